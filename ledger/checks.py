@@ -1,0 +1,178 @@
+"""Validation rules across the ledger: pure functions in an immutable tuple.
+
+Each check takes the loaded ledger and `today` and returns problems; none
+reads files or the clock, and none computes a position (records carry them).
+`validate` runs them all after the loader's own problems and sorts the lot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date
+
+from .dates import resolve
+from .loader import Loaded, issue_filename
+from .model import STATUS_DONE, Ledger, Problem
+
+Check = Callable[[Ledger, date], Iterable[Problem]]
+
+
+def check_header_numbers(ledger: Ledger, today: date) -> Iterator[Problem]:
+    """Aspect and subject numbers are unique; a subject's aspect exists."""
+    header = ledger.header
+    seen: dict[int, int] = {}
+    for aspect in header.aspects:
+        if aspect.number in seen:
+            yield Problem(aspect.loc, "duplicate-number", "error",
+                          f"方面序号 {aspect.number} 重复",
+                          f"第{seen[aspect.number]}行已有这个序号")
+        seen.setdefault(aspect.number, aspect.loc.line)
+    numbers = {aspect.number for aspect in header.aspects}
+    subjects: dict[int, int] = {}
+    for subject in header.subjects:
+        if subject.number in subjects:
+            yield Problem(subject.loc, "duplicate-number", "error",
+                          f"事项序号 {subject.number} 重复",
+                          f"第{subjects[subject.number]}行已有这个序号")
+        subjects.setdefault(subject.number, subject.loc.line)
+        if subject.aspect not in numbers:
+            yield Problem(subject.loc, "unknown-aspect", "error",
+                          f"事项 {subject.number} 所属的方面 {subject.aspect} 不存在",
+                          _choices("已有的方面", sorted(numbers)))
+
+
+def check_issue_numbers(ledger: Ledger, today: date) -> Iterator[Problem]:
+    """Problem numbers are unique across files, and each file is named after its number."""
+    first: dict[int, str] = {}
+    for issue in ledger.issues:
+        where = issue.at("number")
+        if issue.number in first:
+            yield Problem(where, "duplicate-number", "error",
+                          f"问题序号 {issue.number} 与 {first[issue.number]} 重复",
+                          "常见于两个分支各自新增了问题;请给其中一个改用下一个空闲序号"
+                          "(ledger new 会自动取号),并同时修改文件名")
+        else:
+            first[issue.number] = issue.path
+        expected = issue_filename(issue.number)
+        name = issue.path.rsplit("/", 1)[-1]
+        if name != expected:
+            yield Problem(where, "filename-mismatch", "error",
+                          f"文件名 {name} 与序号 {issue.number} 不符",
+                          f"请把文件改名为 {expected},或改正 number")
+
+
+def check_references(ledger: Ledger, today: date) -> Iterator[Problem]:
+    """A problem's aspect and subject exist, and the subject sits under that aspect."""
+    aspects = {aspect.number for aspect in ledger.header.aspects}
+    subjects = {subject.number: subject for subject in ledger.header.subjects}
+    for issue in ledger.issues:
+        if issue.aspect not in aspects:
+            yield Problem(issue.at("aspect"), "unknown-aspect", "error",
+                          f"方面 {issue.aspect} 不存在", _choices("data/ledger.yaml 中的方面",
+                                                                sorted(aspects)))
+        if issue.subject is None:
+            continue
+        subject = subjects.get(issue.subject)
+        if subject is None:
+            yield Problem(issue.at("subject"), "unknown-subject", "error",
+                          f"事项 {issue.subject} 不存在",
+                          _choices("data/ledger.yaml 中的事项", sorted(subjects)))
+        elif subject.aspect != issue.aspect:
+            yield Problem(issue.at("subject"), "subject-aspect-mismatch", "error",
+                          f"事项 {issue.subject} 属于方面 {subject.aspect},"
+                          f"而本问题写的是方面 {issue.aspect}",
+                          f"请把 aspect 改为 {subject.aspect},或改正 subject")
+
+
+def check_closing(ledger: Ledger, today: date) -> Iterator[Problem]:
+    """已完成 needs a closing record; a closing record needs 已完成; closed means measures done."""
+    for issue in ledger.issues:
+        if issue.status == STATUS_DONE and issue.closed is None:
+            yield Problem(issue.at("status"), "done-without-closing", "error",
+                          "状态为已完成,但没有销号记录(closed)",
+                          "请用 ledger close 销号(需提供佐证材料),不要直接改状态")
+        if issue.closed is not None and issue.status != STATUS_DONE:
+            yield Problem(issue.at("closed"), "closing-on-open", "warning",
+                          f"有销号记录,但状态是{issue.status}",
+                          "如果问题已重新打开,请用 ledger reopen;否则把状态改为已完成")
+        if issue.closed is not None and not issue.closed.evidence:
+            yield Problem(issue.at("closed"), "closing-without-evidence", "error",
+                          "销号记录没有佐证材料(evidence)", "销号须有佐证材料:文件路径或材料说明")
+        if issue.status == STATUS_DONE:
+            for index, measure in enumerate(issue.measures, start=1):
+                if not measure.done and issue.closed is not None:
+                    yield Problem(issue.at(f"measures.{index}"), "open-measure-on-closed",
+                                  "warning", f"问题已销号,但第{index}项整改措施未标记完成",
+                                  f"完成后用 ledger done {issue.number} {index} 标记")
+
+
+def check_dates(ledger: Ledger, today: date) -> Iterator[Problem]:
+    """Nothing is closed, due or extended before the feedback was given."""
+    feedback = ledger.header.inspection.feedback
+    if feedback is None:
+        return
+    shown = f"{feedback.isoformat()}"
+    for issue in ledger.issues:
+        if issue.closed is not None and issue.closed.date < feedback:
+            yield Problem(issue.at("closed.date"), "closed-before-feedback", "error",
+                          f"销号日期 {issue.closed.date.isoformat()} 早于反馈日期 {shown}",
+                          "请核对销号日期")
+        if issue.deadline is not None and issue.deadline.date is not None \
+                and issue.deadline.date < feedback:
+            yield Problem(issue.at("deadline"), "deadline-before-feedback", "error",
+                          f"整改时限 {issue.deadline.date.isoformat()} 早于反馈日期 {shown}",
+                          "请核对时限;要延期请用 ledger extend")
+        for index, measure in enumerate(issue.measures, start=1):
+            when = resolve(measure.deadline, None)
+            if when is not None and when < feedback:
+                yield Problem(issue.at(f"measures.{index}.deadline"), "deadline-before-feedback",
+                              "error",
+                              f"第{index}项措施的时限 {when.isoformat()} 早于反馈日期 {shown}",
+                              "请核对时限")
+        previous = resolve(issue.deadline, feedback)
+        for index, extension in enumerate(issue.extensions, start=1):
+            if previous is not None and extension.to <= previous:
+                yield Problem(issue.at(f"extensions.{index}.to"), "extension-not-later",
+                              "warning",
+                              f"第{index}次延期的新时限 {extension.to.isoformat()} 不晚于原时限 "
+                              f"{previous.isoformat()}", "延期后的时限应当晚于原时限")
+            previous = extension.to
+
+
+def check_content(ledger: Ledger, today: date) -> Iterator[Problem]:
+    """A problem has a title and at least one measure."""
+    for issue in ledger.issues:
+        if not issue.title.strip():
+            yield Problem(issue.at("title"), "missing-field", "error", "问题描述(title)为空",
+                          "请填写问题描述")
+        if not issue.measures:
+            yield Problem(issue.at("measures"), "no-measures", "warning",
+                          "没有整改措施", "请在 measures 下逐条填写整改措施")
+
+
+CHECKS: tuple[Check, ...] = (
+    check_header_numbers,
+    check_issue_numbers,
+    check_references,
+    check_closing,
+    check_dates,
+    check_content,
+)
+
+
+def validate(loaded: Loaded, today: date, checks: tuple[Check, ...] = CHECKS) -> list[Problem]:
+    """Every problem in the ledger, the loader's and the checks', sorted by place."""
+    problems = list(loaded.problems)
+    for check in checks:
+        problems.extend(check(loaded.ledger, today))
+    return sorted(problems, key=lambda problem: problem.sort_key)
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(problem.severity == "error" for problem in problems)
+
+
+def _choices(what: str, numbers: list[int]) -> str:
+    if not numbers:
+        return f"{what}为空"
+    return f"{what}:{'、'.join(str(number) for number in numbers)}"

@@ -1,0 +1,275 @@
+"""The command line: Typer only. Each command declares its parameters, calls one
+library function, hands the result to presentation and exits with the right code.
+
+Exit codes: 0 clean; 1 problems found or edit refused; 2 usage error or no
+ledger found; 3 policy breached (`ledger check`); 4 a file could not be written.
+Failures become output in one place: `_guard` for the commands' own errors,
+`main` for usage errors from the argument parser.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, LedgerError, UsageError
+
+app = typer.Typer(
+    name="ledger",
+    help="整改台账:用纯文本文件和 git 管理巡视、巡察、审计、督察反馈问题的整改。",
+    rich_markup_mode=None,
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class Settings:
+    """Options given before the command name, shared by every command."""
+
+    root: Path | None = None
+    today: date | None = None
+
+
+_settings = Settings()
+
+
+def _guard(func: F) -> F:
+    """The commands' error boundary: a LedgerError becomes a message and an exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LedgerError as exc:
+            where = f"{exc.location}: " if exc.location is not None else ""
+            typer.echo(f"{where}错误:{exc.message}", err=True)
+            if exc.hint:
+                typer.echo(f"  提示:{exc.hint}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _today() -> date:
+    if _settings.today is not None:
+        return _settings.today
+    text = os.environ.get("LEDGER_TODAY")
+    if text:
+        return _parse_day(text, "LEDGER_TODAY")
+    return date.today()
+
+
+def _parse_day(text: str, what: str) -> date:
+    from .dates import parse_date
+
+    value, reason = parse_date(text)
+    if value is None:
+        raise UsageError(f"{what} 的日期无效:{reason}")
+    return value
+
+
+def _root() -> Path:
+    from .root import find_root
+
+    explicit = _settings.root
+    if explicit is None and os.environ.get("LEDGER_ROOT"):
+        explicit = Path(os.environ["LEDGER_ROOT"])
+    return find_root(Path.cwd(), explicit)
+
+
+@app.callback()
+def _options(
+    root: Annotated[Path | None, typer.Option(
+        "--root",
+        help="台账目录(含 data/ledger.yaml);默认从当前目录向上查找,也可用环境变量 LEDGER_ROOT。",
+        show_default=False)] = None,
+    today: Annotated[str | None, typer.Option(
+        "--today", help="把这一天当作今天(YYYY-MM-DD),用于核对和复现;也可用环境变量 LEDGER_TODAY。",
+        show_default=False)] = None,
+) -> None:
+    """整改台账:用纯文本文件和 git 管理巡视、巡察、审计、督察反馈问题的整改。"""
+    _settings.root = root
+    _settings.today = _parse_day(today, "--today") if today else None
+
+
+class DiagnosticFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _load_checked() -> tuple[Any, list[Any]]:
+    """Load the ledger and run every check: (Loaded, problems)."""
+    from .checks import validate as run_checks
+    from .loader import load
+
+    loaded = load(_root())
+    return loaded, run_checks(loaded, _today())
+
+
+def _print_problems(problems: list[Any], fmt: DiagnosticFormat, root: Path) -> None:
+    from . import diagnostics
+
+    if fmt is DiagnosticFormat.json:
+        sys.stdout.write(diagnostics.format_json(problems))
+    elif fmt is DiagnosticFormat.github:
+        sys.stdout.write(diagnostics.format_github(problems))
+    else:
+        sys.stdout.write(diagnostics.format_text(problems, _line_source(root)))
+
+
+def _line_source(root: Path) -> Callable[[str, int], str | None]:
+    from .yamlsrc import split_lines
+
+    cache: dict[str, list[str]] = {}
+
+    def source(path: str, line: int) -> str | None:
+        if path not in cache:
+            try:
+                cache[path] = split_lines((root / path).read_bytes().decode("utf-8", "replace"))
+            except OSError:
+                cache[path] = []
+        lines = cache[path]
+        return lines[line - 1] if 0 < line <= len(lines) else None
+
+    return source
+
+
+@app.command()
+@_guard
+def validate(
+    fmt: Annotated[DiagnosticFormat, typer.Option(
+        "--format", "-f", help="输出格式:text(给人看)、json(给脚本)、github(GitHub 注释)。")
+    ] = DiagnosticFormat.text,
+) -> None:
+    """检查全部台账文件,一次报告所有错误和警告(有错误时退出码为 1)。"""
+    from .checks import has_errors
+
+    loaded, problems = _load_checked()
+    _print_problems(problems, fmt, Path(loaded.ledger.root))
+    raise typer.Exit(EXIT_PROBLEMS if has_errors(problems) else EXIT_OK)
+
+
+def _warn_if_invalid(problems: list[Any]) -> None:
+    from .checks import has_errors
+
+    if has_errors(problems):
+        count = sum(1 for problem in problems if problem.severity == "error")
+        typer.echo(f"注意:台账有 {count} 个错误,以下结果可能不完整;请运行 ledger validate 查看。",
+                   err=True)
+
+
+@app.command("list")
+@_guard
+def list_(
+    open_: Annotated[bool, typer.Option("--open", help="只列未销号的问题。")] = False,
+    closed: Annotated[bool, typer.Option("--closed", help="只列已销号的问题。")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="只列超期未完成的问题。")] = False,
+    status: Annotated[str | None, typer.Option(
+        "--status",
+        help="按状态筛选:正在推进、基本完成、已完成、长期坚持、超期、已延期、逾期完成。",
+        show_default=False)] = None,
+    unit: Annotated[str | None, typer.Option(
+        "--unit", help="按责任单位或协办单位筛选(包含这段文字即可)。", show_default=False)] = None,
+    aspect: Annotated[int | None, typer.Option(
+        "--aspect", help="按方面序号筛选。", show_default=False)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON,供脚本使用。")] = False,
+) -> None:
+    """列出问题:序号、方面、问题、责任单位、时限、状态、剩余天数。"""
+    from . import query
+
+    if status is not None and status not in query.STATUS_FILTER_WORDS:
+        raise UsageError(f"未知的状态 \"{status}\"",
+                         f"可选:{'、'.join(query.STATUS_FILTER_WORDS)}")
+    if open_ and closed:
+        raise UsageError("--open 和 --closed 不能同时使用")
+    loaded, problems = _load_checked()
+    _warn_if_invalid(problems)
+    today = _today()
+    ledger = loaded.ledger
+    filters = query.Filters(open_, closed, overdue, status, unit, aspect)
+    rows = [query.row(issue, ledger, today) for issue in query.select(ledger, filters, today)]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    from .present import list_table
+
+    list_table(rows)
+
+
+@app.command()
+@_guard
+def show(
+    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+) -> None:
+    """显示一个问题的全部内容:措施、责任人、时限和剩余天数、进展、销号记录、操作记录。"""
+    from .present import show_issue
+
+    loaded, problems = _load_checked()
+    _warn_if_invalid(problems)
+    issue = loaded.ledger.issue(number)
+    if issue is None:
+        raise _no_such_issue(number, loaded.ledger)
+    sys.stdout.write(show_issue(issue, loaded.ledger, _today()))
+
+
+def _no_such_issue(number: int, ledger: Any) -> LedgerError:
+    numbers = sorted(issue.number for issue in ledger.issues)
+    near = sorted(numbers, key=lambda n: abs(n - number))[:3]
+    hint = f"相近的序号:{'、'.join(str(n) for n in sorted(near))}" if near else "台账中还没有问题"
+    return LedgerError(f"没有序号为 {number} 的问题", hint)
+
+
+def main() -> None:
+    """Console entry point: run the app, turning parser errors into Chinese messages."""
+    from typer import _click as click
+
+    try:
+        code = app(standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        typer.echo(exc.ctx.get_help() if exc.ctx is not None else "", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.UsageError as exc:
+        typer.echo(f"用法错误:{_usage_message(exc)}", err=True)
+        typer.echo("  提示:运行 ledger --help 或 ledger 命令 --help 查看用法", err=True)
+        sys.exit(EXIT_USAGE)
+    except typer.Abort:
+        typer.echo("已中止。", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _usage_message(exc: Any) -> str:
+    from typer import _click as click
+
+    errors = click.exceptions
+    if isinstance(exc, errors.NoSuchOption):
+        close = f"(您是不是想写 {exc.possibilities[0]}?)" if exc.possibilities else ""
+        return f"没有这个选项 {exc.option_name}{close}"
+    if isinstance(exc, errors.MissingParameter):
+        name = exc.param.human_readable_name if exc.param is not None else "参数"
+        return f"缺少参数 {name}"
+    if isinstance(exc, errors.BadParameter):
+        name = exc.param.human_readable_name if exc.param is not None else "参数"
+        return f"参数 {name} 的值无效:{exc.message}"
+    if isinstance(exc, errors.BadOptionUsage):
+        return f"选项 {exc.option_name} 用法不对:{exc.message}"
+    if "No such command" in exc.message:
+        return f"没有这个命令:{exc.message.split(chr(39))[1] if chr(39) in exc.message else ''}"
+    if "Got unexpected extra argument" in exc.message:
+        return f"多余的参数:{exc.message.split('(')[-1].rstrip(')')}"
+    return str(exc.message)

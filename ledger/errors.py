@@ -1,0 +1,51 @@
+"""Failures that stop a command, each with its exit code.
+
+Problems found in the data are not exceptions: they are `model.Problem`
+values, collected and reported together. These classes are for what stops a
+command outright (no ledger found, a refused edit, a failed write). An
+error's constructor only builds its message; the CLI's error boundary prints it.
+"""
+
+from __future__ import annotations
+
+from .model import Location
+
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2
+EXIT_POLICY = 3
+EXIT_WRITE = 4
+
+
+class LedgerError(Exception):
+    """A failure with a message for the user, an optional hint and location."""
+
+    exit_code = EXIT_PROBLEMS
+
+    def __init__(self, message: str, hint: str = "", location: Location | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.location = location
+
+
+class UsageError(LedgerError):
+    """The command was called wrongly (bad option value, unknown number format)."""
+
+    exit_code = EXIT_USAGE
+
+
+class NoLedgerError(UsageError):
+    """No ledger (data/ledger.yaml) was found where the command looked."""
+
+
+class RefusedError(LedgerError):
+    """An edit was refused; nothing was written."""
+
+    exit_code = EXIT_PROBLEMS
+
+
+class WriteError(LedgerError):
+    """A file could not be written; the original is unchanged."""
+
+    exit_code = EXIT_WRITE

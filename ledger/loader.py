@@ -1,0 +1,582 @@
+"""YAML in, model records and problems out.
+
+Reads data/ledger.yaml and data/issues/*.yaml. Each file is turned into a
+record by walking its node tree against the schema below: a value is read
+from its source text in the type its key expects, so YAML 1.1 surprises
+(`no`, `0755`, a date where text belongs) cannot happen silently. Problems are
+collected, never raised; a file that cannot be read at all yields no record.
+Cross-file rules (duplicate numbers, unknown aspects …) live in `checks`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+
+from . import yamlsrc
+from .dates import parse_date
+from .model import (
+    INSPECTION_KINDS,
+    STATUS_DONE,
+    STATUS_IN_PROGRESS,
+    STATUSES,
+    TIERS,
+    Aspect,
+    Closing,
+    Deadline,
+    Evidence,
+    Extension,
+    Header,
+    HistoryEntry,
+    Inspection,
+    Issue,
+    Ledger,
+    Location,
+    Measure,
+    Note,
+    Policy,
+    Problem,
+    Severity,
+    Subject,
+)
+
+SCHEMA_VERSION = 1
+HEADER_PATH = "data/ledger.yaml"
+ISSUES_DIR = "data/issues"
+
+T = TypeVar("T")
+
+# Words people write for a status, mapped to the stored word they mean.
+STATUS_SYNONYMS = {
+    "完成": STATUS_DONE, "已销号": STATUS_DONE, "已整改": STATUS_DONE,
+    "已整改到位": STATUS_DONE, "整改完成": STATUS_DONE, "立行立改": STATUS_DONE,
+    "正在整改": STATUS_IN_PROGRESS, "整改中": STATUS_IN_PROGRESS, "推进中": STATUS_IN_PROGRESS,
+    "部分整改": STATUS_IN_PROGRESS, "未完成": STATUS_IN_PROGRESS, "未整改": STATUS_IN_PROGRESS,
+    "延期": STATUS_IN_PROGRESS, "持续整改": "长期坚持",
+}
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A ledger as read from disk, with every problem met while reading it."""
+
+    ledger: Ledger
+    problems: tuple[Problem, ...]
+
+
+def issue_filename(number: int) -> str:
+    """data/issues/011.yaml for problem 11: three digits, more when needed."""
+    return f"{number:03d}.yaml"
+
+
+class _Reader:
+    """Walks one file's nodes against the schema, collecting problems."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.seen: set[int] = set()
+        self.where: dict[str, Location] = {}
+
+    def loc(self, node: yaml.Node) -> Location:
+        return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def report(self, node: yaml.Node, code: str, message: str, hint: str = "",
+               severity: Severity = "error") -> None:
+        self.problems.append(Problem(self.loc(node), code, severity, message, hint))
+
+    def fresh(self, node: yaml.Node, name: str, at: yaml.Node | None = None) -> bool:
+        """Refuse aliases: composing shares one node wherever an alias points to it."""
+        if id(node) in self.seen:
+            self.report(at or node, "yaml-alias", f"{name}使用了 YAML 锚点/别名(& 和 *)",
+                        "台账文件不使用锚点和别名;请直接写出内容")
+            return False
+        self.seen.add(id(node))
+        return True
+
+    def admit(self, node: yaml.Node, name: str) -> bool:
+        """Refuse tags that would build objects."""
+        if node.tag not in yamlsrc.SAFE_TAGS:
+            self.report(node, "yaml-tag", f"{name}带有不允许的 YAML 标签 {node.tag}",
+                        "台账文件不使用 !! 标签;请删除标签,直接写值")
+            return False
+        return True
+
+    def mapping(self, node: yaml.Node, name: str, keys: tuple[str, ...],
+                required: tuple[str, ...], prefix: str = "") -> dict[str, yaml.Node] | None:
+        if not self.admit(node, name):
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            self.report(node, "wrong-type", f"{name}应当是\"键: 值\"形式的映射",
+                        "请参照 README 中的文件示例书写")
+            return None
+        out: dict[str, yaml.Node] = {}
+        first: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.report(key_node, "wrong-type", f"{name}中的键必须是简单文本")
+                continue
+            key = key_node.value
+            if key in first:
+                self.report(key_node, "duplicate-key", f"键 {key} 重复出现",
+                            f"第{first[key].start_mark.line + 1}行已有 {key};请删除其中一个"
+                            "(常见于合并分支之后)")
+                continue
+            first[key] = key_node
+            if not self.fresh(value_node, f"{name}的 {key}", key_node):
+                continue
+            if key not in keys:
+                close = difflib.get_close_matches(key, keys, n=1, cutoff=0.6)
+                hint = f"您是不是想写 {close[0]}?" if close else ""
+                allowed = "、".join(keys)
+                self.report(key_node, "unknown-key", f"{name}中有未知的键 {key}",
+                            f"{hint}允许的键:{allowed}")
+                continue
+            out[key] = value_node
+            self.where[prefix + key] = self.loc(value_node)
+        for key in required:
+            if key not in out or _is_null(out[key]):
+                self.report(first.get(key, node), "missing-field",
+                            f"{name}缺少必填字段 {key}", f"请添加 \"{key}: …\"")
+        return out
+
+    def scalar(self, node: yaml.Node | None, name: str) -> str | None:
+        """The source text of a scalar; None for an empty value."""
+        if node is None or not self.admit(node, name):
+            return None
+        if not isinstance(node, yaml.ScalarNode):
+            self.report(node, "wrong-type", f"{name}应当是一个值,而不是列表或映射")
+            return None
+        if _plain(node) and node.value in _NULLS:
+            return None
+        return str(node.value)
+
+    def text(self, node: yaml.Node | None, name: str) -> str:
+        value = self.scalar(node, name)
+        return "" if value is None else value
+
+    def integer(self, node: yaml.Node | None, name: str) -> int | None:
+        value = self.scalar(node, name)
+        if value is None or node is None:
+            return None
+        if not _plain(node):
+            self.report(node, "wrong-type", f"{name}应当是整数,这里写成了带引号的文本",
+                        f"去掉引号:{value}")
+            return None
+        if not value.isascii() or not value.isdigit():
+            self.report(node, "wrong-type", f"{name}应当是正整数,不是 \"{value}\"")
+            return None
+        if len(value) > 1 and value.startswith("0"):
+            self.report(node, "wrong-type", f"{name}不能以 0 开头(\"{value}\")",
+                        f"写成 {int(value)};以 0 开头的数在 YAML 中可能被当作八进制")
+            return None
+        return int(value)
+
+    def day(self, node: yaml.Node | None, name: str) -> date | None:
+        value = self.scalar(node, name)
+        if value is None or node is None:
+            return None
+        parsed, reason = parse_date(value)
+        if parsed is None:
+            self.report(node, "bad-date", f"{name}:{reason}", "日期写成 YYYY-MM-DD,例如 2021-08-26")
+        return parsed
+
+    def boolean(self, node: yaml.Node | None, name: str) -> bool | None:
+        value = self.scalar(node, name)
+        if value is None or node is None:
+            return None
+        if _plain(node) and value in ("true", "false"):
+            return value == "true"
+        self.report(node, "wrong-type", f"{name}只能是 true 或 false,不是 \"{value}\"",
+                    "YAML 中 yes/no/on/off 含义含糊;请写 true 或 false")
+        return None
+
+    def sequence(self, node: yaml.Node | None, name: str) -> list[yaml.Node]:
+        if node is None or not self.admit(node, name):
+            return []
+        if _is_null(node):
+            return []
+        if not isinstance(node, yaml.SequenceNode):
+            self.report(node, "wrong-type", f"{name}应当是列表(每项以 \"- \" 开头)")
+            return []
+        return [item for index, item in enumerate(node.value, start=1)
+                if self.fresh(item, f"{name}第{index}项")]
+
+    def items(self, node: yaml.Node | None, name: str,
+              read: Callable[[yaml.Node, str, str], T | None], prefix: str) -> Iterator[T]:
+        for index, item in enumerate(self.sequence(node, name), start=1):
+            self.where[f"{prefix}.{index}"] = self.loc(item)
+            value = read(item, f"{name}第{index}项", f"{prefix}.{index}.")
+            if value is not None:
+                yield value
+
+    def deadline(self, node: yaml.Node | None, name: str) -> Deadline | None:
+        value = self.scalar(node, name)
+        if value is None or node is None:
+            return None
+        if value in TIERS:
+            return Deadline(tier=value)
+        parsed, reason = parse_date(value)
+        if parsed is None:
+            tiers = "、".join(TIERS)
+            self.report(node, "bad-deadline", f"{name}:{reason}",
+                        f"时限写日期(YYYY-MM-DD)或以下之一:{tiers}")
+            return None
+        return Deadline(date=parsed)
+
+
+# ---------------------------------------------------------------- problem files
+
+ISSUE_KEYS = ("number", "aspect", "subject", "title", "measures", "leader", "unit",
+              "co_units", "owner", "deadline", "status", "public", "progress", "closed",
+              "extensions", "history")
+ISSUE_REQUIRED = ("number", "aspect", "title", "status")
+
+
+def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]:
+    """One problem file to an Issue, plus every problem found in it."""
+    node, problems = yamlsrc.compose(relpath, data)
+    if problems:
+        return None, problems
+    reader = _Reader(relpath)
+    if node is None:
+        return None, [Problem(Location(relpath, 1, 1), "empty-file", "error", "文件是空的",
+                              "问题文件至少要有 number、aspect、title、status;"
+                              "可用 ledger new 生成")]
+    fields = reader.mapping(node, "问题文件", ISSUE_KEYS, ISSUE_REQUIRED)
+    if fields is None:
+        return None, reader.problems
+    number = reader.integer(fields.get("number"), "number(序号)")
+    aspect = reader.integer(fields.get("aspect"), "aspect(方面)")
+    title = reader.text(fields.get("title"), "title(问题)")
+    status = reader.text(fields.get("status"), "status(状态)") or STATUS_IN_PROGRESS
+    if "status" in fields and status not in STATUSES:
+        suggestion = STATUS_SYNONYMS.get(status) or next(
+            iter(difflib.get_close_matches(status, STATUSES, n=1, cutoff=0.3)), "")
+        hint = f"您是不是想写 {suggestion}?" if suggestion else ""
+        reader.report(fields["status"], "unknown-status", f"未知的状态 \"{status}\"",
+                      f"{hint}状态只能是:{'、'.join(STATUSES)}"
+                      "(超期、延期由工具推算,不必填写)")
+    public = reader.boolean(fields.get("public"), "public(是否公开)")
+    issue = Issue(
+        number=number if number is not None else 0,
+        aspect=aspect if aspect is not None else 0,
+        subject=reader.integer(fields.get("subject"), "subject(事项)"),
+        title=title,
+        path=relpath,
+        measures=tuple(reader.items(fields.get("measures"), "measures(整改措施)",
+                                    lambda n, name, p: _measure(reader, n, name, p),
+                                    "measures")),
+        leader=reader.text(fields.get("leader"), "leader(责任领导)"),
+        unit=reader.text(fields.get("unit"), "unit(责任单位)"),
+        co_units=tuple(reader.items(fields.get("co_units"), "co_units(协办单位)",
+                                    lambda n, name, p: reader.scalar(n, name), "co_units")),
+        owner=reader.text(fields.get("owner"), "owner(责任人)"),
+        deadline=reader.deadline(fields.get("deadline"), "deadline(整改时限)"),
+        status=status,
+        progress=tuple(reader.items(fields.get("progress"), "progress(进展)",
+                                    lambda n, name, p: _note(reader, n, name, p), "progress")),
+        closed=_closing(reader, fields["closed"]) if "closed" in fields else None,
+        extensions=tuple(reader.items(fields.get("extensions"), "extensions(延期)",
+                                      lambda n, name, p: _extension(reader, n, name, p),
+                                      "extensions")),
+        history=tuple(reader.items(fields.get("history"), "history(记录)",
+                                   lambda n, name, p: _history(reader, n, name, p), "history")),
+        public=True if public is None else public,
+        loc=reader.loc(node),
+        where=reader.where,
+    )
+    if number is None or aspect is None:
+        return None, reader.problems
+    return issue, reader.problems
+
+
+def _measure(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Measure | None:
+    if isinstance(node, yaml.ScalarNode):
+        text = reader.scalar(node, name)
+        return None if text is None else Measure(text=text, loc=reader.loc(node))
+    fields = reader.mapping(node, name, ("text", "deadline", "unit", "done"), ("text",), prefix)
+    if fields is None:
+        return None
+    done_node = fields.get("done")
+    done, done_date = False, None
+    raw = reader.scalar(done_node, f"{name}的 done") if done_node is not None else None
+    if raw in ("true", "false") and done_node is not None and _plain(done_node):
+        done = raw == "true"
+    elif raw is not None:
+        done_date = reader.day(done_node, f"{name}的 done(完成日期)")
+        done = done_date is not None
+    return Measure(
+        text=reader.text(fields.get("text"), f"{name}的 text"),
+        deadline=reader.deadline(fields.get("deadline"), f"{name}的 deadline"),
+        unit=reader.text(fields.get("unit"), f"{name}的 unit"),
+        done=done,
+        done_date=done_date,
+        loc=reader.loc(node),
+    )
+
+
+def _note(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Note | None:
+    fields = reader.mapping(node, name, ("date", "text", "by"), ("date", "text"), prefix)
+    if fields is None:
+        return None
+    when = reader.day(fields.get("date"), f"{name}的日期")
+    text = reader.text(fields.get("text"), f"{name}的内容")
+    if when is None:
+        return None
+    return Note(when, text, reader.text(fields.get("by"), f"{name}的 by"), reader.loc(node))
+
+
+def _evidence(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Evidence | None:
+    if isinstance(node, yaml.ScalarNode):
+        text = reader.scalar(node, name)
+        return None if text is None else Evidence(text=text, loc=reader.loc(node))
+    fields = reader.mapping(node, name, ("path", "sha256", "text"), ("path",), prefix)
+    if fields is None:
+        return None
+    return Evidence(
+        text=reader.text(fields.get("text"), f"{name}的 text"),
+        path=reader.text(fields.get("path"), f"{name}的 path"),
+        sha256=reader.text(fields.get("sha256"), f"{name}的 sha256"),
+        loc=reader.loc(node),
+    )
+
+
+def _closing(reader: _Reader, node: yaml.Node) -> Closing | None:
+    if reader.scalar(node, "closed") is None and isinstance(node, yaml.ScalarNode):
+        return None  # `closed:` left empty
+    fields = reader.mapping(node, "closed(销号记录)", ("date", "by", "evidence", "note"),
+                            ("date", "evidence"), "closed.")
+    if fields is None:
+        return None
+    when = reader.day(fields.get("date"), "closed.date(销号日期)")
+    evidence = tuple(reader.items(fields.get("evidence"), "closed.evidence(佐证材料)",
+                                  lambda n, name, p: _evidence(reader, n, name, p),
+                                  "closed.evidence"))
+    if when is None:
+        return None
+    return Closing(when, reader.text(fields.get("by"), "closed.by"), evidence,
+                   reader.text(fields.get("note"), "closed.note"), reader.loc(node))
+
+
+def _extension(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Extension | None:
+    fields = reader.mapping(node, name, ("date", "to", "reason", "approved_by", "by"),
+                            ("date", "to", "reason"), prefix)
+    if fields is None:
+        return None
+    when = reader.day(fields.get("date"), f"{name}的日期")
+    to = reader.day(fields.get("to"), f"{name}的新时限")
+    if when is None or to is None:
+        return None
+    return Extension(when, to, reader.text(fields.get("reason"), f"{name}的理由"),
+                     reader.text(fields.get("approved_by"), f"{name}的批准人"),
+                     reader.text(fields.get("by"), f"{name}的 by"), reader.loc(node))
+
+
+def _history(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> HistoryEntry | None:
+    fields = reader.mapping(node, name, ("date", "action", "by", "note"), ("date", "action"),
+                            prefix)
+    if fields is None:
+        return None
+    when = reader.day(fields.get("date"), f"{name}的日期")
+    if when is None:
+        return None
+    return HistoryEntry(when, reader.text(fields.get("action"), f"{name}的 action"),
+                        reader.text(fields.get("by"), f"{name}的 by"),
+                        reader.text(fields.get("note"), f"{name}的 note"), reader.loc(node))
+
+
+# ---------------------------------------------------------------- the header
+
+HEADER_KEYS = ("schema", "issuer", "title", "inspection", "aspects", "subjects", "policy")
+HEADER_REQUIRED = ("schema", "issuer", "title", "inspection", "aspects")
+POLICY_LEVELS = ("green", "yellow", "red")
+
+
+def parse_header(relpath: str, data: bytes) -> tuple[Header | None, list[Problem]]:
+    """data/ledger.yaml to a Header, plus every problem found in it."""
+    node, problems = yamlsrc.compose(relpath, data)
+    if problems:
+        return None, problems
+    if node is None:
+        return None, [Problem(Location(relpath, 1, 1), "empty-file", "error", "文件是空的",
+                              "ledger.yaml 要写明 schema、issuer、title、inspection、aspects")]
+    reader = _Reader(relpath)
+    fields = reader.mapping(node, "台账头文件", HEADER_KEYS, HEADER_REQUIRED)
+    if fields is None:
+        return None, reader.problems
+    schema = reader.integer(fields.get("schema"), "schema(格式版本)")
+    if schema is not None and schema != SCHEMA_VERSION:
+        reader.report(fields["schema"], "schema-version",
+                      f"不支持的格式版本 {schema}(本工具支持 {SCHEMA_VERSION})",
+                      "请升级 ledger,或把 schema 改回本工具支持的版本")
+    header = Header(
+        schema=schema or SCHEMA_VERSION,
+        issuer=reader.text(fields.get("issuer"), "issuer(发文机关)"),
+        title=reader.text(fields.get("title"), "title(标题)"),
+        inspection=_inspection(reader, fields.get("inspection")),
+        aspects=tuple(reader.items(fields.get("aspects"), "aspects(方面)",
+                                   lambda n, name, p: _aspect(reader, n, name, p), "aspects")),
+        subjects=tuple(reader.items(fields.get("subjects"), "subjects(事项)",
+                                    lambda n, name, p: _subject(reader, n, name, p),
+                                    "subjects")),
+        policy=_policy(reader, fields.get("policy")),
+        path=relpath,
+        loc=reader.loc(node),
+        where=reader.where,
+    )
+    return header, reader.problems
+
+
+def _inspection(reader: _Reader, node: yaml.Node | None) -> Inspection:
+    if node is None:
+        return Inspection()
+    fields = reader.mapping(node, "inspection(巡视信息)",
+                            ("kind", "by", "start", "end", "feedback"), ("kind", "feedback"),
+                            "inspection.")
+    if fields is None:
+        return Inspection()
+    kind = reader.text(fields.get("kind"), "inspection.kind(类别)")
+    if kind and kind not in INSPECTION_KINDS:
+        reader.report(fields["kind"], "bad-value", f"未知的检查类别 \"{kind}\"",
+                      f"类别只能是:{'、'.join(INSPECTION_KINDS)}")
+    return Inspection(
+        kind=kind,
+        by=reader.text(fields.get("by"), "inspection.by(巡视组)"),
+        start=reader.day(fields.get("start"), "inspection.start(开始日期)"),
+        end=reader.day(fields.get("end"), "inspection.end(结束日期)"),
+        feedback=reader.day(fields.get("feedback"), "inspection.feedback(反馈日期)"),
+        loc=reader.loc(node),
+    )
+
+
+def _aspect(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Aspect | None:
+    fields = reader.mapping(node, name, ("number", "title"), ("number", "title"), prefix)
+    if fields is None:
+        return None
+    number = reader.integer(fields.get("number"), f"{name}的 number")
+    if number is None:
+        return None
+    return Aspect(number, reader.text(fields.get("title"), f"{name}的 title"), reader.loc(node))
+
+
+def _subject(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Subject | None:
+    fields = reader.mapping(node, name, ("number", "aspect", "title"),
+                            ("number", "aspect", "title"), prefix)
+    if fields is None:
+        return None
+    number = reader.integer(fields.get("number"), f"{name}的 number")
+    aspect = reader.integer(fields.get("aspect"), f"{name}的 aspect")
+    if number is None or aspect is None:
+        return None
+    return Subject(number, aspect, reader.text(fields.get("title"), f"{name}的 title"),
+                   reader.loc(node))
+
+
+def _policy(reader: _Reader, node: yaml.Node | None) -> Policy:
+    if node is None:
+        return Policy()
+    fields = reader.mapping(node, "policy(预警规则)", ("green_days", "yellow_days", "fail_on"),
+                            (), "policy.")
+    if fields is None:
+        return Policy()
+    default = Policy()
+    green = reader.integer(fields.get("green_days"), "policy.green_days(绿色提醒天数)")
+    yellow = reader.integer(fields.get("yellow_days"), "policy.yellow_days(黄色预警天数)")
+    levels: list[str] = []
+    for item in reader.sequence(fields.get("fail_on"), "policy.fail_on"):
+        level = reader.scalar(item, "policy.fail_on 的一项")
+        if level is not None and level not in POLICY_LEVELS:
+            reader.report(item, "bad-value", f"未知的预警级别 \"{level}\"",
+                          "级别只能是 green(绿)、yellow(黄)、red(红)")
+        elif level is not None:
+            levels.append(level)
+    green_days = default.green_days if green is None else green
+    yellow_days = default.yellow_days if yellow is None else yellow
+    if yellow_days > green_days:
+        reader.report(fields.get("yellow_days") or node, "bad-value",
+                      f"黄色预警天数({yellow_days})大于绿色提醒天数({green_days})",
+                      "黄色预警应当比绿色提醒更接近时限,例如 green_days: 20、yellow_days: 10")
+    return Policy(green_days, yellow_days,
+                  tuple(levels) if "fail_on" in fields else default.fail_on, reader.loc(node))
+
+
+def _plain(node: yaml.Node) -> bool:
+    """A plain (unquoted) scalar: the only kind whose text can mean null, a number or a bool."""
+    return isinstance(node, yaml.ScalarNode) and node.style in (None, "")
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return _plain(node) and node.value in _NULLS
+
+
+# ---------------------------------------------------------------- the whole ledger
+
+def read_bytes(root: Path, relpath: str) -> tuple[bytes | None, Problem | None]:
+    """Read a ledger file, refusing directories, unreadable files and links out of the root."""
+    path = root / relpath
+    where = Location(relpath, 0, 0)
+    try:
+        if not path.resolve().is_relative_to(root.resolve()):
+            return None, Problem(where, "outside-root", "error",
+                                 "文件是指向台账目录之外的链接,已拒绝读取",
+                                 "台账文件必须位于台账目录之内;请用真实文件替换这个链接")
+        if path.is_dir():
+            return None, Problem(where, "not-a-file", "error", "这里应当是文件,却是一个目录",
+                                 "请删除或改名这个目录")
+        return path.read_bytes(), None
+    except PermissionError:
+        return None, Problem(where, "unreadable", "error", "没有读取这个文件的权限",
+                             "请检查文件权限(chmod)")
+    except OSError as exc:
+        return None, Problem(where, "unreadable", "error", f"无法读取文件:{exc.strerror}",
+                             "请检查文件是否存在、是否可读")
+
+
+def issue_paths(root: Path) -> list[str]:
+    """Relative paths of the problem files, in name order."""
+    folder = root / ISSUES_DIR
+    try:
+        names = sorted(entry.name for entry in folder.iterdir())
+    except OSError:
+        return []
+    return [f"{ISSUES_DIR}/{name}" for name in names if name.endswith((".yaml", ".yml"))]
+
+
+def load(root: Path) -> Loaded:
+    """Read the header and every problem file under `root`; never raises for bad data."""
+    problems: list[Problem] = []
+    data, failure = read_bytes(root, HEADER_PATH)
+    header: Header | None = None
+    if failure is not None:
+        problems.append(failure)
+    elif data is not None:
+        header, found = parse_header(HEADER_PATH, data)
+        problems.extend(found)
+    if header is None:
+        header = Header(schema=SCHEMA_VERSION, issuer="", title="", inspection=Inspection(),
+                        path=HEADER_PATH)
+    if not (root / ISSUES_DIR).is_dir():
+        problems.append(Problem(Location(ISSUES_DIR), "no-issues-dir", "error",
+                                "找不到问题目录 data/issues", "请创建 data/issues 目录"))
+    issues: list[Issue] = []
+    for relpath in issue_paths(root):
+        data, failure = read_bytes(root, relpath)
+        if failure is not None:
+            problems.append(failure)
+            continue
+        assert data is not None
+        issue, found = parse_issue(relpath, data)
+        problems.extend(found)
+        if issue is not None:
+            issues.append(issue)
+    issues.sort(key=lambda item: (item.number, item.path))
+    return Loaded(Ledger(str(root), header, tuple(issues)), tuple(problems))

@@ -1,0 +1,264 @@
+"""The ledger's records: frozen dataclasses, no I/O.
+
+Every record knows where it came from (`Location`), filled in by the loader;
+checks and reports read positions from here and never compute them. Derived
+facts (overdue, extended, closed late, the current deadline) are computed by
+functions in `ledger.dates`, never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+Day = date  # for annotations inside records that have a field named `date`
+
+# Stored status values. Overdue, extended and closed-late are derived.
+STATUS_IN_PROGRESS = "正在推进"
+STATUS_MOSTLY_DONE = "基本完成"
+STATUS_DONE = "已完成"
+STATUS_ONGOING = "长期坚持"
+STATUSES: tuple[str, ...] = (STATUS_IN_PROGRESS, STATUS_MOSTLY_DONE, STATUS_DONE, STATUS_ONGOING)
+
+# Deadline tiers, resolved against the feedback date (months after it).
+# 长期坚持 has no deadline at all: by nature never finished.
+TIER_NOW = "立行立改"
+TIER_ONGOING = "长期坚持"
+TIER_MONTHS: Mapping[str, int] = {TIER_NOW: 0, "短期": 2, "中期": 6, "长期": 12}
+TIERS: tuple[str, ...] = (*TIER_MONTHS, TIER_ONGOING)
+
+INSPECTION_KINDS: tuple[str, ...] = ("巡视", "巡察", "审计", "督察")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Location:
+    """A place in a file: path relative to the ledger root (POSIX), 1-based line and column."""
+
+    path: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.path
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+NOWHERE = Location("")
+
+# Positions of the values inside one record, by dotted key path
+# ("deadline", "closed.date", "measures.2.done"), for diagnostics and edits.
+Where = Mapping[str, Location]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One finding about the ledger: an error or a warning, with its exact place."""
+
+    location: Location
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        loc = self.location
+        return (loc.path, loc.line, loc.col, self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A problem's or measure's deadline: an absolute date or a tier (短期, 长期坚持 …)."""
+
+    date: date | None = None
+    tier: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How the deadline reads in tables: 2021年12月31日 or the tier word."""
+        if self.date is not None:
+            return cn_date(self.date)
+        return self.tier or ""
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """One rectification measure (整改措施): text, optional own deadline, unit, done date."""
+
+    text: str
+    deadline: Deadline | None = None
+    unit: str = ""
+    done: bool = False
+    done_date: date | None = None
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A dated progress note (进展)."""
+
+    date: date
+    text: str
+    by: str = ""
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One piece of evidence (佐证材料): a file in the repo (with sha256) or a description."""
+
+    text: str
+    path: str = ""
+    sha256: str = ""
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """The closing record (销号): when, by whom, on what evidence."""
+
+    date: date
+    by: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    note: str = ""
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """A deadline extension (延期): the new date, why, and who approved it."""
+
+    date: Day
+    to: Day
+    reason: str = ""
+    approved_by: str = ""
+    by: str = ""
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One line of the audit trail written by the lifecycle commands."""
+
+    date: date
+    action: str
+    by: str = ""
+    note: str = ""
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem (问题) fed back by the inspection, from data/issues/NNN.yaml."""
+
+    number: int
+    aspect: int
+    title: str
+    path: str
+    subject: int | None = None
+    measures: tuple[Measure, ...] = ()
+    leader: str = ""
+    unit: str = ""
+    co_units: tuple[str, ...] = ()
+    owner: str = ""
+    deadline: Deadline | None = None
+    status: str = STATUS_IN_PROGRESS
+    progress: tuple[Note, ...] = ()
+    closed: Closing | None = None
+    extensions: tuple[Extension, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()
+    public: bool = True
+    loc: Location = NOWHERE
+    where: Where = field(default_factory=dict)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == STATUS_DONE
+
+    def at(self, key: str) -> Location:
+        """The location of a field's value, falling back to the record's start."""
+        return self.where.get(key, self.loc)
+
+
+@dataclass(frozen=True, slots=True)
+class Aspect:
+    """An aspect (方面) of the feedback, the top grouping of problems."""
+
+    number: int
+    title: str
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """An optional numbered subject between aspect and problem."""
+
+    number: int
+    aspect: int
+    title: str
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Inspection:
+    """Who inspected, when, and when the feedback (反馈意见) was given."""
+
+    kind: str = ""
+    by: str = ""
+    start: date | None = None
+    end: date | None = None
+    feedback: date | None = None
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The office's warning policy for `ledger check` (see DOMAIN.md: 绿/黄/红)."""
+
+    green_days: int = 20
+    yellow_days: int = 10
+    fail_on: tuple[str, ...] = ("red",)
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    """data/ledger.yaml: the inspection's header."""
+
+    schema: int
+    issuer: str
+    title: str
+    inspection: Inspection
+    aspects: tuple[Aspect, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+    policy: Policy = Policy()
+    path: str = "data/ledger.yaml"
+    loc: Location = NOWHERE
+    where: Where = field(default_factory=dict)
+
+    def at(self, key: str) -> Location:
+        return self.where.get(key, self.loc)
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    """The whole ledger as loaded: header and problems, sorted by number."""
+
+    root: str
+    header: Header
+    issues: tuple[Issue, ...] = ()
+
+    def issue(self, number: int) -> Issue | None:
+        for item in self.issues:
+            if item.number == number:
+                return item
+        return None
+
+
+def cn_date(value: date) -> str:
+    """A date as official documents write it: Arabic numerals, no zero padding."""
+    return f"{value.year}年{value.month}月{value.day}日"

@@ -1,0 +1,113 @@
+"""Reports over the ledger as plain data: which problems, and what a row says.
+
+Filtering and the derived facts a reader wants (days left, overdue, extended,
+closed late) are computed here from records and `today`. No printing: the
+presentation layer draws these rows, the CLI turns them into JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from . import dates
+from .model import STATUS_DONE, STATUSES, Issue, Ledger, cn_date
+
+DERIVED_OVERDUE = "超期"
+DERIVED_EXTENDED = "已延期"
+DERIVED_LATE = "逾期完成"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What `ledger list` was asked to show."""
+
+    open: bool = False
+    closed: bool = False
+    overdue: bool = False
+    status: str | None = None
+    unit: str | None = None
+    aspect: int | None = None
+
+
+def derived_status(issue: Issue, feedback: date | None, today: date) -> str:
+    """The status as a reader should see it: stored word plus 超期/已延期/逾期完成."""
+    deadline = dates.current_deadline(issue, feedback)
+    if issue.is_closed:
+        late = issue.closed is not None and deadline is not None and issue.closed.date > deadline
+        return f"{STATUS_DONE}({DERIVED_LATE})" if late else STATUS_DONE
+    words = [issue.status]
+    if dates.is_overdue(issue, feedback, today):
+        words.append(DERIVED_OVERDUE)
+    if issue.extensions:
+        words.append(DERIVED_EXTENDED)
+    return words[0] + (f"({'、'.join(words[1:])})" if len(words) > 1 else "")
+
+
+def deadline_label(issue: Issue, feedback: date | None) -> str:
+    """时限 as a table shows it: the date in force, the tier in front when there is one."""
+    if dates.is_ongoing(issue):
+        return "长期坚持"
+    when = dates.current_deadline(issue, feedback)
+    tier = issue.deadline.tier if issue.deadline is not None else None
+    if when is None:
+        return tier or ""
+    return f"{tier} {cn_date(when)}" if tier and not issue.extensions else cn_date(when)
+
+
+def select(ledger: Ledger, filters: Filters, today: date) -> list[Issue]:
+    """The problems that pass every filter, in number order."""
+    feedback = ledger.header.inspection.feedback
+    chosen = []
+    for issue in ledger.issues:
+        if filters.open and issue.is_closed:
+            continue
+        if filters.closed and not issue.is_closed:
+            continue
+        if filters.overdue and not dates.is_overdue(issue, feedback, today):
+            continue
+        if filters.status is not None and filters.status not in (
+                issue.status, *_derived_words(issue, feedback, today)):
+            continue
+        if filters.unit is not None and not any(
+                filters.unit in unit for unit in (issue.unit, *issue.co_units)):
+            continue
+        if filters.aspect is not None and issue.aspect != filters.aspect:
+            continue
+        chosen.append(issue)
+    return chosen
+
+
+def _derived_words(issue: Issue, feedback: date | None, today: date) -> Sequence[str]:
+    word = derived_status(issue, feedback, today)
+    return [part for part in (DERIVED_OVERDUE, DERIVED_EXTENDED, DERIVED_LATE) if part in word]
+
+
+STATUS_FILTER_WORDS = (*STATUSES, DERIVED_OVERDUE, DERIVED_EXTENDED, DERIVED_LATE)
+
+
+def row(issue: Issue, ledger: Ledger, today: date) -> dict[str, Any]:
+    """One problem as a flat record: what `list` shows and `list --json` prints."""
+    feedback = ledger.header.inspection.feedback
+    deadline = dates.current_deadline(issue, feedback)
+    return {
+        "number": issue.number,
+        "aspect": issue.aspect,
+        "subject": issue.subject,
+        "title": issue.title,
+        "unit": issue.unit,
+        "leader": issue.leader,
+        "owner": issue.owner,
+        "deadline": deadline.isoformat() if deadline is not None else None,
+        "deadline_label": deadline_label(issue, feedback),
+        "status": issue.status,
+        "display_status": derived_status(issue, feedback, today),
+        "days_left": None if issue.is_closed else dates.days_left(issue, feedback, today),
+        "closed": issue.closed.date.isoformat() if issue.closed is not None else None,
+        "extensions": len(issue.extensions),
+        "measures": len(issue.measures),
+        "measures_done": sum(1 for measure in issue.measures if measure.done),
+        "path": issue.path,
+    }

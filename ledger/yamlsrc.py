@@ -1,0 +1,148 @@
+"""Strict YAML in: bytes to a node tree with positions, or problems.
+
+This layer decodes, screens for the mistakes people actually make (merge
+conflict markers, tabs, wrong encodings) and composes the YAML node graph with
+PyYAML's C parser when the wheel has it. It never constructs Python objects
+from tags: turning nodes into values is the loader's job, directed by the
+schema, so no tag can build an object and `no` stays the text "no".
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from .model import Location, Problem
+
+try:  # libyaml is about 7x faster; the pure loader is the fallback.
+    _Loader: type[yaml.CSafeLoader | yaml.SafeLoader] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the wheel
+    _Loader = yaml.SafeLoader
+
+MAX_BYTES = 8 * 1024 * 1024
+
+# The line breaks YAML recognises; used so our line numbers match PyYAML's marks.
+_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(?:\s|$)")
+_LEADING_TAB = re.compile(r"^ *\t")
+
+# Tags the resolver assigns implicitly, or that name plain data when written.
+SAFE_TAGS = frozenset(
+    "tag:yaml.org,2002:" + name for name in ("str", "int", "float", "bool", "null",
+                                             "timestamp", "seq", "map")
+)
+
+
+def split_lines(text: str) -> list[str]:
+    """Split text at YAML's line breaks, so index i is line i + 1 of the marks."""
+    return _BREAKS.split(text)
+
+
+def decode(relpath: str, data: bytes) -> tuple[str | None, list[Problem]]:
+    """Decode a file as UTF-8 (a UTF-8 BOM is allowed), or explain why it is not text."""
+    where = Location(relpath, 1, 1)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(where, "encoding", "error", "文件是 UTF-16 编码,无法读取",
+                              "请用文本编辑器把文件另存为 UTF-8 编码")]
+    if b"\x00" in data:
+        return None, [Problem(where, "encoding", "error", "文件含有空字节,不是文本文件",
+                              "请确认这是台账的 YAML 文件;二进制文件不能放在这里")]
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start].decode("utf-8", "replace")
+        lines = split_lines(before)
+        loc = Location(relpath, len(lines), len(lines[-1]) + 1)
+        return None, [Problem(loc, "encoding", "error",
+                              f"第{loc.line}行含有不是 UTF-8 的字节(0x{data[exc.start]:02x})",
+                              "请把文件另存为 UTF-8 编码(不要用 GBK/GB2312)")]
+
+
+def screen(relpath: str, text: str) -> list[Problem]:
+    """Find merge-conflict markers and tab indentation before the parser trips on them."""
+    problems: list[Problem] = []
+    for number, line in enumerate(split_lines(text), start=1):
+        if _CONFLICT.match(line):
+            problems.append(Problem(
+                Location(relpath, number, 1), "merge-conflict", "error",
+                f"第{number}行有未解决的合并冲突标记 {line[:7]}",
+                f"请在 {relpath} 中解决冲突:保留正确的内容,删除 <<<<<<<、=======、>>>>>>> 标记行"))
+        elif _LEADING_TAB.match(line):
+            problems.append(Problem(
+                Location(relpath, number, line.index("\t") + 1), "tab-indent", "error",
+                "缩进中有制表符(Tab)", "YAML 缩进只能用空格:请把行首的 Tab 换成空格"))
+    return problems
+
+
+def compose(relpath: str, data: bytes) -> tuple[yaml.Node | None, list[Problem]]:
+    """Parse one YAML document into nodes with marks; problems instead of exceptions."""
+    if len(data) > MAX_BYTES:
+        return None, [Problem(Location(relpath, 1, 1), "file-too-large", "error",
+                              f"文件过大({len(data) // 1024} KiB,上限 {MAX_BYTES // 1024} KiB)",
+                              "一个问题一个文件;请检查文件是否误存了其他内容")]
+    text, problems = decode(relpath, data)
+    if text is None:
+        return None, problems
+    problems = screen(relpath, text)
+    if problems:
+        return None, problems
+    try:
+        node = yaml.compose(text, Loader=_Loader)  # compose builds no objects
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax_problem(relpath, exc)]
+    except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
+        return None, [Problem(Location(relpath, 1, 1), "yaml-syntax", "error",
+                              f"YAML 语法错误:{exc}", "请检查文件格式")]
+    except RecursionError:
+        return None, [Problem(Location(relpath, 1, 1), "yaml-syntax", "error",
+                              "YAML 嵌套层次过深", "台账文件不需要这么深的嵌套;请检查文件内容")]
+    return node, []
+
+
+_SYNTAX_HINTS = (
+    ("found character '\\t'", "YAML 缩进只能用空格,不能用 Tab"),
+    ("mapping values are not allowed", "冒号后面要有空格;如果文本本身含有\": \",请给整个值加引号"),
+    ("found unexpected end of stream", "引号或括号没有配对,请检查是否漏了结尾的引号"),
+    ("expected a single document", "一个文件只能有一个 YAML 文档;请删除多余的 --- 分隔线"),
+    ("maximum nesting depth", "台账文件不需要这么深的嵌套;请检查文件内容"),
+    ("could not find expected ':'", "每个键后面要有冒号和空格,例如 \"status: 正在推进\""),
+    ("found undefined alias", "台账文件不使用锚点(&)和别名(*);请直接写出内容"),
+)
+
+
+def _syntax_problem(relpath: str, exc: yaml.MarkedYAMLError) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    what = exc.problem or exc.context or "无法解析"
+    hint = "请检查这一行的缩进、冒号和引号"
+    for needle, text in _SYNTAX_HINTS:
+        if needle in str(exc):
+            hint = text
+            break
+    return Problem(Location(relpath, line, col), "yaml-syntax", "error",
+                   f"YAML 语法错误:{_translate(what)}", hint)
+
+
+_TRANSLATIONS = {
+    "mapping values are not allowed here": "此处不能出现键值对",
+    "found unexpected end of stream": "文件意外结束",
+    "found character '\\t' that cannot start any token": "出现了制表符(Tab)",
+    "could not find expected ':'": "找不到应有的冒号",
+    "did not find expected key": "找不到应有的键",
+    "did not find expected '-' indicator": "找不到应有的列表项标记 -",
+    "found undefined alias": "引用了未定义的别名",
+    "but found another document": "文件中有多个文档",
+    "exceeded maximum nesting depth": "嵌套层次过深",
+    "found unexpected ':'": "出现了意外的冒号",
+    "found unknown escape character": "引号内有无效的转义字符",
+}
+
+
+def _translate(what: str) -> str:
+    for english, chinese in _TRANSLATIONS.items():
+        if what.startswith(english):
+            return chinese
+    return what
