@@ -1,0 +1,112 @@
+"""Atomic file writes: a reader sees the old file or the new one, never half of either.
+
+The new bytes go to a temporary file in the same folder (so `os.replace` is a
+rename on one file system), are flushed and fsynced, take the old file's
+permissions, and then replace the original in one step. On any failure the
+temporary file is removed and `WriteError` (exit 4) is raised with the
+original untouched.
+
+What it does not do: decide what to write, lock against other writers of the
+same file (two edits of one problem at once: the last rename wins, each file
+whole), or retry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+
+from .errors import WriteError
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Replace `path` (or create it) with `data`, keeping its permissions."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        mode = _new_file_mode()
+    except OSError as exc:
+        raise _error(path, exc) from exc
+    temp = _write_temp(path, data, mode)
+    try:
+        os.replace(temp, path)  # noqa: PTH105 - the one syscall the tests inject failures into
+    except OSError as exc:
+        _remove(temp)
+        raise _error(path, exc) from exc
+    _sync_dir(path.parent)
+
+
+def create_exclusive(path: Path, data: bytes) -> bool:
+    """Create `path` whole with `data` unless it exists; False when it already did.
+
+    Used by `ledger new`: a hard link publishes the finished temp file under
+    its name and, unlike `os.replace`, fails if another process got there first.
+    """
+    temp = _write_temp(path, data, _new_file_mode())
+    try:
+        os.link(temp, path)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise _error(path, exc) from exc
+    finally:
+        _remove(temp)
+    _sync_dir(path.parent)
+    return True
+
+
+def _write_temp(path: Path, data: bytes, mode: int) -> Path:
+    """Write data to a fresh temp file next to `path`; fsynced and chmod-ed, or removed."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise _error(path, exc) from exc
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        _remove(temp)
+        raise _error(path, exc) from exc
+    except BaseException:
+        _remove(temp)
+        raise
+    return temp
+
+
+def _new_file_mode() -> int:
+    # There is no portable way to read the umask without setting it; set it back at once.
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _sync_dir(folder: Path) -> None:
+    # The rename is durable only once the folder's entry is on disk; best effort
+    # because some file systems refuse to open or fsync a directory.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _remove(temp: Path) -> None:
+    with contextlib.suppress(OSError):
+        temp.unlink()
+
+
+def _error(path: Path, exc: OSError) -> WriteError:
+    reason = exc.strerror or type(exc).__name__
+    return WriteError(f"无法写入 {path.name}:{reason}",
+                      "文件保持原样,没有任何改动;请检查磁盘空间和文件权限后重试")

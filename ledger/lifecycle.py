@@ -1,0 +1,516 @@
+"""The life of a problem: close (销号), reopen, extend, log progress, mark measures, new.
+
+Each command reads the ledger, refuses with a clear reason when the edit
+makes no sense (`RefusedError`, exit 1, nothing written), splices the change
+into the problem's file with `yamledit` (every other byte stays as it was),
+re-parses and re-checks the result, and returns an `Edit`: the new bytes and
+a summary in Chinese. `apply` writes it atomically; `Edit.diff` is what
+`--dry-run` prints. The audit trail (`history:`) is written here.
+
+What it does not do: print, parse command lines, or decide today's date or
+the user's name on its own (callers pass them; `default_user` helps).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import subprocess
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from . import atomic, yamledit
+from .dates import current_deadline
+from .errors import RefusedError, UsageError
+from .loader import ISSUES_DIR, Loaded, issue_filename, load, parse_issue
+from .model import (
+    STATUS_DONE,
+    STATUS_IN_PROGRESS,
+    STATUSES,
+    Issue,
+    Ledger,
+    Problem,
+    cn_date,
+)
+from .yamledit import Document, Raw, Value
+
+# History actions as people read them in the file and in `ledger show`.
+ACTION_CLOSE = "销号"
+ACTION_REOPEN = "重新打开"
+ACTION_STATUS = "状态变更"
+ACTION_NEW = "新增"
+
+SETTABLE_STATUSES = tuple(status for status in STATUSES if status != STATUS_DONE)
+TEMPLATE_PATH = "templates/issue.yaml"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One file's change, ready to write: old bytes (None for a new file), new bytes, summary."""
+
+    path: Path
+    relpath: str
+    old: bytes | None
+    new: bytes
+    summary: str
+
+    def diff(self) -> str:
+        """A unified diff, as `git diff` would show it."""
+        old = [] if self.old is None else self.old.decode("utf-8").splitlines(keepends=True)
+        new = self.new.decode("utf-8").splitlines(keepends=True)
+        lines = difflib.unified_diff(old, new, "/dev/null" if self.old is None
+                                     else f"a/{self.relpath}", f"b/{self.relpath}")
+        return "".join(line if line.endswith("\n") else line + "\n\\ 文件末尾没有换行\n"
+                       for line in lines)
+
+
+def apply(edit: Edit) -> None:
+    """Write the edit atomically; a new file is never written over one that appeared meanwhile."""
+    if edit.old is None:
+        if not atomic.create_exclusive(edit.path, edit.new):
+            raise RefusedError(f"{edit.relpath} 已经存在(可能有人同时新增了问题),未写入",
+                               "请重新运行 ledger new,会取下一个空闲序号")
+        return
+    try:
+        current = edit.path.read_bytes()
+    except OSError:
+        current = None
+    if current != edit.old:
+        raise RefusedError(f"{edit.relpath} 在修改期间被改动过,未写入", "请重新运行这条命令")
+    atomic.write_atomic(edit.path, edit.new)
+
+
+def default_user(root: Path) -> str:
+    """Who is editing: LEDGER_USER, else git's user.name, else nobody."""
+    name = os.environ.get("LEDGER_USER", "").strip()
+    if name:
+        return name
+    try:
+        result = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True,
+                                text=True, timeout=5, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+# ---------------------------------------------------------------- commands
+
+
+def close(root: Path, number: int, evidence: Iterable[str], *, today: date, by: str = "",
+          when: date | None = None, note: str = "", force: bool = False,
+          cwd: Path | None = None) -> Edit:
+    """销号: status 已完成, a `closed:` record with evidence, and a history entry."""
+    target = _Target.find(root, number, today)
+    issue = target.issue
+    if issue.status == STATUS_DONE or issue.closed is not None:
+        closed_on = f"已于{cn_date(issue.closed.date)}销号" if issue.closed else "状态已是已完成"
+        raise RefusedError(f"问题 {number} {closed_on},不能重复销号",
+                           f"如需重新整改,请用 ledger reopen {number} --reason 原因")
+    items = [resolve_evidence(root, item, cwd or Path.cwd()) for item in evidence]
+    if not items:
+        raise RefusedError(f"问题 {number} 没有提供佐证材料,不能销号",
+                           "请用 --evidence 给出佐证材料:台账目录内的文件路径,"
+                           "或材料说明(如\"会议纪要 2021-03-05\"),可给多项")
+    open_measures = [index for index, measure in enumerate(issue.measures, start=1)
+                     if not measure.done]
+    if open_measures and not force:
+        listed = "、".join(str(index) for index in open_measures)
+        raise RefusedError(f"问题 {number} 还有 {len(open_measures)} 项整改措施未完成"
+                           f"(第{listed}项),不能销号",
+                           f"先用 ledger done {number} 措施序号 标记完成;"
+                           "确需先行销号的,加 --force(会记入操作记录)")
+    day = when or today
+    closing: dict[str, Value] = {"date": day}
+    if by:
+        closing["by"] = by
+    closing["evidence"] = items
+    if note:
+        closing["note"] = note
+    history_note = f"佐证材料{len(items)}项"
+    if open_measures:
+        history_note += f";强制销号,第{'、'.join(map(str, open_measures))}项措施未完成"
+    doc = target.document()
+    doc.set(("status",), STATUS_DONE)
+    doc.set(("closed",), closing)
+    doc.append(("history",), _history(day, ACTION_CLOSE, by, history_note))
+    summary = [f"问题 {number} 已销号({cn_date(day)})", f"  佐证材料:{_describe(items)}"]
+    if open_measures:
+        summary.append(f"  注意:第{'、'.join(map(str, open_measures))}项措施未完成,已记入操作记录")
+    return target.finish(doc, "\n".join(summary))
+
+
+def reopen(root: Path, number: int, reason: str, *, today: date, by: str = "") -> Edit:
+    """Undo a closing whose fix did not hold: back to 正在推进, the closing kept in history."""
+    target = _Target.find(root, number, today)
+    issue = target.issue
+    if issue.status != STATUS_DONE and issue.closed is None:
+        raise RefusedError(f"问题 {number} 没有销号(状态:{issue.status}),无需重新打开")
+    reason = _required(reason, "--reason", "重新打开的原因")
+    note = reason
+    if issue.closed is not None:
+        note += f"(撤销{cn_date(issue.closed.date)}的销号)"
+    doc = target.document()
+    doc.set(("status",), STATUS_IN_PROGRESS)
+    if doc.has(("closed",)):
+        doc.delete(("closed",))
+    doc.append(("history",), _history(today, ACTION_REOPEN, by, note))
+    return target.finish(doc, f"问题 {number} 已重新打开,状态改为{STATUS_IN_PROGRESS}\n"
+                              f"  原因:{reason}")
+
+
+def extend(root: Path, number: int, to: date, reason: str, *, today: date, by: str = "",
+           approved_by: str = "") -> Edit:
+    """延期: append to `extensions:`; `deadline:` keeps the original on record."""
+    target = _Target.find(root, number, today)
+    issue = target.issue
+    if issue.is_closed:
+        raise RefusedError(f"问题 {number} 已销号,无需延期")
+    reason = _required(reason, "--reason", "延期理由")
+    current = current_deadline(issue, target.ledger.header.inspection.feedback)
+    if current is None:
+        raise RefusedError(f"问题 {number} 没有可延期的时限(时限:"
+                           f"{issue.deadline.label if issue.deadline else '未填写'})",
+                           "长期坚持的问题没有时限;没有填写时限的,请先在文件中填写 deadline")
+    if to <= current:
+        raise RefusedError(f"新时限 {to.isoformat()} 不晚于当前时限 {current.isoformat()}",
+                           "延期后的时限必须晚于当前时限")
+    record: dict[str, Value] = {"date": today, "to": to, "reason": reason}
+    if approved_by:
+        record["approved_by"] = approved_by
+    if by:
+        record["by"] = by
+    doc = target.document()
+    doc.append(("extensions",), record)
+    count = len(issue.extensions) + 1
+    return target.finish(doc, f"问题 {number} 已延期至{cn_date(to)}(第{count}次延期,"
+                              f"原时限{cn_date(current)})\n  理由:{reason}")
+
+
+def log(root: Path, number: int, text: str, *, today: date, by: str = "",
+        when: date | None = None) -> Edit:
+    """A dated progress note under `progress:`."""
+    target = _Target.find(root, number, today)
+    text = _required(text, "进展内容", "进展内容")
+    day = when or today
+    note: dict[str, Value] = {"date": day, "text": text}
+    if by:
+        note["by"] = by
+    doc = target.document()
+    doc.append(("progress",), note)
+    return target.finish(doc, f"问题 {number} 已记录进展({cn_date(day)}):{text}")
+
+
+def done(root: Path, number: int, measure: int, *, today: date,
+         when: date | None = None) -> Edit:
+    """Mark measure `measure` (1-based) done on a date."""
+    target = _Target.find(root, number, today)
+    issue = target.issue
+    count = len(issue.measures)
+    if not 1 <= measure <= count:
+        raise RefusedError(f"问题 {number} 没有第{measure}项整改措施(共{count}项)",
+                           f"措施序号从 1 到 {count}" if count else "这个问题还没有整改措施")
+    found = issue.measures[measure - 1]
+    if found.done:
+        when_done = f"已于{cn_date(found.done_date)}" if found.done_date else "已经"
+        raise RefusedError(f"问题 {number} 的第{measure}项措施{when_done}标记完成")
+    day = when or today
+    doc = target.document()
+    node = doc.node(("measures", measure - 1))
+    if isinstance(node, yaml.ScalarNode):
+        # Keep the measure's text exactly as written when it sits on one line.
+        source = doc.text[node.start_mark.index:node.end_mark.index]
+        text: Value = Raw(source) if node.style not in ("|", ">") and "\n" not in source \
+            and "\r" not in source else found.text
+        doc.set(("measures", measure - 1), {"text": text, "done": day})
+    else:
+        doc.set(("measures", measure - 1, "done"), day)
+    return target.finish(doc, f"问题 {number} 第{measure}项措施已标记完成({cn_date(day)})")
+
+
+def set_status(root: Path, number: int, value: str, *, today: date, by: str = "") -> Edit | None:
+    """Set a stored status other than 已完成; None when it already has that status."""
+    if value == STATUS_DONE:
+        raise UsageError(f"不能直接把状态改为{STATUS_DONE}",
+                         f"销号须有佐证材料:请用 ledger close {number} --evidence 材料")
+    if value not in SETTABLE_STATUSES:
+        raise UsageError(f"未知的状态 \"{value}\"", f"可选:{'、'.join(SETTABLE_STATUSES)}")
+    target = _Target.find(root, number, today)
+    issue = target.issue
+    if issue.is_closed:
+        raise RefusedError(f"问题 {number} 已销号,不能改为{value}",
+                           f"如需重新整改,请用 ledger reopen {number} --reason 原因")
+    if issue.status == value:
+        return None
+    doc = target.document()
+    doc.set(("status",), value)
+    doc.append(("history",), _history(today, ACTION_STATUS, by, f"{issue.status} → {value}"))
+    return target.finish(doc, f"问题 {number} 状态:{issue.status} → {value}")
+
+
+def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
+        subject: int | None = None) -> Edit:
+    """A new problem file with the next free number, from templates/issue.yaml."""
+    title = _required(title, "--title", "问题描述")
+    loaded = load(root)
+    header = loaded.ledger.header
+    aspects = {item.number for item in header.aspects}
+    if aspect not in aspects:
+        raise RefusedError(f"方面 {aspect} 不存在",
+                           f"data/ledger.yaml 中的方面:{'、'.join(map(str, sorted(aspects)))}"
+                           if aspects else "data/ledger.yaml 中还没有方面")
+    if subject is not None:
+        subjects = {item.number: item for item in header.subjects}
+        if subject not in subjects:
+            raise RefusedError(f"事项 {subject} 不存在",
+                               f"data/ledger.yaml 中的事项:{'、'.join(map(str, sorted(subjects)))}"
+                               if subjects else "data/ledger.yaml 中没有事项")
+        if subjects[subject].aspect != aspect:
+            raise RefusedError(f"事项 {subject} 属于方面 {subjects[subject].aspect},"
+                               f"不属于方面 {aspect}")
+    number = next_number(root, loaded.ledger)
+    relpath = f"{ISSUES_DIR}/{issue_filename(number)}"
+    values: dict[str, Value] = {"number": number, "aspect": aspect, "subject": subject,
+                                "title": title, "today": today, "user": by or None}
+    text = fill_template(read_template(root), values)
+    data = text.encode("utf-8")
+    issue, problems = parse_issue(relpath, data)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if issue is None or errors:
+        raise RefusedError(f"模板 {TEMPLATE_PATH} 生成的文件无效:{_first(errors)}",
+                           f"请修正 {TEMPLATE_PATH}")
+    return Edit(root / relpath, relpath, None, data,
+                f"已新增问题 {number}({relpath})\n  方面 {aspect}:{title}")
+
+
+def next_number(root: Path, ledger: Ledger) -> int:
+    """One more than the highest number in use, counting file names too."""
+    used = [issue.number for issue in ledger.issues]
+    folder = root / ISSUES_DIR
+    if folder.is_dir():
+        used += [int(match.group(1)) for entry in folder.iterdir()
+                 if (match := re.fullmatch(r"(\d+)\.ya?ml", entry.name))]
+    return max(used, default=0) + 1
+
+
+# ---------------------------------------------------------------- evidence
+
+
+def resolve_evidence(root: Path, item: str, cwd: Path) -> Value:
+    """An evidence item: a file inside the ledger root becomes {path, sha256}; else text."""
+    text = item.strip()
+    if not text:
+        raise RefusedError("佐证材料不能为空", "请给出文件路径或材料说明")
+    real_root = root.resolve()
+    given = Path(text)
+    candidates = [given] if given.is_absolute() else [cwd / given, root / given]
+    for candidate in candidates:
+        if not os.path.lexists(candidate):
+            continue
+        real = candidate.resolve()
+        if not real.is_relative_to(real_root):
+            raise RefusedError(f"佐证材料 {text} 位于台账目录之外", f"请把材料放进台账目录"
+                               f"({root})后再引用,或改写为材料说明")
+        if not real.exists():
+            raise RefusedError(f"佐证材料 {text} 是一个失效的链接")
+        if real.is_dir():
+            raise RefusedError(f"佐证材料 {text} 是目录,不是文件", "请逐个列出目录中的文件")
+        return {"path": real.relative_to(real_root).as_posix(), "sha256": file_sha256(real)}
+    if given.is_absolute() or Path(os.path.normpath(text)).parts[:1] == (os.pardir,):
+        raise RefusedError(f"佐证材料 {text} 不在台账目录内(且文件不存在)",
+                           "文件须放在台账目录之内,以相对路径引用")
+    return text
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 16), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_evidence(ledger: Ledger, today: date) -> Iterator[Problem]:
+    """Evidence files recorded at closing still exist and still hash the same.
+
+    The one check that reads files: a closing stands on its evidence, and a
+    replaced or deleted file must show up in `ledger validate`.
+    """
+    root = Path(ledger.root)
+    real_root = root.resolve()
+    for issue in ledger.issues:
+        if issue.closed is None:
+            continue
+        for evidence in issue.closed.evidence:
+            if not evidence.path:
+                continue
+            path = root / evidence.path
+            try:
+                inside = path.resolve().is_relative_to(real_root)
+                digest = file_sha256(path) if inside and path.is_file() else None
+            except OSError:
+                digest = None
+            if digest is None:
+                yield Problem(evidence.loc, "evidence-missing", "error",
+                              f"佐证材料 {evidence.path} 不存在",
+                              "请恢复这个文件(git log 可查到它的历史),或改正路径")
+            elif evidence.sha256 and digest != evidence.sha256:
+                yield Problem(evidence.loc, "evidence-changed", "error",
+                              f"佐证材料 {evidence.path} 在销号后被改动过(sha256 不符)",
+                              "请恢复销号时的版本;如确需更换材料,请重新打开并再次销号")
+
+
+# ---------------------------------------------------------------- templates
+
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_BUILTIN_TEMPLATE = """\
+number: {number}
+aspect: {aspect}
+subject: {subject}
+title: {title}
+measures: []
+leader:
+unit:
+co_units: []
+owner:
+deadline:
+status: 正在推进
+history:
+  - date: {today}
+    action: 新增
+    by: {user}
+"""
+
+
+def read_template(root: Path) -> str:
+    """The ledger's own templates/issue.yaml, else the one shipped with the code."""
+    for path in (root / TEMPLATE_PATH, Path(__file__).resolve().parent.parent / TEMPLATE_PATH):
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return _BUILTIN_TEMPLATE
+
+
+def fill_template(template: str, values: dict[str, Value]) -> str:
+    """Replace {name} with the value as a YAML scalar; a line whose value is empty ends at `:`.
+
+    No str.format (braces in YAML flow style would trip it) and no Jinja: an
+    unknown placeholder is an error, not an empty string.
+    """
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in values:
+            raise RefusedError(f"模板 {TEMPLATE_PATH} 中有未知的占位符 {{{name}}}",
+                               f"可用的占位符:{'、'.join('{' + key + '}' for key in values)}")
+        return yamledit.render_scalar(values[name])
+
+    lines = [_PLACEHOLDER.sub(substitute, line) for line in template.splitlines(keepends=True)]
+    return "".join(line.rstrip(" \r\n") + line[len(line.rstrip("\r\n")):] for line in lines)
+
+
+# ---------------------------------------------------------------- plumbing
+
+
+@dataclass(frozen=True)
+class _Target:
+    """The problem being edited: its record, file bytes, and the ledger around it."""
+
+    root: Path
+    loaded: Loaded
+    issue: Issue
+    data: bytes
+    today: date
+
+    @property
+    def ledger(self) -> Ledger:
+        return self.loaded.ledger
+
+    @classmethod
+    def find(cls, root: Path, number: int, today: date) -> _Target:
+        loaded = load(root)
+        found = [issue for issue in loaded.ledger.issues if issue.number == number]
+        if not found:
+            raise _missing(number, loaded.ledger)
+        if len(found) > 1:
+            raise RefusedError(f"序号 {number} 同时出现在 {'、'.join(i.path for i in found)}",
+                               "请先修正重复的序号(ledger validate 会列出)")
+        issue = found[0]
+        try:
+            data = (root / issue.path).read_bytes()
+        except OSError as exc:
+            raise RefusedError(f"无法读取 {issue.path}:{exc.strerror}") from exc
+        return cls(root, loaded, issue, data, today)
+
+    def document(self) -> Document:
+        return Document.from_bytes(self.data)
+
+    def finish(self, doc: Document, summary: str) -> Edit:
+        """Re-parse and re-check the edited file; refuse if it gained any error."""
+        new = doc.to_bytes()
+        relpath = self.issue.path
+        issue, problems = parse_issue(relpath, new)
+        if issue is None:
+            raise RefusedError(f"修改后 {relpath} 将无法读取,未写入:{_first(problems)}",
+                               "请先运行 ledger validate 修正这个文件")
+        loaded_problems = [p for p in self.loaded.problems if p.location.path == relpath]
+        before = self._errors(self.issue, loaded_problems)
+        after = self._errors(issue, problems)
+        gained = after - before
+        if gained:
+            worst = sorted(gained.elements())[0]
+            raise RefusedError(f"修改后 {relpath} 将出现错误,未写入:{worst[1]}",
+                               "请先运行 ledger validate 检查这个问题")
+        return Edit(self.root / relpath, relpath, self.data, new, summary)
+
+    def _errors(self, issue: Issue, parse_problems: list[Problem]) -> Counter[tuple[str, str]]:
+        """This file's errors (code, message); positions left out because edits shift lines."""
+        from .checks import CHECKS  # checks may import this module's check_evidence
+
+        ledger = self.ledger
+        issues = tuple(issue if item.path == issue.path else item for item in ledger.issues)
+        edited = replace(ledger, issues=issues)
+        found = list(parse_problems)
+        for check in CHECKS:
+            found.extend(check(edited, self.today))
+        return Counter((p.code, p.message) for p in found
+                       if p.severity == "error" and p.location.path == issue.path)
+
+
+def _missing(number: int, ledger: Ledger) -> RefusedError:
+    numbers = sorted(issue.number for issue in ledger.issues)
+    near = sorted(sorted(numbers, key=lambda n: (abs(n - number), n))[:3])
+    if not numbers:
+        return RefusedError(f"没有序号为 {number} 的问题", "台账中还没有问题;可用 ledger new 新增")
+    return RefusedError(f"没有序号为 {number} 的问题",
+                        f"相近的序号:{'、'.join(map(str, near))}"
+                        f"(现有 {numbers[0]}–{numbers[-1]},共{len(numbers)}个)")
+
+
+def _history(day: date, action: str, by: str, note: str) -> dict[str, Value]:
+    entry: dict[str, Value] = {"date": day, "action": action}
+    if by:
+        entry["by"] = by
+    if note:
+        entry["note"] = note
+    return entry
+
+
+def _required(text: str, option: str, what: str) -> str:
+    text = text.strip()
+    if not text:
+        raise UsageError(f"{what}不能为空", f"请用 {option} 给出{what}")
+    return text
+
+
+def _describe(items: list[Value]) -> str:
+    return "、".join(str(item["path"]) if isinstance(item, dict) else str(item) for item in items)
+
+
+def _first(problems: list[Problem]) -> str:
+    return f"{problems[0].location} {problems[0].message}" if problems else "原因不明"
