@@ -234,6 +234,171 @@ def _no_such_issue(number: int, ledger: Any) -> LedgerError:
     return LedgerError(f"没有序号为 {number} 的问题", hint)
 
 
+# ---------------------------------------------------------------- lifecycle (issue 4)
+
+
+def _edit_done(edit: Any, dry_run: bool) -> None:
+    """Print the diff (--dry-run) or write the edit and print its summary."""
+    from . import lifecycle
+
+    if dry_run:
+        sys.stdout.write(edit.diff())
+        typer.echo("(演练:以上为将要做的修改,未写入任何文件)", err=True)
+        return
+    lifecycle.apply(edit)
+    typer.echo(edit.summary)
+
+
+def _editor(by: str | None, root: Path) -> str:
+    from . import lifecycle
+
+    return by if by is not None else lifecycle.default_user(root)
+
+
+def _day_or_none(text: str | None, option: str) -> date | None:
+    return _parse_day(text, option) if text else None
+
+
+_DRY_RUN_HELP = "只显示将要做的修改(统一 diff 格式),不写入文件。"
+_DATE_HELP = "日期(YYYY-MM-DD),默认今天。"
+_BY_HELP = "操作人,默认取环境变量 LEDGER_USER,其次 git 的 user.name。"
+
+
+@app.command()
+@_guard
+def close(
+    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    more: Annotated[list[str] | None, typer.Argument(
+        help="紧跟在 --evidence 之后的更多佐证材料。", show_default=False)] = None,
+    evidence: Annotated[list[str] | None, typer.Option(
+        "--evidence", "-e", help="佐证材料:台账目录内的文件路径(记录 sha256),或材料说明;"
+        "可跟多项。", show_default=False)] = None,
+    on: Annotated[str | None, typer.Option("--date", help=_DATE_HELP, show_default=False)] = None,
+    by: Annotated[str | None, typer.Option("--by", help=_BY_HELP, show_default=False)] = None,
+    note: Annotated[str, typer.Option("--note", help="销号说明。")] = "",
+    force: Annotated[bool, typer.Option(
+        "--force", help="仍有措施未完成时也销号(记入操作记录)。")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """销号:凭佐证材料把问题标记为已完成,写入销号记录和操作记录。"""
+    from . import lifecycle
+
+    if more and not evidence:
+        raise UsageError(f"多余的参数:{' '.join(more)}", "佐证材料请写在 --evidence 之后")
+    root = _root()
+    items = [*(evidence or []), *(more or [])]
+    edit = lifecycle.close(root, number, items, today=_today(), by=_editor(by, root),
+                           when=_day_or_none(on, "--date"), note=note, force=force)
+    _edit_done(edit, dry_run)
+
+
+@app.command()
+@_guard
+def reopen(
+    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", help="重新打开的原因(必填)。",
+                                        show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """重新打开已销号的问题(整改不到位、问题反弹),状态改回正在推进。"""
+    from . import lifecycle
+
+    root = _root()
+    edit = lifecycle.reopen(root, number, reason, today=_today(), by=_editor(None, root))
+    _edit_done(edit, dry_run)
+
+
+@app.command()
+@_guard
+def extend(
+    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    to: Annotated[str, typer.Option("--to", help="新的整改时限(YYYY-MM-DD)。",
+                                    show_default=False)],
+    reason: Annotated[str, typer.Option("--reason", help="延期理由(必填)。", show_default=False)],
+    approved_by: Annotated[str, typer.Option("--approved-by", help="批准人。")] = "",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """延期:记录新的整改时限、理由和批准人;原时限保留在 deadline 中。"""
+    from . import lifecycle
+
+    root = _root()
+    edit = lifecycle.extend(root, number, _parse_day(to, "--to"), reason, today=_today(),
+                            by=_editor(None, root), approved_by=approved_by)
+    _edit_done(edit, dry_run)
+
+
+@app.command("log")
+@_guard
+def log_(
+    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    text: Annotated[str, typer.Argument(help="进展内容。", show_default=False)],
+    on: Annotated[str | None, typer.Option("--date", help=_DATE_HELP, show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """记录一条整改进展(一周一调度)。"""
+    from . import lifecycle
+
+    root = _root()
+    edit = lifecycle.log(root, number, text, today=_today(), by=_editor(None, root),
+                         when=_day_or_none(on, "--date"))
+    _edit_done(edit, dry_run)
+
+
+@app.command()
+@_guard
+def done(
+    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    measure: Annotated[int, typer.Argument(help="措施序号(从 1 起)。", show_default=False)],
+    on: Annotated[str | None, typer.Option("--date", help=_DATE_HELP, show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """把一项整改措施标记为完成,记录完成日期。"""
+    from . import lifecycle
+
+    edit = lifecycle.done(_root(), number, measure, today=_today(),
+                          when=_day_or_none(on, "--date"))
+    _edit_done(edit, dry_run)
+
+
+@app.command()
+@_guard
+def status(
+    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    value: Annotated[str, typer.Argument(help="新状态:正在推进、基本完成或长期坚持"
+                                         "(已完成只能通过 ledger close 销号)。",
+                                         show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """修改问题状态(正在推进、基本完成、长期坚持),记入操作记录。"""
+    from . import lifecycle
+
+    root = _root()
+    edit = lifecycle.set_status(root, number, value, today=_today(), by=_editor(None, root))
+    if edit is None:
+        typer.echo(f"问题 {number} 的状态已是{value},未作修改。")
+        return
+    _edit_done(edit, dry_run)
+
+
+@app.command()
+@_guard
+def new(
+    aspect: Annotated[int, typer.Option("--aspect", help="所属方面的序号。", show_default=False)],
+    title: Annotated[str, typer.Option("--title", help="问题描述(照反馈意见原文)。",
+                                       show_default=False)],
+    subject: Annotated[int | None, typer.Option("--subject", help="所属事项的序号(可选)。",
+                                                show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """新增问题:取下一个空闲序号,按 templates/issue.yaml 生成问题文件。"""
+    from . import lifecycle
+
+    root = _root()
+    edit = lifecycle.new(root, aspect, title, today=_today(), by=_editor(None, root),
+                         subject=subject)
+    _edit_done(edit, dry_run)
+
+
 def main() -> None:
     """Console entry point: run the app, turning parser errors into Chinese messages."""
     from typer import _click as click
