@@ -1,0 +1,666 @@
+"""Import a published notice (通报) as copied from a web page into a ledger.
+
+Reads the notice's text, recognises its structure (title and issuer, intro,
+numbered sections, aspects → subjects → problems → measures 一是…二是…, the
+closing, the issuer and date) and writes data/ledger.yaml, data/notice.yaml
+and one data/issues/NNN.yaml per problem. Text is kept exactly as written;
+numbers are not stored (the renderer computes them). What it cannot place it
+reports as a warning with the line, and goes on. It guesses nothing the notice
+does not say: deadlines, people and units stay empty. It does not render
+(see `render`) and does not validate beyond what placing the text needs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import RefusedError, UsageError, WriteError
+from .loader import HEADER_PATH, ISSUES_DIR, issue_filename
+from .model import INSPECTION_KINDS, STATUS_DONE, STATUS_IN_PROGRESS, Location, Problem, cn_date
+from .notice import (
+    NOTICE_PATH,
+    Notice,
+    count_phrase,
+    level_styles,
+    status_of_sentence,
+)
+from .numerals import label, measure_label, parse_cn_number
+
+# ---------------------------------------------------------------- text in
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    """One non-blank line of the notice, stripped, with its 1-based line number."""
+
+    line: int
+    text: str
+
+
+@dataclass
+class Imported:
+    """What a notice holds, as the plain data of the files to write."""
+
+    header: dict[str, Any]
+    notice: dict[str, Any]
+    issues: list[dict[str, Any]]
+    problems: list[Problem] = field(default_factory=list)
+
+
+_CN = "一二三四五六七八九十百零"
+_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("一、", re.compile(rf"^([{_CN}]+)、")),
+    ("(一)", re.compile(rf"^\(([{_CN}]+)\)")),
+    ("（一）", re.compile(rf"^（([{_CN}]+)）")),
+    ("1.", re.compile(r"^(\d+)\.(?!\d)")),
+    ("1、", re.compile(r"^(\d+)、")),
+    ("1．", re.compile(r"^(\d+)．")),
+    ("(1)", re.compile(r"^\((\d+)\)")),
+    ("（1）", re.compile(r"^（(\d+)）")),
+)
+_BREADCRUMB = re.compile(r"^(首页|当前位置[::]?\s*首页|您的位置[::]?\s*首页)\s*[>›»]")
+_SOURCE_LINE = re.compile(r"^(来源|信息来源|发布时间|发布日期)[::]")
+_TITLE = re.compile(r"关于.+(通报|情况|报告|公告|公示)$")
+_DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_MEASURES_LABEL = re.compile(r"^(整改情况|整改措施|整改落实情况|整改进展情况|整改进展)[::]")
+_CLOSING_WORDS = ("欢迎", "联系方式", "联系电话", "邮政信箱", "电子信箱", "电子邮箱")
+_STATUS_STARTS = ("该问题", "此问题", "该项问题")
+# Characters after which 二是, 三是 … start a new measure; elsewhere they are prose.
+_MEASURE_BREAKS = "。;;,,::!!?? )）"
+_INSPECTOR = re.compile(
+    r"((?:中央|省委|市委|县委|区委|州委|盟委)?第[一二三四五六七八九十]+(?:巡视|巡察|督察)组)")
+_SPAN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+_FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def match_label(text: str, styles: Sequence[str] | None = None) -> tuple[str, int, str] | None:
+    """(style, number, rest) when `text` opens with a numbering label such as (一) or 1."""
+    for style, pattern in _LABELS:
+        if styles is not None and style not in styles:
+            continue
+        found = pattern.match(text)
+        if found is None:
+            continue
+        raw = found.group(1)
+        number = int(raw) if raw.isdigit() else parse_cn_number(raw)
+        if number is not None and number > 0:
+            return style, number, text[found.end():]
+    return None
+
+
+def split_measures(text: str) -> list[str]:
+    """一是…二是…三是… in one paragraph to measures without the prefixes.
+
+    A paragraph that does not run 一是 then 二是 is one measure, kept whole, so
+    that rendering it again gives back the same paragraph.
+    """
+    if not text.startswith(measure_label(1)):
+        return [text]
+    starts = [0]
+    number = 2
+    position = len(measure_label(1))
+    while True:
+        marker = measure_label(number)
+        found = text.find(marker, position)
+        while found > 0 and text[found - 1] not in _MEASURE_BREAKS:
+            found = text.find(marker, found + 1)
+        if found <= 0:
+            break
+        starts.append(found)
+        position = found + len(marker)
+        number += 1
+    if len(starts) == 1:
+        return [text]
+    ends = [*starts[1:], len(text)]
+    return [text[start + len(measure_label(index)):end]
+            for index, (start, end) in enumerate(zip(starts, ends, strict=True), start=1)]
+
+
+def _is_status_sentence(text: str) -> bool:
+    """A single sentence reporting the problem's status, like 该问题已完成整改。"""
+    body = text.rstrip("。")
+    return "。" not in body and status_of_sentence(text) is not None
+
+
+def _split_status(text: str) -> tuple[str, str]:
+    """Measures text and a trailing status sentence (or "")."""
+    at = max(text.rfind(start) for start in _STATUS_STARTS)
+    if at >= 0 and (at == 0 or text[at - 1] in "。;;") and _is_status_sentence(text[at:]):
+        return text[:at], text[at:]
+    return text, ""
+
+
+@dataclass
+class _Item:
+    """A labelled paragraph and the unlabelled paragraphs that follow it."""
+
+    style: str
+    number: int
+    text: str
+    para: Para
+    body: list[Para] = field(default_factory=list)
+
+
+class _Parser:
+    """One pass over a notice's paragraphs; collects the files' data and warnings."""
+
+    def __init__(self, relpath: str) -> None:
+        self.relpath = relpath
+        self.problems: list[Problem] = []
+        self.aspects: list[dict[str, Any]] = []
+        self.subjects: list[dict[str, Any]] = []
+        self.issues: list[dict[str, Any]] = []
+        self.styles: dict[str, str] = {}
+        self.measures_label: str | None = None
+        self.status_sentences: dict[str, str] = {}
+        self.status_inline: bool | None = None
+
+    def warn(self, para: Para, code: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(Location(self.relpath, para.line, 1), code, "warning",
+                                     f"{message}:{_excerpt(para.text)}", hint))
+
+    def unplaced(self, paras: Sequence[Para], where: str) -> None:
+        for para in paras:
+            self.warn(para, "import-unplaced", f"无法归入{where},未导入",
+                      "请检查原文这一行的编号或位置;需要时手工补入 data/ 下的文件")
+
+    # -------------------------------------------------------------- blocks
+
+    def items(self, paras: Sequence[Para], styles: Sequence[str]) -> tuple[list[Para], list[_Item]]:
+        """Paragraphs before the first label, then the labelled items with their bodies.
+
+        A label counts only when it continues its style's sequence (or restarts
+        at 1), so "1." inside a measure's prose is not taken for a heading.
+        """
+        lead: list[Para] = []
+        found: list[_Item] = []
+        last: dict[str, int] = {}
+        for para in paras:
+            got = match_label(para.text, styles)
+            if got is not None:
+                style, number, rest = got
+                if number in (last.get(style, 0) + 1, 1):
+                    last[style] = number
+                    found.append(_Item(style, number, rest, para))
+                    continue
+            if found:
+                found[-1].body.append(para)
+            else:
+                lead.append(para)
+        return lead, found
+
+    def problem_block(self, paras: Sequence[Para], styles: Sequence[str],
+                      commit: bool) -> tuple[list[Para], list[Para]] | None:
+        """Parse aspects → subjects → problems; None when the paragraphs are not that shape.
+
+        Returns the paragraphs before the first label and those after the last
+        problem's measures (a closing, perhaps). Only when `commit` is true are
+        aspects, subjects and problems recorded.
+        """
+        lead, found = self.items(paras, styles)
+        order: list[str] = []
+        for item in found:
+            if item.style not in order:
+                order.append(item.style)
+        if not found or len(order) > 3:
+            return None
+        leaf = order[-1]
+        leaves = [item for item in found if item.style == leaf]
+        if any(not item.body for item in leaves[:-1]) or not leaves[-1].body:
+            return None
+        # A narrative point carries its text in the same paragraph; a problem's
+        # title stands alone with its measures below.
+        if not all(_looks_like_problem(item) for item in leaves):
+            return None
+        if any(item.body for item in found[:-1] if item.style != leaf):
+            return None
+        if not commit:
+            return lead, []
+        names = {3: ("aspect", "subject", "problem"), 2: ("aspect", "problem"),
+                 1: ("problem",)}[len(order)]
+        level_of = dict(zip(order, names, strict=True))
+        for style, name in level_of.items():
+            self.styles[name] = style
+        aspect: int | None = None
+        subject: int | None = None
+        trailing: list[Para] = []
+        for item in found:
+            level = level_of[item.style]
+            if level == "aspect":
+                self.aspects.append({"number": len(self.aspects) + 1, "title": item.text})
+                aspect, subject = len(self.aspects), None
+                self.check_number(item, len(self.aspects))
+            elif level == "subject":
+                self.subjects.append({"number": len(self.subjects) + 1,
+                                      "aspect": aspect if aspect is not None else 1,
+                                      "title": item.text})
+                subject = len(self.subjects)
+                self.check_number(item, len(self.subjects))
+            else:
+                trailing = self.problem(item, aspect, subject)
+        return lead, trailing
+
+    def check_number(self, item: _Item, expected: int) -> None:
+        if item.number != expected:
+            self.warn(item.para, "import-renumbered",
+                      f"原文编号为 {label(item.style, item.number)},按顺序应为 "
+                      f"{label(item.style, expected)};已按顺序编号",
+                      "本工具按顺序连续编号(跨方面接续),与原文不同之处请核对")
+
+    def problem(self, item: _Item, aspect: int | None, subject: int | None) -> list[Para]:
+        """Record one problem from its title paragraph and body; return what is left over."""
+        number = len(self.issues) + 1
+        self.check_number(item, number)
+        body = list(item.body)
+        text = body.pop(0).text if body else ""
+        found = _MEASURES_LABEL.match(text)
+        if found is not None:
+            if self.measures_label not in (None, found.group(0)):
+                self.warn(item.body[0], "import-layout",
+                          f"措施前的标签与前文不一致(前文为 {self.measures_label})")
+            self.measures_label = found.group(0)
+            text = text[found.end():]
+        elif self.measures_label:
+            self.warn(item.body[0], "import-layout",
+                      f"本问题的措施前没有 {self.measures_label},渲染时会加上")
+        text, sentence = _split_status(text)
+        inline = bool(sentence)
+        if not sentence and body and _is_status_sentence(body[0].text):
+            sentence = body.pop(0).text
+        status = STATUS_IN_PROGRESS
+        if sentence:
+            status = status_of_sentence(sentence) or STATUS_IN_PROGRESS
+            known = self.status_sentences.setdefault(status, sentence)
+            if known != sentence or self.status_inline not in (None, inline):
+                self.warn(item.para, "import-layout",
+                          f"状态句与前文写法不同(前文为 {known}),渲染时按前文写法")
+            self.status_inline = inline if self.status_inline is None else self.status_inline
+        record: dict[str, Any] = {"number": number,
+                                  "aspect": aspect if aspect is not None else 1}
+        if subject is not None:
+            record["subject"] = subject
+        record["title"] = item.text
+        record["measures"] = split_measures(text) if text else []
+        record["status"] = status
+        self.issues.append(record)
+        return body
+
+    def narrative(self, paras: Sequence[Para]) -> tuple[list[Para], list[str], list[Para]]:
+        """A narrative section: paragraphs, points (一)… (text after the label), the rest."""
+        style = "(一)"
+        lead, found = self.items(paras, ("(一)", "（一）"))
+        if found:
+            style = found[0].style
+            self.styles.setdefault("point", style)
+        points: list[str] = []
+        rest: list[Para] = []
+        for index, item in enumerate(found, start=1):
+            if rest or item.number != index or item.style != style:
+                rest.extend([item.para, *item.body])
+                continue
+            points.append(item.text)
+            rest.extend(item.body)
+        return lead, points, rest
+
+
+def _looks_like_problem(item: _Item) -> bool:
+    first = item.body[0].text if item.body else ""
+    if item.style in ("(1)", "（1）", "1.", "1、", "1．") and item.body:
+        return True
+    return (item.text.rstrip("。").endswith("问题")
+            or first.startswith(measure_label(1))
+            or _MEASURES_LABEL.match(first) is not None
+            or _is_status_sentence(first))
+
+
+def _excerpt(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[:width] + "…"
+
+
+def _closing_start(paras: Sequence[Para]) -> int:
+    """Index of the first paragraph that opens a closing (欢迎…监督, 联系方式 …), or len."""
+    for index, para in enumerate(paras):
+        if any(word in para.text for word in _CLOSING_WORDS):
+            return index
+    return len(paras)
+
+
+def parse(text: str, relpath: str = "notice.txt") -> Imported:
+    """A notice's text to the data of the ledger's files, with warnings for what did not fit."""
+    parser = _Parser(relpath)
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    paras = [Para(number, line.strip(" \t\u3000\xa0"))
+             for number, line in enumerate(lines, start=1) if line.strip(" \t\u3000\xa0")]
+    breadcrumb = source_line = ""
+    kept: list[Para] = []
+    for para in paras:
+        if not breadcrumb and _BREADCRUMB.match(para.text) and "。" not in para.text:
+            breadcrumb = para.text
+        elif not source_line and _SOURCE_LINE.match(para.text) and "。" not in para.text:
+            source_line = para.text
+        else:
+            kept.append(para)
+    paras = kept
+
+    # The title and, above it, the issuer (or the issuer written into the title).
+    issuer = title = ""
+    issuer_in_title = False
+    at = next((index for index, para in enumerate(paras[:6])
+               if _TITLE.search(para.text) and "。" not in para.text), None)
+    if at is None:
+        parser.problems.append(Problem(Location(relpath, 1, 1), "import-no-title", "warning",
+                                       "找不到通报标题(关于…的通报)",
+                                       "请在 data/ledger.yaml 中填写 issuer 和 title"))
+        at = -1
+    else:
+        title = paras[at].text
+        head = paras[:at]
+        if head and len(head[-1].text) <= 40 and "。" not in head[-1].text:
+            issuer = head.pop().text
+        elif not title.startswith("关于"):
+            issuer, title = title[:title.index("关于")], title[title.index("关于"):]
+            issuer_in_title = True
+        parser.unplaced(head, "标题之前")
+    body = paras[at + 1:]
+
+    # The issuer and date at the foot.
+    notice_date: date | None = None
+    signature = ""
+    foot = next((index for index in range(len(body) - 1, -1, -1)
+                 if _DATE_LINE.match(body[index].text)), None)
+    if foot is None:
+        parser.problems.append(Problem(Location(relpath, len(lines), 1), "import-no-date",
+                                       "warning", "找不到落款日期(如 2021年8月26日)",
+                                       "请在 data/notice.yaml 中填写 date"))
+    else:
+        found = _DATE_LINE.match(body[foot].text)
+        assert found is not None
+        notice_date = _date(found.group(1), found.group(2), found.group(3))
+        parser.unplaced(body[foot + 1:], "落款日期之后")
+        body = body[:foot]
+        if body and len(body[-1].text) <= 40 and "。" not in body[-1].text:
+            signature = body.pop().text
+
+    notice: dict[str, Any] = {"date": notice_date}
+    if breadcrumb or source_line:
+        notice["source"] = {"breadcrumb": breadcrumb, "line": source_line}
+    if issuer_in_title:
+        notice["issuer_in_title"] = True
+    if signature and signature != issuer:
+        notice["signature"] = signature
+    intro, sections, top, closing = _body(parser, body)
+
+    counts = count_phrase(len(parser.aspects), len(parser.issues))
+    marked = False
+    for paragraphs in (intro, *(section["paragraphs"] for section in sections), closing):
+        for index, paragraph in enumerate(paragraphs):
+            if not marked and isinstance(paragraph, str) and counts in paragraph:
+                before, _, after = paragraph.partition(counts)
+                paragraphs[index] = {"before": before, "after": after}
+                marked = True
+    notice["intro"] = intro
+    if sections:
+        notice["sections"] = [_section_data(section) for section in sections]
+    if top:
+        notice["problems"] = True
+    notice["closing"] = closing
+    notice["progress_sentence"] = False
+    if parser.measures_label:
+        notice["measures_label"] = parser.measures_label
+    if parser.status_sentences:
+        notice["status_sentences"] = parser.status_sentences
+        if parser.status_inline is False:
+            notice["status_inline"] = False
+    numbering = _numbering(parser, top)
+    if numbering:
+        notice["numbering"] = numbering
+
+    header = _header(parser, issuer, title, intro)
+    if notice_date is not None:
+        for issue in parser.issues:
+            if issue["status"] == STATUS_DONE:
+                issue["closed"] = {
+                    "date": notice_date,
+                    "by": None,
+                    "evidence": [f"{issuer}{title}({cn_date(notice_date)})"],
+                    "note": f"导入时据通报:{parser.status_sentences[STATUS_DONE]}",
+                }
+    return Imported(header, notice, parser.issues, parser.problems)
+
+
+def _section_data(section: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {"heading": section["heading"]}
+    if section["paragraphs"]:
+        out["paragraphs"] = section["paragraphs"]
+    if section["points"]:
+        out["points"] = section["points"]
+    if section["problems"]:
+        out["problems"] = True
+    return out
+
+
+def _body(parser: _Parser, body: list[Para]
+          ) -> tuple[list[Any], list[dict[str, Any]], bool, list[Any]]:
+    """Intro, sections, whether problems sit at the top level, closing."""
+    starts: list[int] = []
+    for index, para in enumerate(body):
+        got = match_label(para.text, ("一、",))
+        if got is not None and got[1] == len(starts) + 1:
+            starts.append(index)
+    all_styles = tuple(style for style, _ in _LABELS)
+    if not starts:
+        # No 一、 at all: a bare list of problems after the intro.
+        first = next((index for index, para in enumerate(body) if match_label(para.text)),
+                     len(body))
+        if parser.problem_block(body[first:], all_styles, commit=False) is None:
+            parser.unplaced(body[first:], "问题清单")
+            return [para.text for para in body[:first]], [], False, []
+        _, trailing = parser.problem_block(body[first:], all_styles, commit=True) or ([], [])
+        return [para.text for para in body[:first]], [], True, [p.text for p in trailing]
+    intro = [para.text for para in body[:starts[0]]]
+    rest = body[starts[0]:]
+    top_try = parser.problem_block(rest, all_styles, commit=False)
+    if top_try is not None and not top_try[0]:
+        _, trailing = parser.problem_block(rest, all_styles, commit=True) or ([], [])
+        return intro, [], True, [para.text for para in trailing]
+    sections: list[dict[str, Any]] = []
+    closing: list[Para] = []
+    bounds = [*starts, len(body)]
+    inner = tuple(style for style in all_styles if style != "一、")
+    for number, (start, end) in enumerate(itertools.pairwise(bounds), start=1):
+        heading = body[start].text[len(label("一、", number)):]
+        paras = body[start + 1:end]
+        last = end == len(body)
+        section: dict[str, Any] = {"heading": heading, "paragraphs": [], "points": [],
+                                   "problems": False}
+        has_problems = not parser.issues and parser.problem_block(paras, inner, False)
+        if has_problems:
+            lead, trailing = parser.problem_block(paras, inner, commit=True) or ([], [])
+            section["paragraphs"] = [para.text for para in lead]
+            section["problems"] = True
+        else:
+            lead, points, trailing = parser.narrative(paras)
+            if last and not points:
+                cut = _closing_start(lead[1:]) + 1
+                lead, trailing = lead[:cut], lead[cut:] + trailing
+            section["paragraphs"] = [para.text for para in lead]
+            section["points"] = points
+        if last:
+            closing = trailing
+        else:
+            parser.unplaced(trailing, f"第{number}部分")
+        sections.append(section)
+    return intro, sections, False, [para.text for para in closing]
+
+
+def _numbering(parser: _Parser, top: bool) -> dict[str, str]:
+    """The label styles the notice used where they differ from the standard ladder."""
+    default = level_styles(Notice(problems=top), bool(parser.aspects), bool(parser.subjects))
+    return {level: style for level, style in parser.styles.items()
+            if default.get(level) != style}
+
+
+def _header(parser: _Parser, issuer: str, title: str, intro: Sequence[Any]) -> dict[str, Any]:
+    text = "".join(part for part in intro if isinstance(part, str)) + title
+    kind = next((word for word in INSPECTION_KINDS if word in text), None)
+    inspector = _INSPECTOR.search(text)
+    span = _SPAN.search(text)
+    start = end = feedback = None
+    if span is not None:
+        start = _date(span.group(1), span.group(2), span.group(3))
+        end = _date(span.group(4) or span.group(1), span.group(5), span.group(6))
+    for sentence in re.split("[。;;]", text):
+        found = _FULL_DATE.search(sentence)
+        if "反馈" in sentence and found is not None and feedback is None \
+                and (span is None or found.start() != span.start() or "至" not in sentence):
+            feedback = _date(found.group(1), found.group(2), found.group(3))
+    if feedback is None or kind is None:
+        parser.problems.append(Problem(Location(parser.relpath, 1, 1), "import-no-inspection",
+                                       "warning", "导语中找不到检查类别或反馈日期",
+                                       "请在 data/ledger.yaml 的 inspection 中填写 kind 和 "
+                                       "feedback"))
+    header: dict[str, Any] = {
+        "schema": 1,
+        "issuer": issuer,
+        "title": title,
+        "inspection": {"kind": kind, "by": inspector.group(1) if inspector else None,
+                       "start": start, "end": end, "feedback": feedback},
+        "aspects": parser.aspects,
+    }
+    if parser.subjects:
+        header["subjects"] = parser.subjects
+    return header
+
+
+def _date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- files out
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, list items indented under their key, empty values left empty."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _represent_none(dumper: yaml.SafeDumper, _: None) -> yaml.ScalarNode:
+    return dumper.represent_scalar("tag:yaml.org,2002:null", "")
+
+
+_Dumper.add_representer(type(None), _represent_none)
+
+_NOTICE_COMMENT = (
+    "# 通报的叙述部分(导语、各部分、结尾)。编号(一、(一)1.(1)一是)在生成时计算,不要写进文字。\n"
+    "# {before, after} 之间是由数据计算的计数短语(如 四个方面23项整改问题)。\n")
+
+
+def dump(data: dict[str, Any]) -> str:
+    """YAML a clerk can edit: block style, key order kept, no line folding."""
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
+                     width=1_000_000, default_flow_style=False)
+
+
+def issue_record(issue: dict[str, Any]) -> dict[str, Any]:
+    """A problem's file in the documented key order, with empty fields for the clerk to fill."""
+    record: dict[str, Any] = {"number": issue["number"], "aspect": issue["aspect"]}
+    if "subject" in issue:
+        record["subject"] = issue["subject"]
+    record.update(title=issue["title"], measures=issue["measures"], leader=None, unit=None,
+                  co_units=[], owner=None, deadline=None, status=issue["status"])
+    if "closed" in issue:
+        record["closed"] = issue["closed"]
+    return record
+
+
+def files(imported: Imported) -> dict[str, str]:
+    """Relative path → text of every file the import writes."""
+    out = {HEADER_PATH: dump(imported.header),
+           NOTICE_PATH: _NOTICE_COMMENT + dump(imported.notice)}
+    for issue in imported.issues:
+        out[f"{ISSUES_DIR}/{issue_filename(issue['number'])}"] = dump(issue_record(issue))
+    return out
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import wrote and what it could not place."""
+
+    into: Path
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    aspects: int
+    subjects: int
+    issues: int
+    problems: tuple[Problem, ...]
+
+
+def import_notice(source: Path, into: Path, force: bool = False) -> ImportReport:
+    """Read `source`, write the ledger's files under `into`; refuse to overwrite without force."""
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"无法读取通报文件 {source}:{exc.strerror}",
+                         "请检查文件路径是否正确") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"通报文件 {source} 不是 UTF-8 或 GB18030 编码的文本",
+                             "请把网页正文复制到文本文件,另存为 UTF-8") from exc
+    imported = parse(text, source.name)
+    if not imported.issues:
+        raise RefusedError(f"在 {source} 中没有找到任何问题,未写入文件",
+                           "问题应以 (1)、1. 或 一、关于…的问题 开头,后接整改措施段落")
+    planned = files(imported)
+    into = into.resolve()
+    existing = [path for path in (HEADER_PATH, NOTICE_PATH) if (into / path).exists()]
+    old_issues = sorted(path.name for path in (into / ISSUES_DIR).glob("*.yaml")) \
+        if (into / ISSUES_DIR).is_dir() else []
+    if (existing or old_issues) and not force:
+        raise RefusedError(f"{into} 中已有台账({(existing or old_issues)[0]}),未覆盖",
+                           "确实要用通报重新生成台账,请加 --force")
+    removed = [f"{ISSUES_DIR}/{name}" for name in old_issues
+               if f"{ISSUES_DIR}/{name}" not in planned]
+    _write_all(into, planned, removed)
+    return ImportReport(into, tuple(planned), tuple(removed), len(imported.header["aspects"]),
+                        len(imported.header.get("subjects", [])), len(imported.issues),
+                        tuple(imported.problems))
+
+
+def _write_all(into: Path, planned: dict[str, str], removed: Sequence[str]) -> None:
+    # Every path is built from fixed folder names and numbers, so nothing lands
+    # outside `into`; the check makes that a guarantee rather than an argument.
+    for relpath in [*planned, *removed]:
+        if not (into / relpath).resolve().is_relative_to(into):
+            raise WriteError(f"拒绝写入台账目录之外的位置:{relpath}")
+    try:
+        (into / ISSUES_DIR).mkdir(parents=True, exist_ok=True)
+        for relpath, text in planned.items():
+            _atomic_write(into / relpath, text)
+        for relpath in removed:
+            (into / relpath).unlink()
+    except OSError as exc:
+        raise WriteError(f"写入 {into} 失败:{exc.strerror}",
+                         "请检查目录权限和磁盘空间;已写入的文件可用 git 恢复") from exc
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    from .atomic import write_atomic  # raises WriteError (exit 4) itself
+
+    write_atomic(path, text.encode("utf-8"))

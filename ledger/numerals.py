@@ -1,0 +1,77 @@
+"""Chinese numerals and the numbering labels of official documents.
+
+Turns integers into 一 二 … 十一 … 九十九 and back, and builds the labels of the
+heading ladder (一、 (一) 1. (1)) and of measures (一是 二是). It does not decide
+which level uses which label; the renderer and importer do.
+"""
+
+from __future__ import annotations
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 105 → 一百零五 (1 ≤ n ≤ 9999)."""
+    if not 1 <= n <= 9999:
+        raise ValueError(f"cannot write {n} as a Chinese numeral")
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        # Documents write 十一, never 一十一.
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    units = ((1000, "千"), (100, "百"), (10, "十"))
+    out = []
+    rest = n
+    pending_zero = False
+    for value, name in units:
+        digit, rest = divmod(rest, value)
+        if digit:
+            if pending_zero:
+                out.append("零")
+            out.append(_DIGITS[digit] + name)
+            pending_zero = False
+        elif out:
+            pending_zero = True
+    if rest:
+        if pending_zero:
+            out.append("零")
+        out.append(_DIGITS[rest])
+    return "".join(out)
+
+
+def parse_cn_number(text: str) -> int | None:
+    """The inverse of `cn_number`; None when `text` is not a numeral it would write."""
+    if not text:
+        return None
+    for n in range(1, 200):
+        if cn_number(n) == text:
+            return n
+    return None
+
+
+# The label styles of the heading ladder, as `str.format` patterns over the
+# numeral. Half-width parentheses are what web copies (and the model notice) carry.
+STYLES: dict[str, str] = {
+    "一、": "{cn}、",
+    "(一)": "({cn})",
+    "（一）": "（{cn}）",
+    "1.": "{n}.",
+    "1、": "{n}、",
+    "1．": "{n}．",
+    "(1)": "({n})",
+    "（1）": "（{n}）",
+}
+
+
+def label(style: str, n: int) -> str:
+    """The label of item `n` in `style` (a key of STYLES): label("(一)", 4) → "(四)"."""
+    try:
+        pattern = STYLES[style]
+    except KeyError:
+        raise ValueError(f"unknown numbering style {style!r}") from None
+    return pattern.format(cn=cn_number(n), n=n)
+
+
+def measure_label(n: int) -> str:
+    """一是, 二是 … as measures are introduced in one paragraph."""
+    return cn_number(n) + "是"

@@ -1,0 +1,416 @@
+"""Render the ledger through Jinja templates: the notice (通报) and the ledger table (台账).
+
+The one Jinja environment lives here: sandboxed (a ledger's own templates are
+untrusted input), StrictUndefined (a missing field is an error, never an empty
+string), autoescape for HTML. Templates get a context computed from the model:
+numbering (一、 (一) 1. (1) 一是), counts, dates as 2021年8月26日. Data is only
+ever passed as values, never compiled as a template, so `{{ 7*7 }}` in a
+title stays those characters. This module does not load or validate the
+ledger (see `loader`, `checks`) and does not write files (the CLI does).
+jinja2 is imported lazily: the CLI must start fast.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from . import query
+from .errors import LedgerError, UsageError
+from .model import Issue, Ledger, Location, cn_date
+from .notice import (
+    DEFAULT_NOTICE,
+    Notice,
+    Paragraph,
+    count_phrase,
+    level_styles,
+    progress_sentence,
+)
+from .numerals import label, measure_label
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
+    import jinja2
+
+TEMPLATE_SUFFIX = ".j2"
+FORMATS: dict[str, tuple[str, ...]] = {"notice": ("txt", "md", "html"), "table": ("md", "csv")}
+BOM = "\ufeff"
+
+# How deep each label style sits in the GB/T 9704 ladder (1 = 一、 黑体 … 4 = (1)).
+_DEPTH = {"一、": 1, "(一)": 2, "（一）": 2, "1.": 3, "1、": 3, "1．": 3, "(1)": 4, "（1）": 4}
+
+
+class RenderError(LedgerError):
+    """A template failed: its name and line are in the message."""
+
+
+# ---------------------------------------------------------------- templates
+
+
+def shipped_templates() -> Traversable:
+    """The templates that come with the package (top-level templates/ in the source tree)."""
+    try:
+        return importlib.resources.files("ledger.templates")
+    except ModuleNotFoundError:  # running from a checkout that is not installed
+        return Path(__file__).resolve().parent.parent / "templates"
+
+
+def available(root: Path | None) -> list[tuple[str, str]]:
+    """(name, origin) of every template, a ledger's own overriding shipped ones by file name."""
+    found: dict[str, str] = {}
+    for entry in shipped_templates().iterdir():
+        if entry.name.endswith(TEMPLATE_SUFFIX):
+            found[entry.name] = "内置"
+    own = _own_folder(root)
+    if own is not None:
+        for path in sorted(own.glob(f"*{TEMPLATE_SUFFIX}")):
+            found[path.name] = "本台账 templates/" + (
+                "(覆盖内置)" if found.get(path.name) == "内置" else "")
+    return sorted(found.items())
+
+
+def _own_folder(root: Path | None) -> Path | None:
+    if root is None or not (root / "templates").is_dir():
+        return None
+    return root / "templates"
+
+
+def environment(root: Path | None) -> jinja2.Environment:
+    """The one Jinja environment: sandboxed, strict, HTML autoescaped, own templates first."""
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    own = _own_folder(root)
+    shipped = shipped_templates()
+
+    def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
+        if "/" in name or "\\" in name or name.startswith("."):
+            return None  # templates are plain file names; no paths out of the folders
+        if own is not None and (own / name).is_file():
+            path = own / name
+            mtime = path.stat().st_mtime
+            return (path.read_text(encoding="utf-8"), str(path),
+                    lambda: path.is_file() and path.stat().st_mtime == mtime)
+        entry = shipped / name
+        if entry.is_file():
+            return entry.read_text(encoding="utf-8"), f"templates/{name}", lambda: True
+        return None
+
+    env = SandboxedEnvironment(
+        loader=jinja2.FunctionLoader(load),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2", "htm")),
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = md_escape
+    env.filters["md_cell"] = md_cell
+    env.filters["csv_row"] = csv_row
+    return env
+
+
+def template_name(template: str, fmt: str) -> str:
+    """notice + txt → notice.txt.j2; a name with a dot is taken as a file name."""
+    if "." in template:
+        return template if template.endswith(TEMPLATE_SUFFIX) else template + TEMPLATE_SUFFIX
+    formats = FORMATS.get(template)
+    if formats is not None and fmt not in formats:
+        raise UsageError(f"模板 {template} 没有 {fmt} 格式", f"可用的格式:{'、'.join(formats)}")
+    return f"{template}.{fmt}{TEMPLATE_SUFFIX}"
+
+
+def render_template(root: Path | None, name: str, context: dict[str, Any]) -> str:
+    """Render one template; any template failure becomes a RenderError naming file and line."""
+    import jinja2
+
+    env = environment(root)
+    try:
+        template = env.get_template(name)
+    except jinja2.TemplateNotFound:
+        names = "、".join(found for found, _ in available(root))
+        raise UsageError(f"找不到模板 {name}", f"可用的模板:{names}(用 ledger templates 查看)"
+                         ) from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise _template_error(name, exc.lineno, f"模板语法错误:{exc.message}") from None
+    try:
+        text = template.render(context)
+    except jinja2.UndefinedError as exc:
+        line = _template_line(exc.__traceback__, template.filename)
+        raise _template_error(name, line, f"模板引用了不存在的字段({exc.message})",
+                              "请检查字段名;可用字段见 README 的“模板”一节") from None
+    except jinja2.TemplateError as exc:
+        line = _template_line(exc.__traceback__, template.filename)
+        raise _template_error(name, line, f"模板出错:{exc}") from None
+    if name.endswith(".csv" + TEMPLATE_SUFFIX):
+        text = BOM + text  # Excel reads UTF-8 only with the BOM
+    return text
+
+
+def _template_error(name: str, line: int | None, message: str, hint: str = "") -> RenderError:
+    where = f"第{line}行" if line else ""
+    return RenderError(f"模板 {name} {where}:{message}", hint,
+                       Location(f"templates/{name}", line or 0, 0))
+
+
+def _template_line(tb: TracebackType | None, filename: str | None) -> int | None:
+    """The innermost line of the template in a (Jinja-rewritten) traceback."""
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in (filename, "<template>"):
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+# ---------------------------------------------------------------- filters
+
+
+_MD_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>#|"})
+
+
+def md_escape(value: object) -> str:
+    """Text as Markdown shows it literally: emphasis, links, HTML and headings escaped."""
+    return str(value).translate(_MD_SPECIAL)
+
+
+def md_cell(value: object) -> str:
+    """A Markdown table cell: escaped, line breaks as <br>."""
+    return "<br>".join(md_escape(line) for line in str(value).split("\n"))
+
+
+def csv_row(values: Iterable[object]) -> str:
+    """One CSV record (RFC 4180): fields quoted when they hold a comma, quote or line break."""
+    out = []
+    for value in values:
+        text = "" if value is None else str(value)
+        if any(char in text for char in ',"\n\r'):
+            text = '"' + text.replace('"', '""') + '"'
+        out.append(text)
+    return ",".join(out)
+
+
+# ---------------------------------------------------------------- context
+
+
+@dataclass(frozen=True)
+class _Group:
+    aspect: int | None
+    issues: list[Issue]
+
+
+def context(ledger: Ledger, notice: Notice | None, today: date,
+            public: bool = False) -> dict[str, Any]:
+    """Everything a template may use, numbered and counted for what is shown."""
+    notice = notice or DEFAULT_NOTICE
+    header = ledger.header
+    feedback = header.inspection.feedback
+    shown = [issue for issue in ledger.issues if issue.public or not public]
+    show_aspects = notice.aspects and bool(header.aspects)
+    groups = _groups(ledger, shown, show_aspects)
+    has_subjects = any(issue.subject is not None for issue in shown)
+    styles = level_styles(notice, show_aspects, has_subjects)
+    aspects = {aspect.number: aspect for aspect in header.aspects}
+    subjects = {subject.number: subject for subject in header.subjects}
+
+    tree: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    problem_blocks: list[dict[str, Any]] = []
+    subject_count = 0
+    for index, group in enumerate(groups, start=1):
+        aspect = aspects.get(group.aspect) if group.aspect is not None else None
+        node: dict[str, Any] = {"label": "", "number": index, "title": "", "problems": []}
+        if show_aspects and aspect is not None:
+            node.update(label=label(styles["aspect"], index), title=aspect.title)
+            problem_blocks.append(_block("aspect", styles["aspect"], node["label"], aspect.title))
+        tree.append(node)
+        current: int | None = None
+        subject_label = subject_title = ""
+        for issue in group.issues:
+            if issue.subject is not None and issue.subject != current:
+                subject_count += 1
+                subject = subjects.get(issue.subject)
+                subject_label = label(styles["subject"], subject_count)
+                subject_title = subject.title if subject is not None else ""
+                problem_blocks.append(_block("subject", styles["subject"], subject_label,
+                                             subject_title))
+            current = issue.subject
+            seq = len(rows) + 1
+            problem_label = label(styles["problem"], seq)
+            problem_blocks.append(_block("problem", styles["problem"], problem_label,
+                                         issue.title, number=issue.number))
+            problem_blocks.extend(_measure_blocks(issue, notice))
+            row = _row(issue, seq, problem_label, node, feedback, today)
+            if issue.subject is not None:
+                row.update(subject_label=subject_label, subject_title=subject_title)
+            rows.append(row)
+            node["problems"].append(row)
+
+    shown_aspects = sum(1 for node in tree if node["label"]) if show_aspects else 0
+    phrase = count_phrase(shown_aspects, len(shown))
+    sentence = progress_sentence(shown) if notice.progress_sentence else ""
+    state = {"sentence": sentence}
+
+    def paragraphs(items: Sequence[Paragraph]) -> list[dict[str, Any]]:
+        out = []
+        for item in items:
+            text = item.text + phrase + item.after if item.counted else item.text
+            out.append(_block("paragraph", "", "", text))
+            if item.counted and state["sentence"]:
+                out.append(_block("paragraph", "", "", state["sentence"]))
+                state["sentence"] = ""
+        return out
+
+    intro = paragraphs(notice.intro)
+    blocks: list[dict[str, Any]] = list(intro)
+    sections: list[dict[str, Any]] = []
+    body: list[dict[str, Any]] = []
+    if notice.problems_at_top:
+        body.extend(problem_blocks)
+    for number, section in enumerate(notice.sections, start=1):
+        heading = _block("heading", styles["section"], label(styles["section"], number),
+                         section.heading)
+        inner = paragraphs(section.paragraphs)
+        inner += [_point(styles["point"], index, text)
+                  for index, text in enumerate(section.points, start=1)]
+        if section.problems:
+            inner += problem_blocks
+        sections.append({"heading": heading, "blocks": inner})
+        body.extend([heading, *inner])
+    closing = paragraphs(notice.closing)
+    if state["sentence"]:  # no count paragraph to follow: the sentence ends the intro
+        intro.append(_block("paragraph", "", "", state["sentence"]))
+        blocks = list(intro)
+    blocks += body + closing
+
+    issuer = header.issuer
+    done = sum(1 for issue in shown if issue.is_closed)
+    return {
+        "issuer": issuer,
+        "title": header.title,
+        "title_lines": [issuer + header.title] if notice.issuer_in_title
+        else [line for line in (issuer, header.title) if line],
+        "signature": notice.signature or issuer,
+        "date": cn_date(notice.date) if notice.date is not None else "",
+        "source": {"breadcrumb": notice.breadcrumb, "line": notice.source_line},
+        "inspection": {
+            "kind": header.inspection.kind, "by": header.inspection.by,
+            "start": _cn(header.inspection.start), "end": _cn(header.inspection.end),
+            "feedback": _cn(header.inspection.feedback)},
+        "blocks": blocks,
+        "intro": intro,
+        "sections": sections,
+        "closing": closing,
+        "aspects": tree,
+        "problems": rows,
+        "counts": {"aspects": shown_aspects, "problems": len(shown), "done": done,
+                   "phrase": phrase, "progress": progress_sentence(shown)},
+        "public": public,
+        "today": cn_date(today),
+        "columns": ["序号", "方面", "问题", "整改措施", "责任领导", "责任单位", "时限", "状态",
+                    "进展", "销号日期"],
+    }
+
+
+def _cn(value: date | None) -> str:
+    return cn_date(value) if value is not None else ""
+
+
+def _groups(ledger: Ledger, shown: list[Issue], show_aspects: bool) -> list[_Group]:
+    """Problems by aspect (in aspect order), subjects kept together in order of first problem."""
+    if not show_aspects:
+        return [_Group(None, _by_subject(shown))] if shown else []
+    known = {aspect.number for aspect in ledger.header.aspects}
+    groups = []
+    for aspect in sorted(ledger.header.aspects, key=lambda item: item.number):
+        mine = [issue for issue in shown if issue.aspect == aspect.number]
+        if mine:  # an aspect with nothing shown is left out, and the rest number on
+            groups.append(_Group(aspect.number, _by_subject(mine)))
+    stray = [issue for issue in shown if issue.aspect not in known]
+    if stray:
+        groups.append(_Group(None, _by_subject(stray)))
+    return groups
+
+
+def _by_subject(issues: list[Issue]) -> list[Issue]:
+    first: dict[int | None, int] = {}
+    for issue in sorted(issues, key=lambda item: item.number):
+        first.setdefault(issue.subject, issue.number)
+    return sorted(issues, key=lambda item: (first[item.subject], item.number))
+
+
+def _block(kind: str, style: str, label_text: str, text: str, **extra: Any) -> dict[str, Any]:
+    return {"kind": kind, "depth": _DEPTH.get(style, 0), "label": label_text, "text": text,
+            "lead": label_text + text, "rest": "", **extra}
+
+
+def _point(style: str, number: int, text: str) -> dict[str, Any]:
+    """A narrative point: its first sentence is the heading (楷体), the rest body text."""
+    block = _block("point", style, label(style, number), text)
+    cut = text.find("。")
+    if 0 <= cut < len(text) - 1:
+        block.update(lead=block["label"] + text[:cut + 1], rest=text[cut + 1:])
+    return block
+
+
+def measures_text(issue: Issue) -> str:
+    """一是…二是… in one paragraph; a single measure has no 一是."""
+    if len(issue.measures) == 1:
+        return issue.measures[0].text
+    return "".join(measure_label(index) + measure.text
+                   for index, measure in enumerate(issue.measures, start=1))
+
+
+def _measure_blocks(issue: Issue, notice: Notice) -> list[dict[str, Any]]:
+    text = notice.measures_label + measures_text(issue) if issue.measures else ""
+    sentence = notice.status_sentences.get(issue.status, "")
+    if sentence and notice.status_inline:
+        text, sentence = text + sentence, ""
+    blocks = [_block("measures", "", "", text)] if text else []
+    if sentence:
+        blocks.append(_block("status", "", "", sentence))
+    return blocks
+
+
+def _row(issue: Issue, seq: int, problem_label: str, aspect: dict[str, Any],
+         feedback: date | None, today: date) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "number": issue.number,
+        "label": problem_label,
+        "aspect_label": aspect["label"],
+        "aspect_title": aspect["title"],
+        "subject_label": "",
+        "subject_title": "",
+        "title": issue.title,
+        "measures": [measure.text for measure in issue.measures],
+        "measures_text": measures_text(issue),
+        "measures_lines": "\n".join(f"{index}. {measure.text}" if len(issue.measures) > 1
+                                    else measure.text
+                                    for index, measure in enumerate(issue.measures, start=1)),
+        "leader": issue.leader,
+        "unit": issue.unit,
+        "co_units": list(issue.co_units),
+        "owner": issue.owner,
+        "deadline": query.deadline_label(issue, feedback),
+        "status": query.derived_status(issue, feedback, today),
+        "progress": "\n".join(f"{cn_date(note.date)} {note.text}" for note in issue.progress),
+        "closed": cn_date(issue.closed.date) if issue.closed is not None else "",
+        "public": issue.public,
+    }
+
+
+# ---------------------------------------------------------------- the whole job
+
+
+def render(root: Path | None, ledger: Ledger, notice: Notice | None, today: date,
+           template: str = "notice", fmt: str = "txt", public: bool = False) -> str:
+    """The chosen template rendered over the ledger (which the caller has validated)."""
+    name = template_name(template, fmt)
+    return render_template(root, name, context(ledger, notice, today, public))
