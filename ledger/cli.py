@@ -92,6 +92,7 @@ def _root() -> Path:
 
 
 @app.callback()
+@_guard
 def _options(
     root: Annotated[Path | None, typer.Option(
         "--root",
@@ -397,6 +398,87 @@ def new(
     edit = lifecycle.new(root, aspect, title, today=_today(), by=_editor(None, root),
                          subject=subject)
     _edit_done(edit, dry_run)
+
+
+# ---------------------------------------------------------------- notice (issue 3)
+
+
+@app.command("import")
+@_guard
+def import_(
+    notice: Annotated[Path, typer.Argument(
+        help="通报正文的文本文件(从网页复制,UTF-8)。", show_default=False)],
+    into: Annotated[Path | None, typer.Option(
+        "--into", help="写入的台账目录;默认为 --root 或当前目录。只在这个目录内写文件。",
+        show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖目录中已有的台账。")] = False,
+) -> None:
+    """导入已发布的通报:生成 data/ledger.yaml、data/notice.yaml 和每个问题一个文件。"""
+    from .diagnostics import format_text
+    from .importer import describe, import_notice
+
+    report = import_notice(notice, into or _settings.root or Path.cwd(), force)
+    typer.echo(describe(report))
+    if report.problems:
+        typer.echo(format_text(report.problems, report.line), err=True, nl=False)
+    raise typer.Exit(EXIT_PROBLEMS if report.problems else EXIT_OK)
+
+
+class RenderFormat(str, Enum):
+    txt = "txt"
+    md = "md"
+    html = "html"
+    csv = "csv"
+
+
+@app.command("render")
+@_guard
+def render_(
+    template: Annotated[str, typer.Option(
+        "--template", "-t", help="模板:notice(通报)、table(台账表),或 templates/ 中的文件名。")
+    ] = "notice",
+    fmt: Annotated[RenderFormat, typer.Option(
+        "--format", "-f", help="格式:txt(发布版式)、md、html(公文版式网页)、csv(台账表)。")
+    ] = RenderFormat.txt,
+    public: Annotated[bool, typer.Option(
+        "--public", help="公开版:不含 public: false 的问题,编号和计数按所列问题重排。")] = False,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="写入文件;默认输出到屏幕。", show_default=False)] = None,
+) -> None:
+    """按模板生成通报或台账表;台账有错误时拒绝生成(退出码 1)。"""
+    from . import render as rendering
+    from .diagnostics import format_text
+    from .errors import RefusedError
+
+    root = _root()
+    ledger, notice, problems = rendering.prepare(root, _today())
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors:
+        sys.stderr.write(format_text(errors, _line_source(root)))
+        raise RefusedError("台账有错误,未生成", "请先改正以上错误(ledger validate 可单独检查)")
+    text = rendering.render(root, ledger, notice, _today(), template, fmt.value, public)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .atomic import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+    typer.echo(f"已生成 {output}", err=True)
+
+
+@app.command()
+@_guard
+def templates() -> None:
+    """列出可用的模板及其来源(内置,或本台账 templates/ 中的同名文件覆盖内置)。"""
+    from .errors import NoLedgerError
+    from .render import available
+
+    try:
+        root: Path | None = _root()
+    except NoLedgerError:
+        root = None
+    for name, origin in available(root):
+        typer.echo(f"{name}\t{origin}")
 
 
 def main() -> None:

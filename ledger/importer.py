@@ -606,6 +606,26 @@ class ImportReport:
     subjects: int
     issues: int
     problems: tuple[Problem, ...]
+    lines: tuple[str, ...] = ()
+
+    def line(self, _path: str, number: int) -> str | None:
+        """Line `number` of the notice, for diagnostics that show the line."""
+        return self.lines[number - 1] if 0 < number <= len(self.lines) else None
+
+
+def describe(report: ImportReport) -> str:
+    """The import's outcome in one or two sentences."""
+    parts = [f"{report.aspects}个方面"] if report.aspects else []
+    if report.subjects:
+        parts.append(f"{report.subjects}个事项")
+    parts.append(f"{report.issues}个问题")
+    text = f"已导入{'、'.join(parts)},写入 {report.into} 下 {len(report.written)} 个文件"
+    if report.removed:
+        text += f",删除 {len(report.removed)} 个旧的问题文件"
+    text += "。"
+    if report.problems:
+        text += f"\n有 {len(report.problems)} 处未能归类,见下方说明;请核对原文后手工补充。"
+    return text
 
 
 def import_notice(source: Path, into: Path, force: bool = False) -> ImportReport:
@@ -640,7 +660,7 @@ def import_notice(source: Path, into: Path, force: bool = False) -> ImportReport
     _write_all(into, planned, removed)
     return ImportReport(into, tuple(planned), tuple(removed), len(imported.header["aspects"]),
                         len(imported.header.get("subjects", [])), len(imported.issues),
-                        tuple(imported.problems))
+                        tuple(imported.problems), tuple(text.split("\n")))
 
 
 def _write_all(into: Path, planned: dict[str, str], removed: Sequence[str]) -> None:

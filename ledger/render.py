@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import query
 from .errors import LedgerError, UsageError
-from .model import Issue, Ledger, Location, cn_date
+from .model import Issue, Ledger, Problem, cn_date
 from .notice import (
     DEFAULT_NOTICE,
     Notice,
     Paragraph,
     count_phrase,
     level_styles,
+    load_notice,
     progress_sentence,
 )
 from .numerals import label, measure_label
@@ -155,8 +156,7 @@ def render_template(root: Path | None, name: str, context: dict[str, Any]) -> st
 
 def _template_error(name: str, line: int | None, message: str, hint: str = "") -> RenderError:
     where = f"第{line}行" if line else ""
-    return RenderError(f"模板 {name} {where}:{message}", hint,
-                       Location(f"templates/{name}", line or 0, 0))
+    return RenderError(f"模板 {name} {where}:{message}", hint)
 
 
 def _template_line(tb: TracebackType | None, filename: str | None) -> int | None:
@@ -407,6 +407,17 @@ def _row(issue: Issue, seq: int, problem_label: str, aspect: dict[str, Any],
 
 
 # ---------------------------------------------------------------- the whole job
+
+
+def prepare(root: Path, today: date) -> tuple[Ledger, Notice | None, list[Problem]]:
+    """Load the ledger and its notice; every problem of both, checks included, sorted."""
+    from .checks import validate
+    from .loader import load
+
+    loaded = load(root)
+    notice, found = load_notice(root)
+    problems = sorted([*validate(loaded, today), *found], key=lambda problem: problem.sort_key)
+    return loaded.ledger, notice, problems
 
 
 def render(root: Path | None, ledger: Ledger, notice: Notice | None, today: date,
