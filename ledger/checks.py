@@ -87,7 +87,9 @@ def check_references(ledger: Ledger, today: date) -> Iterator[Problem]:
 def check_closing(ledger: Ledger, today: date) -> Iterator[Problem]:
     """已完成 needs a closing record; a closing record needs 已完成; closed means measures done."""
     for issue in ledger.issues:
-        if issue.status == STATUS_DONE and issue.closed is None:
+        # A closing record with a bad date is reported where it is wrong, not as missing.
+        if issue.status == STATUS_DONE and issue.closed is None \
+                and "closed.date" not in issue.where:
             yield Problem(issue.at("status"), "done-without-closing", "error",
                           "状态为已完成,但没有销号记录(closed)",
                           "请用 ledger close 销号(需提供佐证材料),不要直接改状态")
@@ -140,11 +142,8 @@ def check_dates(ledger: Ledger, today: date) -> Iterator[Problem]:
 
 
 def check_content(ledger: Ledger, today: date) -> Iterator[Problem]:
-    """A problem has a title and at least one measure."""
+    """A problem has at least one measure."""
     for issue in ledger.issues:
-        if not issue.title.strip():
-            yield Problem(issue.at("title"), "missing-field", "error", "问题描述(title)为空",
-                          "请填写问题描述")
         if not issue.measures:
             yield Problem(issue.at("measures"), "no-measures", "warning",
                           "没有整改措施", "请在 measures 下逐条填写整改措施")

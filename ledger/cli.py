@@ -481,6 +481,72 @@ def templates() -> None:
         typer.echo(f"{name}\t{origin}")
 
 
+class CheckFormat(str, Enum):
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+    sarif = "sarif"
+
+
+@app.command()
+@_guard
+def check(
+    fmt: Annotated[CheckFormat, typer.Option(
+        "--format", "-f", help="输出格式:text(给人看)、json(给脚本)、github(GitHub 注释和作业摘要)、"
+        "junit(GitLab/Jenkins 测试报告)、sarif(代码扫描)。")] = CheckFormat.text,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="把该格式的结果写入文件(如 junit 报告),终端仍显示文字报告。",
+        show_default=False)] = None,
+) -> None:
+    """按预警规则检查整改时限:超期红色、临近黄色/绿色;数据有错退出码 1,规则不通过退出码 3。"""
+    from . import ci_formats, overdue
+    from .checks import has_errors
+    from .errors import EXIT_POLICY
+
+    loaded, problems = _load_checked()
+    root = Path(loaded.ledger.root)
+    if has_errors(problems):
+        diag = fmt.value if fmt.value in DiagnosticFormat.__members__ else "text"
+        _print_problems(problems, DiagnosticFormat(diag), root)
+        raise typer.Exit(EXIT_PROBLEMS)
+    warned = sum(1 for problem in problems if problem.severity == "warning")
+    report = overdue.check(loaded.ledger, _today(), warned)
+    prefix = _repo_prefix(root)
+    text = ci_formats.FORMATS[fmt.value](report, prefix)
+    if output is not None:
+        from .atomic import write_atomic
+
+        write_atomic(output, text.encode("utf-8"))
+        text = ci_formats.format_text(report, prefix)
+    sys.stdout.write(text)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt is CheckFormat.github and summary:
+        _append_summary(Path(summary), ci_formats.github_summary(report))
+    raise typer.Exit(EXIT_OK if report.passed else EXIT_POLICY)
+
+
+def _repo_prefix(root: Path) -> str:
+    """The ledger root relative to the repository (GITHUB_WORKSPACE, else the working directory),
+    so that CI finds the files it annotates; empty when the root is not inside it."""
+    base = Path(os.environ.get("GITHUB_WORKSPACE") or Path.cwd()).resolve()
+    try:
+        relative = root.resolve().relative_to(base)
+    except ValueError:
+        return ""
+    return "" if relative == Path() else relative.as_posix() + "/"
+
+
+def _append_summary(path: Path, text: str) -> None:
+    from .errors import WriteError
+
+    try:
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise WriteError(f"无法写入 GitHub 作业摘要 {path}:{exc.strerror}") from exc
+
+
 def main() -> None:
     """Console entry point: run the app, turning parser errors into Chinese messages."""
     from typer import _click as click

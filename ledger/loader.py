@@ -143,7 +143,7 @@ class _Reader:
             out[key] = value_node
             self.where[prefix + key] = self.loc(value_node)
         for key in required:
-            if key not in out or _is_null(out[key]):
+            if key not in out or _is_blank(out[key]):
                 self.report(first.get(key, node), "missing-field",
                             f"{name}缺少必填字段 {key}", f"请添加 \"{key}: …\"")
         return out
@@ -351,7 +351,7 @@ def _evidence(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Evide
 
 
 def _closing(reader: _Reader, node: yaml.Node) -> Closing | None:
-    if reader.scalar(node, "closed") is None and isinstance(node, yaml.ScalarNode):
+    if _is_null(node):
         return None  # `closed:` left empty
     fields = reader.mapping(node, "closed(销号记录)", ("date", "by", "evidence", "note"),
                             ("date", "evidence"), "closed.")
@@ -516,6 +516,11 @@ def _plain(node: yaml.Node) -> bool:
 
 def _is_null(node: yaml.Node) -> bool:
     return _plain(node) and node.value in _NULLS
+
+
+def _is_blank(node: yaml.Node) -> bool:
+    """Null, or a scalar of white space only: a required field left empty."""
+    return _is_null(node) or (isinstance(node, yaml.ScalarNode) and not str(node.value).strip())
 
 
 # ---------------------------------------------------------------- the whole ledger

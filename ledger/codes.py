@@ -1,0 +1,52 @@
+"""The catalogue of diagnostic codes: every code any command can report.
+
+Codes are stable kebab-case names (they appear in CI logs, JSON and scripts);
+the description is the Chinese line the README's catalogue shows. Tests fail
+when a code is used in the source but missing here, when a code here has no
+broken-ledger example under tests/, or when the README does not list it.
+"""
+
+from __future__ import annotations
+
+CODES: dict[str, str] = {
+    # reading the file
+    "encoding": "文件不是 UTF-8 文本(UTF-16、GBK、含空字节的二进制文件)",
+    "file-too-large": "文件超过 8 MiB,不像台账文件",
+    "merge-conflict": "文件中留有未解决的合并冲突标记 <<<<<<< ======= >>>>>>>",
+    "tab-indent": "缩进中用了制表符(Tab);YAML 只能用空格缩进",
+    "yaml-syntax": "YAML 语法错误(缩进、冒号、引号不配对、多个文档等)",
+    "yaml-alias": "使用了 YAML 锚点/别名(& 和 *);台账文件不允许,以防展开炸弹",
+    "yaml-tag": "使用了 !! 标签(例如 !!python/object);台账文件不允许,绝不构造对象",
+    "duplicate-key": "同一个映射中键重复出现(常见于合并分支之后)",
+    "empty-file": "文件是空的",
+    "not-a-file": "应当是文件的地方是一个目录",
+    "unreadable": "文件无法读取(权限或系统错误)",
+    "outside-root": "文件是指向台账目录之外的链接",
+    "no-issues-dir": "缺少问题目录 data/issues",
+    # the schema
+    "unknown-key": "未知的键(附带\"您是不是想写\"建议)",
+    "missing-field": "缺少必填字段,或必填字段为空",
+    "wrong-type": "值的类型不对(应为整数、true/false、列表或映射等)",
+    "bad-date": "日期无效(格式不对、月份或日期不存在)",
+    "bad-deadline": "整改时限既不是日期,也不是 立行立改/短期/中期/长期/长期坚持",
+    "unknown-status": "未知的状态;只能是 正在推进、基本完成、已完成、长期坚持",
+    "bad-value": "取值不在允许范围内(检查类别、预警级别等)",
+    "schema-version": "data/ledger.yaml 的格式版本(schema)不受支持",
+    # across files
+    "duplicate-number": "序号重复(问题序号跨文件查重,方面、事项序号在头文件内查重)",
+    "filename-mismatch": "问题文件名与其中的序号不符(011.yaml 应为 number: 11)",
+    "unknown-aspect": "引用了不存在的方面",
+    "unknown-subject": "引用了不存在的事项",
+    "subject-aspect-mismatch": "问题的事项属于另一个方面",
+    "no-measures": "问题没有整改措施(警告)",
+    # closing and dates
+    "done-without-closing": "状态为已完成,但没有销号记录",
+    "closing-on-open": "有销号记录,但状态不是已完成(警告)",
+    "closing-without-evidence": "销号记录没有佐证材料",
+    "open-measure-on-closed": "问题已销号,但仍有措施未标记完成(警告)",
+    "closed-before-feedback": "销号日期早于反馈日期",
+    "deadline-before-feedback": "整改时限早于反馈日期",
+    "extension-not-later": "延期后的时限不晚于原时限(警告)",
+    "evidence-missing": "佐证材料文件已不存在",
+    "evidence-changed": "佐证材料文件内容已改变(sha256 不符)",
+}
