@@ -30,6 +30,7 @@ from .notice import (
     Notice,
     count_phrase,
     level_styles,
+    progress_sentence,
     status_of_sentence,
 )
 from .numerals import label, measure_label, parse_cn_number
@@ -398,21 +399,18 @@ def parse(text: str, relpath: str = "notice.txt") -> Imported:
         notice["signature"] = signature
     intro, sections, top, closing = _body(parser, body)
 
-    counts = count_phrase(len(parser.aspects), len(parser.issues))
-    marked = False
-    for paragraphs in (intro, *(section["paragraphs"] for section in sections), closing):
-        for index, paragraph in enumerate(paragraphs):
-            if not marked and isinstance(paragraph, str) and counts in paragraph:
-                before, _, after = paragraph.partition(counts)
-                paragraphs[index] = {"before": before, "after": after}
-                marked = True
+    progress = _mark_counts(parser, [intro, *(section["paragraphs"] for section in sections),
+                                     closing])
+    if not parser.aspects and parser.issues:
+        # The ledger needs an aspect for every problem; this one is never printed.
+        notice["aspects"] = False
     notice["intro"] = intro
     if sections:
         notice["sections"] = [_section_data(section) for section in sections]
     if top:
         notice["problems"] = True
     notice["closing"] = closing
-    notice["progress_sentence"] = False
+    notice["progress_sentence"] = progress
     if parser.measures_label:
         notice["measures_label"] = parser.measures_label
     if parser.status_sentences:
@@ -427,6 +425,9 @@ def parse(text: str, relpath: str = "notice.txt") -> Imported:
     if notice_date is not None:
         for issue in parser.issues:
             if issue["status"] == STATUS_DONE:
+                # The notice reports the problem rectified: its measures are done too.
+                issue["measures"] = [{"text": text, "done": notice_date}
+                                     for text in issue["measures"]]
                 issue["closed"] = {
                     "date": notice_date,
                     "by": None,
@@ -434,6 +435,24 @@ def parse(text: str, relpath: str = "notice.txt") -> Imported:
                     "note": f"导入时据通报:{parser.status_sentences[STATUS_DONE]}",
                 }
     return Imported(header, notice, parser.issues, parser.problems)
+
+
+def _mark_counts(parser: _Parser, lists: Sequence[list[Any]]) -> bool:
+    """Turn the first count phrase into {before, after}, and the progress sentence after it
+    into the switch; each only when rendering it again gives the same text. True when
+    the progress sentence was found."""
+    counts = count_phrase(len(parser.aspects), len(parser.issues))
+    sentence = progress_sentence([issue["status"] for issue in parser.issues])
+    for paragraphs in lists:
+        for index, paragraph in enumerate(paragraphs):
+            if isinstance(paragraph, str) and counts in paragraph:
+                before, _, after = paragraph.partition(counts)
+                paragraphs[index] = {"before": before, "after": after}
+                if index + 1 < len(paragraphs) and paragraphs[index + 1] == sentence:
+                    del paragraphs[index + 1]
+                    return True
+                return False
+    return False
 
 
 def _section_data(section: dict[str, Any]) -> dict[str, Any]:
@@ -533,11 +552,15 @@ def _header(parser: _Parser, issuer: str, title: str, intro: Sequence[Any]) -> d
         "title": title,
         "inspection": {"kind": kind, "by": inspector.group(1) if inspector else None,
                        "start": start, "end": end, "feedback": feedback},
-        "aspects": parser.aspects,
+        "aspects": parser.aspects or [{"number": 1, "title": UNGROUPED}],
     }
     if parser.subjects:
         header["subjects"] = parser.subjects
     return header
+
+
+# The title of the one aspect a notice without aspects is filed under.
+UNGROUPED = "(通报未分方面)"
 
 
 def _date(year: str, month: str, day: str) -> date | None:

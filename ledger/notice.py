@@ -27,7 +27,6 @@ from .model import (
     STATUS_MOSTLY_DONE,
     STATUS_ONGOING,
     STATUSES,
-    Issue,
     Location,
     Problem,
 )
@@ -115,7 +114,9 @@ def level_styles(notice: Notice, has_aspects: bool, has_subjects: bool) -> dict[
 def count_phrase(aspects: int, problems: int) -> str:
     """四个方面23项整改问题: Chinese numeral for aspects, Arabic for problems."""
     if aspects:
-        return f"{cn_number(aspects)}个方面{problems}项整改问题"
+        # Before a measure word two is 两, not 二: 两个方面.
+        count = "两" if aspects == 2 else cn_number(aspects)
+        return f"{count}个方面{problems}项整改问题"
     return f"{problems}项整改问题"
 
 
@@ -133,15 +134,15 @@ _PROGRESS_ORDER = ((STATUS_MOSTLY_DONE, "基本完成"), (STATUS_IN_PROGRESS, "�
                    (STATUS_ONGOING, "长期坚持"))
 
 
-def progress_sentence(issues: Sequence[Issue]) -> str:
-    """目前,已完成整改3项、正在推进20项,整改完成率13.04%。 — 已完成 counts as done."""
+def progress_sentence(statuses: Sequence[str]) -> str:
+    """目前,已完成整改3项、正在推进20项,整改完成率13.04%。 — from the problems' statuses."""
     counts = dict.fromkeys(STATUSES, 0)
-    for issue in issues:
-        counts[issue.status] = counts.get(issue.status, 0) + 1
+    for status in statuses:
+        counts[status] = counts.get(status, 0) + 1
     done = counts[STATUS_DONE]
     parts = [f"已完成整改{done}项"]
     parts += [f"{word}{counts[status]}项" for status, word in _PROGRESS_ORDER if counts[status]]
-    return f"目前,{'、'.join(parts)},整改完成率{completion_rate(done, len(issues))}%。"
+    return f"目前,{'、'.join(parts)},整改完成率{completion_rate(done, len(statuses))}%。"
 
 
 def status_of_sentence(sentence: str) -> str | None:

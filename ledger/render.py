@@ -254,7 +254,8 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
 
     shown_aspects = sum(1 for node in tree if node["label"]) if show_aspects else 0
     phrase = count_phrase(shown_aspects, len(shown))
-    sentence = progress_sentence(shown) if notice.progress_sentence else ""
+    progress = progress_sentence([issue.status for issue in shown])
+    sentence = progress if notice.progress_sentence else ""
     state = {"sentence": sentence}
 
     def paragraphs(items: Sequence[Paragraph]) -> list[dict[str, Any]]:
@@ -310,7 +311,7 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
         "aspects": tree,
         "problems": rows,
         "counts": {"aspects": shown_aspects, "problems": len(shown), "done": done,
-                   "phrase": phrase, "progress": progress_sentence(shown)},
+                   "phrase": phrase, "progress": progress},
         "public": public,
         "today": cn_date(today),
         "columns": ["序号", "方面", "问题", "整改措施", "责任领导", "责任单位", "时限", "状态",
