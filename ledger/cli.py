@@ -21,10 +21,53 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
 from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, LedgerError, UsageError
 
-app = typer.Typer(
+F = TypeVar("F", bound=Callable[..., Any])
+
+# The argument parser writes its help in English; users read Chinese.
+_HELP_WORDS = (
+    ("Usage: ", "用法:"), ("Options:", "选项:"), ("Commands:", "命令:"),
+    ("Arguments:", "参数:"), ("Show this message and exit.", "显示本帮助并退出。"),
+    ("[OPTIONS]", "[选项]"), ("COMMAND [ARGS]...", "命令 [参数]..."),
+    ("[default: ", "[默认:"), ("[required]", "[必填]"), ("<path>", "<路径>"),
+    # A Chinese metavar is one column wider: take the column from the padding.
+    ("<str>  ", "<文字> "), ("<int>  ", "<整数> "), ("<str>", "<文字>"), ("<int>", "<整数>"),
+)
+
+
+def _chinese_help(text: str) -> str:
+    for english, chinese in _HELP_WORDS:
+        text = text.replace(english, chinese)
+    return text
+
+
+class _Group(TyperGroup):
+    """The command group, with its help in Chinese."""
+
+    def get_help(self, ctx: Any) -> str:
+        return _chinese_help(super().get_help(ctx))
+
+
+class _Command(TyperCommand):
+    """A command, with its help in Chinese."""
+
+    def get_help(self, ctx: Any) -> str:
+        return _chinese_help(super().get_help(ctx))
+
+
+class _App(typer.Typer):
+    """The Typer app whose commands all print Chinese help."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[F], F]:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = _App(
+    cls=_Group,
     name="ledger",
     help="整改台账:用纯文本文件和 git 管理巡视、巡察、审计、督察反馈问题的整改。",
     rich_markup_mode=None,
@@ -32,9 +75,6 @@ app = typer.Typer(
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 @dataclass
 class Settings:
@@ -493,8 +533,9 @@ class CheckFormat(str, Enum):
 @_guard
 def check(
     fmt: Annotated[CheckFormat, typer.Option(
-        "--format", "-f", help="输出格式:text(给人看)、json(给脚本)、github(GitHub 注释和作业摘要)、"
-        "junit(GitLab/Jenkins 测试报告)、sarif(代码扫描)。")] = CheckFormat.text,
+        "--format", "-f", help="输出格式:text(给人看)、json(给脚本)、"
+        "github(GitHub 注释和作业摘要)、junit(GitLab/Jenkins 测试报告)、sarif(代码扫描)。")
+    ] = CheckFormat.text,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="把该格式的结果写入文件(如 junit 报告),终端仍显示文字报告。",
         show_default=False)] = None,
