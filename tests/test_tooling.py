@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-
-import pytest
 
 from .conftest import REPO
 
@@ -16,8 +13,6 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, check=False)
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None and _run("ruff", "--version").returncode != 0,
-                    reason="ruff is in the test extras")
 def test_ruff_clean() -> None:
     result = _run("ruff", "check", "ledger", "tests", "bench")
     assert result.returncode == 0, result.stdout + result.stderr
