@@ -221,8 +221,6 @@ class _Parser:
         # title stands alone with its measures below.
         if not all(_looks_like_problem(item) for item in leaves):
             return None
-        if any(item.body for item in found[:-1] if item.style != leaf):
-            return None
         if not commit:
             return lead, []
         names = {3: ("aspect", "subject", "problem"), 2: ("aspect", "problem"),
@@ -235,6 +233,8 @@ class _Parser:
         trailing: list[Para] = []
         for item in found:
             level = level_of[item.style]
+            if level != "problem":
+                self.unplaced(item.body, "方面或事项的标题之后")
             if level == "aspect":
                 self.aspects.append({"number": len(self.aspects) + 1, "title": item.text})
                 aspect, subject = len(self.aspects), None
@@ -578,6 +578,9 @@ class _Dumper(yaml.SafeDumper):
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # the same date twice is written twice: ledgers use no anchors
 
 
 def _represent_none(dumper: yaml.SafeDumper, _: None) -> yaml.ScalarNode:
