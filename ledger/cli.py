@@ -23,7 +23,14 @@ from typing import Annotated, Any, TypeVar
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from .errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, LedgerError, UsageError
+from .errors import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_PROBLEMS,
+    EXIT_USAGE,
+    LedgerError,
+    UsageError,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,6 +78,7 @@ app = _App(
     name="ledger",
     help="整改台账:用纯文本文件和 git 管理巡视、巡察、审计、督察反馈问题的整改。",
     rich_markup_mode=None,
+    pretty_exceptions_enable=False,
     add_completion=False,
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -604,6 +612,14 @@ def main() -> None:
     except typer.Abort:
         typer.echo("已中止。", err=True)
         sys.exit(EXIT_PROBLEMS)
+    except Exception as exc:
+        # A defect of ledger itself, not of the user's input: say so plainly.
+        if os.environ.get("LEDGER_DEBUG"):
+            raise
+        typer.echo(f"程序内部错误:{type(exc).__name__}: {exc}", err=True)
+        typer.echo("  提示:这是 ledger 的缺陷,不是您的数据有误;请把命令和这段输出报告给维护人员。"
+                   "设置环境变量 LEDGER_DEBUG=1 可看到完整的调用栈", err=True)
+        sys.exit(EXIT_INTERNAL)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

@@ -228,3 +228,21 @@ def test_console_exit_codes(base_ledger: Path) -> None:
     result = _console("validate", cwd=base_ledger)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
+
+
+def test_internal_defect_is_a_message_not_a_traceback(
+        base_ledger: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from ledger import cli, query
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(query, "select", broken)
+    monkeypatch.setattr(sys, "argv", ["ledger", "--root", str(base_ledger), "list"])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    assert exit_info.value.code == 70
+    err = capsys.readouterr().err
+    assert err.startswith("程序内部错误:RuntimeError: boom\n")
+    assert "Traceback" not in err
