@@ -177,6 +177,7 @@ def test_unplaced_text_is_reported_with_its_line_and_import_goes_on(run: Run,
     assert result.exit_code == 1
     assert f"notice.txt:{at + 3}:1: warning[import-unplaced]" in result.stderr
     assert "这是一段无法归类的文字。" in result.stderr
+    assert result.stderr.count("import-unplaced") == 1
     assert len(list((tmp_path / "out" / "data" / "issues").glob("*.yaml"))) == 23
 
 
@@ -242,3 +243,34 @@ def test_split_measures_keeps_prose_markers_and_single_measures() -> None:
         "统一二是非断点。", "确有其事。"]
     assert split_measures("设置专职书记。") == ["设置专职书记。"]
     assert split_measures("一是只有一项。") == ["一是只有一项。"]
+
+
+# ---------------------------------------------------------------- what the import reports
+
+
+def _codes(text: str) -> list[str]:
+    return [problem.code for problem in parse(text).problems]
+
+
+def test_reports_restarted_numbering() -> None:
+    text = ("关于某巡察整改情况的通报\n"
+            "一、关于甲方面问题\n(1)甲一的问题。\n一是甲;二是乙。\n(2)甲二的问题。\n改了。\n"
+            "二、关于乙方面问题\n(1)乙一的问题。\n改了。\n"
+            "某某党组\n2022年1月2日\n")
+    imported = parse(text)
+    assert [p.code for p in imported.problems] == ["import-renumbered", "import-no-inspection"]
+    assert imported.problems[0].location.line == 8
+    assert [issue["number"] for issue in imported.issues] == [1, 2, 3]
+
+
+def test_reports_inconsistent_layout() -> None:
+    text = ("关于某巡察整改情况的通报\n"
+            "2022年1月1日,县委第一巡察组反馈了巡察意见。\n"
+            "一、关于甲的问题。\n整改情况:一是甲;二是乙。\n二、关于乙的问题。\n改了。\n"
+            "某某党组\n2022年1月2日\n")
+    assert _codes(text) == ["import-layout"]
+
+
+def test_reports_missing_title_date_and_inspection() -> None:
+    text = "(一)甲的问题。\n一是甲;二是乙。\n"
+    assert sorted(_codes(text)) == ["import-no-date", "import-no-inspection", "import-no-title"]
