@@ -8,9 +8,11 @@ The fixture ledger (tests/_check.py) is checked on 2021-08-01 with feedback on
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ._check import ISSUES, TODAY, write_ledger
 from .conftest import Run
@@ -455,3 +457,21 @@ def test_shipped_data(run: Run) -> None:
     assert code == 0
     assert "23 个未销号问题没有整改时限" in out
     assert out.endswith("结论:通过。\n")
+
+
+# ---------------------------------------------------------------- the pre-commit hook
+
+def test_pre_commit_hook_runs_validate(run: Run, tmp_path: Path) -> None:
+    hooks = yaml.safe_load((SHIPPED.parent / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    (hook,) = hooks
+    assert (hook["id"], hook["entry"], hook["pass_filenames"]) == (
+        "ledger-validate", "ledger validate", False)
+    files = re.compile(hook["files"])
+    assert all(files.search(path) for path in (
+        "data/ledger.yaml", "data/issues/001.yaml", "sub/data/issues/1234.yml"))
+    assert not any(files.search(path) for path in ("README.md", "data/evidence/a.yaml"))
+    root = write_ledger(tmp_path / "l")
+    command = hook["entry"].split()[1:]
+    assert run("--root", root, *command).exit_code == 0
+    (root / "data" / "issues" / "001.yaml").write_text("number: x\n", encoding="utf-8")
+    assert run("--root", root, *command).exit_code == 1
