@@ -321,3 +321,19 @@ def test_templates_lists_shipped_ones_outside_a_ledger(run: Run, tmp_path: Path,
     result = run("templates")
     assert result.exit_code == 0, result.output
     assert "notice.txt.j2\t内置" in result.stdout
+
+
+def test_markdown_renders_as_intended_by_commonmark(run: Run, root: Path) -> None:
+    # markdown-it-py comes with rich (a runtime dependency): a CommonMark parser.
+    from markdown_it import MarkdownIt
+
+    replace_in(_issue(root, 5), "title: 行业政策落实不到位的问题。",
+               "title: '*行业*政策_落实_[不到位](x)<i>的问题</i>。'")
+    html = MarkdownIt("commonmark").render(_render(run, root, "-f", "md"))
+    assert html.count("<h1>") == 1
+    assert [html.count(f"<h{n}>") for n in (2, 3, 4, 5)] == [3, 4, 11, 23]
+    # Every point's first sentence is bold (CommonMark's flanking rules and 。).
+    assert html.count("<strong>") == 8
+    assert "<strong>(一)提高政治站位,深化思想认识</strong>。办党组" in html
+    assert "<h5>(5)*行业*政策_落实_[不到位](x)&lt;i&gt;的问题&lt;/i&gt;。</h5>" in html
+    assert "<em>" not in html and "<a " not in html
