@@ -69,7 +69,8 @@ def label(style: str, n: int) -> str:
         pattern = STYLES[style]
     except KeyError:
         raise ValueError(f"unknown numbering style {style!r}") from None
-    return pattern.format(cn=cn_number(n), n=n)
+    # Arabic styles take any number; only Chinese ones need the numeral.
+    return pattern.format(cn=cn_number(n) if "{cn}" in pattern else "", n=n)
 
 
 def measure_label(n: int) -> str:

@@ -274,3 +274,21 @@ def test_reports_inconsistent_layout() -> None:
 def test_reports_missing_title_date_and_inspection() -> None:
     text = "(一)甲的问题。\n一是甲;二是乙。\n"
     assert sorted(_codes(text)) == ["import-no-date", "import-no-inspection", "import-no-title"]
+
+
+_LINES = model_text().split("\n")
+
+
+@given(st.lists(st.sampled_from(_LINES), max_size=60), st.text(max_size=200))
+def test_any_jumble_of_notice_lines_imports_without_crashing(lines: list[str],
+                                                             noise: str) -> None:
+    imported = parse("\n".join([*lines, noise]))
+    for issue in imported.issues:
+        assert issue["number"] >= 1 and isinstance(issue["title"], str)
+    assert all(problem.severity == "warning" for problem in imported.problems)
+
+
+@given(st.text(alphabet="(一二三四五六七八九十)（）1234567890.、是。;问题关于\n 整改情况:该已完成",
+               max_size=300))
+def test_label_soup_imports_without_crashing(text: str) -> None:
+    parse(text)
