@@ -337,3 +337,17 @@ def test_markdown_renders_as_intended_by_commonmark(run: Run, root: Path) -> Non
     assert "<strong>(一)提高政治站位,深化思想认识</strong>。办党组" in html
     assert "<h5>(5)*行业*政策_落实_[不到位](x)&lt;i&gt;的问题&lt;/i&gt;。</h5>" in html
     assert "<em>" not in html and "<a " not in html
+
+
+def test_progress_sentence_after_ledger_close(run: Run, root: Path) -> None:
+    # The same count through the lifecycle command a clerk would use.
+    for number in (3, 11, 22):
+        result = run("--root", root, "--today", "2021-08-20", "close", str(number),
+                     "--evidence", "整改报告", "--by", "测试", "--force")
+        assert result.exit_code == 0, result.output
+    replace_in(root / "data" / "notice.yaml", "progress_sentence: false",
+               "progress_sentence: true")
+    assert "目前,已完成整改3项、正在推进20项,整改完成率13.04%。" in _render(run, root)
+    rows = list(csv.reader(io.StringIO(
+        _render(run, root, "-t", "table", "-f", "csv").removeprefix("\ufeff"))))
+    assert [row[0] for row in rows[1:] if row[9] == "2021年8月20日"] == ["3", "11", "22"]
