@@ -149,7 +149,8 @@ def check(ledger: Ledger, today: date, data_warnings: int = 0) -> Report:
     warnings = list(policy_warnings(policy))
     missing = [result.number for result in results if result.level == NO_DEADLINE]
     if missing:
-        warnings.append(f"{len(missing)} 个未销号问题没有整改时限(问题 {number_ranges(missing)}),"
+        shown = number_ranges(missing, 10)
+        warnings.append(f"{len(missing)} 个未销号问题没有整改时限(问题 {shown}),"
                         "无法判断是否超期;请在 deadline 中填写日期"
                         "或 立行立改/短期/中期/长期/长期坚持。")
     if data_warnings:
@@ -166,19 +167,19 @@ def policy_warnings(policy: Policy) -> Iterable[str]:
                    f"不会使检查不通过;如需判为不通过,请把 {worse} 也写进 fail_on。")
 
 
-def number_ranges(numbers: Sequence[int]) -> str:
-    """1、3、5–7: problem numbers with consecutive runs folded."""
-    parts: list[str] = []
+def number_ranges(numbers: Sequence[int], limit: int = 0) -> str:
+    """1、3、5–7: problem numbers with consecutive runs folded; past `limit` runs, 等."""
     ordered = sorted(set(numbers))
-    start = previous = ordered[0] if ordered else 0
-    for number in [*ordered[1:], None]:
-        if number is not None and number == previous + 1:
-            previous = number
-            continue
-        parts.append(str(start) if start == previous else f"{start}–{previous}")
-        if number is not None:
-            start = previous = number
-    return "、".join(parts) if ordered else ""
+    runs: list[list[int]] = []
+    for number in ordered:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    parts = [str(first) if first == last else f"{first}–{last}" for first, last in runs]
+    if limit and len(parts) > limit:
+        return "、".join(parts[:limit]) + "等"
+    return "、".join(parts)
 
 
 def _binding(issue: Issue, feedback: date | None) -> tuple[date | None, str, str]:

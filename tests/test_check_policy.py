@@ -152,6 +152,11 @@ def test_number_ranges(numbers: list[int], text: str) -> None:
     assert number_ranges(numbers) == text
 
 
+def test_number_ranges_are_cut_after_the_limit() -> None:
+    assert number_ranges([1, 3, 5, 7, 8], limit=3) == "1、3、5等"
+    assert number_ranges([1, 3, 5, 7, 8], limit=4) == "1、3、5、7–8"
+
+
 def test_policy_warnings() -> None:
     assert list(policy_warnings(Policy())) == []
     assert list(policy_warnings(Policy(fail_on=("yellow", "red")))) == []
