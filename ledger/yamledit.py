@@ -53,6 +53,10 @@ KeyPath = tuple[Key, ...]
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BREAK = re.compile("\r\n|\r|\n")
+# Numbers in YAML 1.2 that PyYAML (1.1) reads as text: quoted too, for other readers' sake.
+_YAML12_NUMBER = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)")
 _emitter = Emitter(io.StringIO(), allow_unicode=True)
 _resolver = Resolver()
 
@@ -84,7 +88,7 @@ def _render_str(text: str, flow: bool) -> str:
     plain_ok = analysis.allow_flow_plain if flow else analysis.allow_block_plain
     # A plain scalar must also resolve back to a string for any YAML reader:
     # `no`, `0755`, `2021-03-05` typed as text get quotes.
-    if plain_ok and text and _resolve(text) == _STR_TAG:
+    if plain_ok and text and _resolve(text) == _STR_TAG and not _YAML12_NUMBER.fullmatch(text):
         return text
     return "'" + text.replace("'", "''") + "'"
 
@@ -355,46 +359,56 @@ class Document:
         if _is_flow(parent) or (flow_value and (
                 not (isinstance(value, Mapping) or _is_list(value)) or not value)):
             # Inside flow, or a flow value replaced by a scalar or empty collection.
-            self._replace_span(start, end, render_flow(value))
+            self._splice(start, end, render_flow(value))
             return
+        block_scalar = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
+        nl = self.layout.newline
+        if key_node is None:
+            # An item of a block sequence: a new collection starts on the dash's line.
+            column = node.start_mark.column
+            lines = self.layout.block(value, column)
+            line_end = self._line_end(end)
+            rest = self._line_comment(start) if block_scalar else self.text[end:line_end]
+            if lines is None:
+                text = render_flow(value) if _is_empty_collection(value) else render_scalar(value)
+                self._splice(start, line_end, text + rest)
+            else:
+                self._splice(start, line_end, nl.join([lines[0][column:] + rest, *lines[1:]]))
+            return
+        colon = self._after_colon(key_node)
+        key_line_end = self._line_end(colon)
+        # The old value's span runs past the key's line: keep the comment on that line.
+        keep = self._line_comment(colon) if end > key_line_end else ""
         lines = self.layout.block(value, 0)
         if lines is None:
             text = render_flow(value) if _is_empty_collection(value) else render_scalar(value)
-            if key_node is not None and (start == end or not isinstance(node, yaml.ScalarNode)
-                                         or _BREAK.search(self.text, key_node.end_mark.index,
-                                                          start)):
-                # Empty value right after `key:`, or a block value below it.
-                start = self._after_colon(key_node)
-                text = " " + text if text else ""
-            self._replace_span(start, end, text)
+            text = " " + text if text else ""
+            if start == end or not isinstance(node, yaml.ScalarNode) or block_scalar \
+                    or end > key_line_end:
+                # Empty value right after `key:`, or a value below it: write it after the colon.
+                self._splice(colon, end, text + keep)
+            else:
+                self._splice(start, end, text[1:])
             return
-        if key_node is not None:
-            # A block collection starts below its key, indented by the file's step.
-            column = key_node.start_mark.column
-            indent = column + (self.layout.step if isinstance(value, Mapping)
-                               else self.layout.seq_offset)
-            block = self.layout.block(value, indent)
-            assert block is not None
-            colon = self._after_colon(key_node)
-            rest_start = end
-            line_end = self._line_end(rest_start)
-            rest = self.text[rest_start:line_end]
-            nl = self.layout.newline
-            new = rest + nl + nl.join(block)
-            self._splice(colon, line_end, new)
-            return
-        # An item of a block sequence: the collection starts on the dash's line.
-        column = node.start_mark.column
-        block = self.layout.block(value, column)
-        assert block is not None
+        # A block collection starts below its key, indented by the file's step.
+        column = key_node.start_mark.column
+        indent = column + (self.layout.step if isinstance(value, Mapping)
+                           else self.layout.seq_offset)
+        lines = self.layout.block(value, indent)
+        assert lines is not None
         line_end = self._line_end(end)
-        rest = self.text[end:line_end]
-        nl = self.layout.newline
-        first = block[0][column:] + rest
-        self._splice(start, line_end, nl.join([first, *block[1:]]))
+        rest = "" if block_scalar else self.text[end:line_end]
+        if end > key_line_end:
+            new = keep + nl + nl.join(lines) + rest
+        else:
+            new = rest + nl + nl.join(lines)
+        self._splice(colon, line_end, new)
 
-    def _replace_span(self, start: int, end: int, text: str) -> None:
-        self._splice(start, end, text)
+    def _line_comment(self, index: int) -> str:
+        """The comment, with the blanks before it, on the rest of the line from `index`."""
+        rest = self.text[index:self._line_end(index)]
+        match = re.search(r"[ \t]+#", rest)
+        return rest[match.start():] if match else ""
 
     def _insert_key(self, mapping: yaml.MappingNode, key: str, value: Value) -> None:
         if mapping.flow_style:
@@ -403,7 +417,7 @@ class Document:
                 at = mapping.value[-1][1].end_mark.index
                 self._splice(at, at, ", " + entry)
             else:
-                self._replace_span(mapping.start_mark.index, mapping.end_mark.index,
+                self._splice(mapping.start_mark.index, mapping.end_mark.index,
                                    "{" + entry + "}")
             return
         column = mapping.value[0][0].start_mark.column
@@ -464,7 +478,7 @@ def _child(node: yaml.Node, key: Key) -> tuple[yaml.Node | None, yaml.Node] | No
 
 
 def _is_null(node: yaml.ScalarNode) -> bool:
-    return node.style is None and node.value in _NULLS
+    return node.style in (None, "") and node.value in _NULLS
 
 
 def _dotted(path: KeyPath) -> str:
