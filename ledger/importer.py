@@ -163,6 +163,7 @@ class _Parser:
         self.measures_label: str | None = None
         self.status_sentences: dict[str, str] = {}
         self.status_inline: bool | None = None
+        self.measure_paragraphs = False
 
     def warn(self, para: Para, code: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(Location(self.relpath, para.line, 1), code, "warning",
@@ -198,13 +199,15 @@ class _Parser:
                 lead.append(para)
         return lead, found
 
-    def problem_block(self, paras: Sequence[Para], styles: Sequence[str],
-                      commit: bool) -> tuple[list[Para], list[Para]] | None:
+    def problem_block(self, paras: Sequence[Para], styles: Sequence[str], commit: bool,
+                      strict: bool = False) -> tuple[list[Para], list[Para]] | None:
         """Parse aspects → subjects → problems; None when the paragraphs are not that shape.
 
         Returns the paragraphs before the first label and those after the last
         problem's measures (a closing, perhaps). Only when `commit` is true are
-        aspects, subjects and problems recorded.
+        aspects, subjects and problems recorded. `strict` refuses text under an
+        aspect or subject heading: at the top level that text means narrative
+        sections, not a list of problems.
         """
         lead, found = self.items(paras, styles)
         order: list[str] = []
@@ -221,6 +224,8 @@ class _Parser:
         # title stands alone with its measures below.
         if not all(_looks_like_problem(item) for item in leaves):
             return None
+        if strict and any(item.body for item in found if item.style != leaf):
+            return None
         if not commit:
             return lead, []
         names = {3: ("aspect", "subject", "problem"), 2: ("aspect", "problem"),
@@ -233,6 +238,9 @@ class _Parser:
         trailing: list[Para] = []
         for item in found:
             level = level_of[item.style]
+            # What followed the previous problem's measures has no place before this item.
+            self.unplaced(trailing, "上一个问题的整改措施之后")
+            trailing = []
             if level != "problem":
                 self.unplaced(item.body, "方面或事项的标题之后")
             if level == "aspect":
@@ -273,6 +281,16 @@ class _Parser:
             self.warn(item.body[0], "import-layout",
                       f"本问题的措施前没有 {self.measures_label},渲染时会加上")
         text, sentence = _split_status(text)
+        measures = split_measures(text) if text else []
+        first, second = measure_label(1), measure_label(2)
+        if not sentence and len(measures) == 1 and text.startswith(first) and body \
+                and body[0].text.startswith(second):
+            # 一是… 二是… each in a paragraph of its own.
+            self.measure_paragraphs = True
+            measures = [text[len(first):]]
+            while body and body[0].text.startswith(measure_label(len(measures) + 1)):
+                measures.append(body.pop(0).text[len(measure_label(len(measures) + 1)):])
+            measures[-1], sentence = _split_status(measures[-1])
         inline = bool(sentence)
         if not sentence and body and _is_status_sentence(body[0].text):
             sentence = body.pop(0).text
@@ -289,7 +307,7 @@ class _Parser:
         if subject is not None:
             record["subject"] = subject
         record["title"] = item.text
-        record["measures"] = split_measures(text) if text else []
+        record["measures"] = measures
         record["status"] = status
         self.issues.append(record)
         return body
@@ -413,6 +431,8 @@ def parse(text: str, relpath: str = "notice.txt") -> Imported:
     notice["progress_sentence"] = progress
     if parser.measures_label:
         notice["measures_label"] = parser.measures_label
+    if parser.measure_paragraphs:
+        notice["measure_paragraphs"] = True
     if parser.status_sentences:
         notice["status_sentences"] = parser.status_sentences
         if parser.status_inline is False:
@@ -486,7 +506,7 @@ def _body(parser: _Parser, body: list[Para]
         return [para.text for para in body[:first]], [], True, [p.text for p in trailing]
     intro = [para.text for para in body[:starts[0]]]
     rest = body[starts[0]:]
-    top_try = parser.problem_block(rest, all_styles, commit=False)
+    top_try = parser.problem_block(rest, all_styles, commit=False, strict=True)
     if top_try is not None and not top_try[0]:
         _, trailing = parser.problem_block(rest, all_styles, commit=True) or ([], [])
         return intro, [], True, [para.text for para in trailing]

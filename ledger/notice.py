@@ -41,7 +41,7 @@ LADDER: tuple[str, ...] = ("一、", "(一)", "1.", "(1)")
 LEVELS: tuple[str, ...] = ("section", "point", "aspect", "subject", "problem")
 
 NOTICE_KEYS = ("date", "source", "issuer_in_title", "signature", "aspects", "intro", "sections",
-               "problems", "closing", "progress_sentence", "measures_label",
+               "problems", "closing", "progress_sentence", "measures_label", "measure_paragraphs",
                "status_sentences", "status_inline", "numbering")
 SECTION_KEYS = ("heading", "paragraphs", "points", "problems")
 
@@ -83,6 +83,7 @@ class Notice:
     closing: tuple[Paragraph, ...] = ()
     progress_sentence: bool = False
     measures_label: str = ""
+    measure_paragraphs: bool = False
     status_sentences: Mapping[str, str] = field(default_factory=dict)
     status_inline: bool = True
     numbering: Mapping[str, str] = field(default_factory=dict)
@@ -203,6 +204,8 @@ def parse_notice(relpath: str, data: bytes) -> tuple[Notice | None, list[Problem
         progress_sentence=bool(reader.boolean(fields.get("progress_sentence"),
                                               "progress_sentence(进度句)")),
         measures_label=reader.text(fields.get("measures_label"), "measures_label"),
+        measure_paragraphs=bool(reader.boolean(fields.get("measure_paragraphs"),
+                                               "measure_paragraphs(措施分段)")),
         status_sentences=_status_sentences(reader, fields.get("status_sentences")),
         status_inline=reader.boolean(fields.get("status_inline"), "status_inline") is not False,
         numbering=_numbering(reader, fields.get("numbering")),

@@ -369,11 +369,18 @@ def measures_text(issue: Issue) -> str:
 
 
 def _measure_blocks(issue: Issue, notice: Notice) -> list[dict[str, Any]]:
-    text = notice.measures_label + measures_text(issue) if issue.measures else ""
+    """The measures paragraph(s) after a problem, with the label and status sentence."""
+    if notice.measure_paragraphs and len(issue.measures) > 1:
+        texts = [measure_label(index) + measure.text
+                 for index, measure in enumerate(issue.measures, start=1)]
+    else:
+        texts = [measures_text(issue)] if issue.measures else []
+    if texts:
+        texts[0] = notice.measures_label + texts[0]
     sentence = notice.status_sentences.get(issue.status, "")
-    if sentence and notice.status_inline:
-        text, sentence = text + sentence, ""
-    blocks = [_block("measures", "", "", text)] if text else []
+    if sentence and notice.status_inline and texts:
+        texts[-1], sentence = texts[-1] + sentence, ""
+    blocks = [_block("measures", "", "", text) for text in texts]
     if sentence:
         blocks.append(_block("status", "", "", sentence))
     return blocks

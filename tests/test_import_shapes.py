@@ -97,3 +97,27 @@ def test_bare_list_keeps_full_width_parentheses(run: Run, tmp_path: Path) -> Non
     ledger = load(root).ledger
     assert [i.title for i in ledger.issues] == ["村级财务管理不规范的问题。",
                                                 "基层党组织软弱涣散的问题。"]
+
+
+def test_measures_in_paragraphs_of_their_own(run: Run, tmp_path: Path) -> None:
+    root = _import(run, "measure-paragraphs.txt", tmp_path / "ledger")
+    notice, _ = load_notice(root)
+    assert notice is not None and notice.measure_paragraphs
+    assert [s.problems for s in notice.sections] == [True, False]
+    ledger = load(root).ledger
+    assert [(i.aspect, i.subject, len(i.measures), i.status) for i in ledger.issues] == [
+        (1, None, 3, "正在推进"), (1, None, 2, "已完成"), (2, None, 1, "正在推进")]
+    assert ledger.issues[1].measures[1].text == "实行办理时限预警。"
+
+
+def test_text_after_a_problems_measures_is_reported(run: Run, tmp_path: Path) -> None:
+    text = (SHAPES / "measure-paragraphs.txt").read_text(encoding="utf-8")
+    heading = "  2.信访件办理超时的问题。"
+    text = text.replace(heading, "  另有一段说明。\n\n" + heading)
+    notice = tmp_path / "notice.txt"
+    notice.write_text(text, encoding="utf-8")
+    result = run("import", notice, "--into", tmp_path / "ledger")
+    assert result.exit_code == 1
+    assert "notice.txt:18:1: warning[import-unplaced]" in result.stderr
+    assert "另有一段说明。" in result.stderr
+    assert len(load(tmp_path / "ledger").ledger.issues) == 3
