@@ -298,7 +298,8 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
         "title_lines": [issuer + header.title] if notice.issuer_in_title
         else [line for line in (issuer, header.title) if line],
         "signature": notice.signature or issuer,
-        "date": cn_date(notice.date) if notice.date is not None else "",
+        # A notice without a date of its own is dated the day it is rendered.
+        "date": cn_date(notice.date or today),
         "source": {"breadcrumb": notice.breadcrumb, "line": notice.source_line},
         "inspection": {
             "kind": header.inspection.kind, "by": header.inspection.by,

@@ -351,3 +351,19 @@ def test_progress_sentence_after_ledger_close(run: Run, root: Path) -> None:
     rows = list(csv.reader(io.StringIO(
         _render(run, root, "-t", "table", "-f", "csv").removeprefix("\ufeff"))))
     assert [row[0] for row in rows[1:] if row[9] == "2021年8月20日"] == ["3", "11", "22"]
+
+
+def test_a_ledger_without_notice_file_renders_its_problems(run: Run, base_ledger: Path) -> None:
+    assert not (base_ledger / "data" / "notice.yaml").exists()
+    lines = [line for line in normal(_render(run, base_ledger)) if line]
+    # No narrative: aspects take the top rung 一、, subjects (一), problems 1., numbered on.
+    assert lines[2:5] == ["一、关于党的领导弱化方面问题", "(一)关于学习不深入问题。",
+                          "1.学习走过场的问题。"]
+    assert "2.会议多文件多的问题。" in lines
+    assert lines[-1] == "2021年9月1日"  # dated the day it is rendered
+
+
+def test_output_that_cannot_be_written_exits_4(run: Run, root: Path, tmp_path: Path) -> None:
+    result = run("--root", root, "--today", TODAY, "render", "-o", tmp_path / "no" / "x.txt")
+    assert result.exit_code == 4
+    assert not (tmp_path / "no").exists()
