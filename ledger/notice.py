@@ -219,7 +219,7 @@ def parse_notice(relpath: str, data: bytes) -> tuple[Notice | None, list[Problem
     if placed > 1:
         reader.report(fields["sections"], "bad-value", "有多个部分写了 problems: true",
                       "问题清单只能出现在一个部分中")
-    return notice, reader.problems
+    return notice, sorted(reader.problems, key=lambda problem: problem.sort_key)
 
 
 def _source(reader: _Reader, node: yaml.Node | None) -> tuple[str, str]:
