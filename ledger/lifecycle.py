@@ -148,11 +148,11 @@ def close(root: Path, number: int, evidence: Iterable[str], *, today: date, by: 
 
 def reopen(root: Path, number: int, reason: str, *, today: date, by: str = "") -> Edit:
     """Undo a closing whose fix did not hold: back to 正在推进, the closing kept in history."""
+    reason = _required(reason, "--reason", "重新打开的原因")
     target = _Target.find(root, number, today)
     issue = target.issue
     if issue.status != STATUS_DONE and issue.closed is None:
         raise RefusedError(f"问题 {number} 没有销号(状态:{issue.status}),无需重新打开")
-    reason = _required(reason, "--reason", "重新打开的原因")
     note = reason
     if issue.closed is not None:
         note += f"(撤销{cn_date(issue.closed.date)}的销号)"
@@ -168,11 +168,11 @@ def reopen(root: Path, number: int, reason: str, *, today: date, by: str = "") -
 def extend(root: Path, number: int, to: date, reason: str, *, today: date, by: str = "",
            approved_by: str = "") -> Edit:
     """延期: append to `extensions:`; `deadline:` keeps the original on record."""
+    reason = _required(reason, "--reason", "延期理由")
     target = _Target.find(root, number, today)
     issue = target.issue
     if issue.is_closed:
         raise RefusedError(f"问题 {number} 已销号,无需延期")
-    reason = _required(reason, "--reason", "延期理由")
     current = current_deadline(issue, target.ledger.header.inspection.feedback)
     if current is None:
         raise RefusedError(f"问题 {number} 没有可延期的时限(时限:"
@@ -196,8 +196,8 @@ def extend(root: Path, number: int, to: date, reason: str, *, today: date, by: s
 def log(root: Path, number: int, text: str, *, today: date, by: str = "",
         when: date | None = None) -> Edit:
     """A dated progress note under `progress:`."""
-    target = _Target.find(root, number, today)
     text = _required(text, "进展内容", "进展内容")
+    target = _Target.find(root, number, today)
     day = when or today
     note: dict[str, Value] = {"date": day, "text": text}
     if by:
