@@ -185,11 +185,21 @@ def md_cell(value: object) -> str:
     return "<br>".join(md_escape(line) for line in str(value).split("\n"))
 
 
+# Spreadsheets run a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_row(values: Iterable[object]) -> str:
-    """One CSV record (RFC 4180): fields quoted when they hold a comma, quote or line break."""
+    """One CSV record (RFC 4180): fields quoted when they hold a comma, quote or line break.
+
+    Text that a spreadsheet would run as a formula gets a leading apostrophe, so
+    a problem's text can never compute anything in Excel.
+    """
     out = []
     for value in values:
         text = "" if value is None else str(value)
+        if isinstance(value, str) and text.startswith(_FORMULA_START):
+            text = "'" + text
         if any(char in text for char in ',"\n\r'):
             text = '"' + text.replace('"', '""') + '"'
         out.append(text)

@@ -367,3 +367,11 @@ def test_output_that_cannot_be_written_exits_4(run: Run, root: Path, tmp_path: P
     result = run("--root", root, "--today", TODAY, "render", "-o", tmp_path / "no" / "x.txt")
     assert result.exit_code == 4
     assert not (tmp_path / "no").exists()
+
+
+def test_csv_cells_never_run_as_formulas(run: Run, root: Path) -> None:
+    replace_in(_issue(root, 4), "unit:\n", "unit: =HYPERLINK(\"http://x\",\"点我\")\n")
+    replace_in(_issue(root, 4), "leader:\n", "leader: '@SUM(1+1)'\n")
+    table = _render(run, root, "-t", "table", "-f", "csv")
+    row = next(r for r in csv.reader(io.StringIO(table.removeprefix("\ufeff"))) if r[0] == "4")
+    assert (row[4], row[5]) == ("'@SUM(1+1)", "'=HYPERLINK(\"http://x\",\"点我\")")
