@@ -292,3 +292,13 @@ def test_any_jumble_of_notice_lines_imports_without_crashing(lines: list[str],
                max_size=300))
 def test_label_soup_imports_without_crashing(text: str) -> None:
     parse(text)
+
+
+def test_gb18030_notice_is_read(run: Run, tmp_path: Path) -> None:
+    # Text saved from Windows tools is often GBK/GB18030 rather than UTF-8.
+    notice = tmp_path / "notice.txt"
+    notice.write_bytes(model_text().encode("gb18030"))
+    result = run("import", notice, "--into", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "data" / "issues" / "023.yaml").read_bytes() == (
+        REPO / "data" / "issues" / "023.yaml").read_bytes()
