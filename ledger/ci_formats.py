@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import __version__
-from .diagnostics import _escape_data, _escape_property
+from .diagnostics import github_data, github_property
 from .model import cn_date
 from .overdue import (
     CLOSED_LATE,
@@ -184,13 +184,13 @@ def format_github(report: Report, prefix: str = "") -> str:
     for level in POLICY_LEVELS[::-1]:
         for result in report.at_level(level):
             loc = result.location
-            props = [f"file={_escape_property(prefix + loc.path)}"]
+            props = [f"file={github_property(prefix + loc.path)}"]
             if loc.line > 0:
                 props += [f"line={loc.line}", f"col={loc.col}"]
-            props.append(f"title={_escape_property(f'{LEVEL_NAMES[level]}:问题 {result.number}')}")
+            props.append(f"title={github_property(f'{LEVEL_NAMES[level]}:问题 {result.number}')}")
             kind = "error" if result.fails else "warning"
-            out.append(f"::{kind} {','.join(props)}::{_escape_data(_message(result))}\n")
-    out.extend(f"::warning title=整改时限检查::{_escape_data(warning)}\n"
+            out.append(f"::{kind} {','.join(props)}::{github_data(_message(result))}\n")
+    out.extend(f"::warning title=整改时限检查::{github_data(warning)}\n"
                for warning in report.warnings)
     out.append(counts_line(report) + "\n")
     out.append(verdict(report) + "\n")

@@ -71,22 +71,24 @@ def format_json(problems: Sequence[Problem]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
-def _escape_data(text: str) -> str:
+def github_data(text: str) -> str:
+    """Escape a GitHub workflow command's message."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+def github_property(text: str) -> str:
+    """Escape a GitHub workflow command's property value (file, title)."""
+    return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def format_github(problems: Sequence[Problem]) -> str:
     lines = []
     for problem in problems:
         loc = problem.location
-        props = [f"file={_escape_property(loc.path)}"]
+        props = [f"file={github_property(loc.path)}"]
         if loc.line > 0:
             props += [f"line={loc.line}", f"col={loc.col}"]
-        props.append(f"title={_escape_property(problem.code)}")
+        props.append(f"title={github_property(problem.code)}")
         body = problem.message + (f"(提示:{problem.hint})" if problem.hint else "")
-        lines.append(f"::{problem.severity} {','.join(props)}::{_escape_data(body)}\n")
+        lines.append(f"::{problem.severity} {','.join(props)}::{github_data(body)}\n")
     return "".join(lines)

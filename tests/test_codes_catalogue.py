@@ -20,6 +20,8 @@ KEBAB = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
 NOT_CODES = frozenset({
     "closed-late", "no-deadline", "text-align", "font-family", "font-size", "line-height",
     "margin-top", "margin-bottom", "text-indent", "letter-spacing", "font-weight",
+    # SARIF rule ids and JUnit element names of `ledger check`'s reports
+    "deadline-red", "deadline-yellow", "deadline-green", "system-out",
 })
 
 
