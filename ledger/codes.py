@@ -49,4 +49,11 @@ CODES: dict[str, str] = {
     "extension-not-later": "延期后的时限不晚于原时限(警告)",
     "evidence-missing": "佐证材料文件已不存在",
     "evidence-changed": "佐证材料文件内容已改变(sha256 不符)",
+    # importing a published notice (ledger import): warnings, the import goes on
+    "import-unplaced": "导入时无法归入任何部分的段落(附行号和原文),未导入",
+    "import-renumbered": "原文编号不连续,已按顺序重新编号",
+    "import-layout": "各问题的写法不一致(措施标签、状态句),生成时按前文写法统一",
+    "import-no-title": "导入时找不到通报标题(关于…的通报)",
+    "import-no-date": "导入时找不到落款日期",
+    "import-no-inspection": "导入时在导语中找不到检查类别或反馈日期",
 }

@@ -22,6 +22,7 @@ NOT_CODES = frozenset({
     "margin-top", "margin-bottom", "text-indent", "letter-spacing", "font-weight",
     # SARIF rule ids and JUnit element names of `ledger check`'s reports
     "deadline-red", "deadline-yellow", "deadline-green", "system-out",
+    "ledger-cache",
 })
 
 
