@@ -42,7 +42,7 @@ def split_lines(text: str) -> list[str]:
 def decode(relpath: str, data: bytes) -> tuple[str | None, list[Problem]]:
     """Decode a file as UTF-8 (a UTF-8 BOM is allowed), or explain why it is not text."""
     where = Location(relpath, 1, 1)
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data):
         return None, [Problem(where, "encoding", "error", "文件是 UTF-16 编码,无法读取",
                               "请用文本编辑器把文件另存为 UTF-8 编码")]
     if b"\x00" in data:
@@ -56,9 +56,32 @@ def decode(relpath: str, data: bytes) -> tuple[str | None, list[Problem]]:
         before = data[: exc.start].decode("utf-8", "replace")
         lines = split_lines(before)
         loc = Location(relpath, len(lines), len(lines[-1]) + 1)
-        return None, [Problem(loc, "encoding", "error",
-                              f"第{loc.line}行含有不是 UTF-8 的字节(0x{data[exc.start]:02x})",
-                              "请把文件另存为 UTF-8 编码(不要用 GBK/GB2312)")]
+        if exc.reason == "unexpected end of data":  # the last character is cut in half
+            return None, [Problem(loc, "encoding", "error",
+                                  f"文件在第{loc.line}行的一个字符中间结束,可能被截断(保存或复制时中断)",
+                                  "请从备份或 git 历史中恢复这个文件(git diff 可查看改动)")]
+        hint = "请把文件另存为 UTF-8 编码(不要用 GBK/GB2312)"
+        if _is_gb18030(data):
+            hint = "文件看来是 GBK/GB18030 编码:请用文本编辑器另存为 UTF-8 编码"
+        message = f"第{loc.line}行含有不是 UTF-8 的字节(0x{data[exc.start]:02x})"
+        return None, [Problem(loc, "encoding", "error", message, hint)]
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a BOM: the keys are ASCII, so every other byte of the start is zero."""
+    sample = data[:64]
+    if len(sample) < 8:
+        return False
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    return min(even, odd) == 0 and max(even, odd) * 2 >= len(sample) // 2
+
+
+def _is_gb18030(data: bytes) -> bool:
+    try:
+        data.decode("gb18030")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def screen(relpath: str, text: str) -> list[Problem]:
