@@ -220,88 +220,21 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
     """Everything a template may use, numbered and counted for what is shown."""
     notice = notice or DEFAULT_NOTICE
     header = ledger.header
-    feedback = header.inspection.feedback
     shown = [issue for issue in ledger.issues if issue.public or not public]
     show_aspects = notice.aspects and bool(header.aspects)
-    groups = _groups(ledger, shown, show_aspects)
-    has_subjects = any(issue.subject is not None for issue in shown)
-    styles = level_styles(notice, show_aspects, has_subjects)
-    aspects = {aspect.number: aspect for aspect in header.aspects}
-    subjects = {subject.number: subject for subject in header.subjects}
-
-    tree: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
-    problem_blocks: list[dict[str, Any]] = []
-    subject_count = 0
-    for index, group in enumerate(groups, start=1):
-        aspect = aspects.get(group.aspect) if group.aspect is not None else None
-        node: dict[str, Any] = {"label": "", "number": index, "title": "", "problems": []}
-        if show_aspects and aspect is not None:
-            node.update(label=label(styles["aspect"], index), title=aspect.title)
-            problem_blocks.append(_block("aspect", styles["aspect"], node["label"], aspect.title))
-        tree.append(node)
-        current: int | None = None
-        subject_label = subject_title = ""
-        for issue in group.issues:
-            if issue.subject is not None and issue.subject != current:
-                subject_count += 1
-                subject = subjects.get(issue.subject)
-                subject_label = label(styles["subject"], subject_count)
-                subject_title = subject.title if subject is not None else ""
-                problem_blocks.append(_block("subject", styles["subject"], subject_label,
-                                             subject_title))
-            current = issue.subject
-            seq = len(rows) + 1
-            problem_label = label(styles["problem"], seq)
-            problem_blocks.append(_block("problem", styles["problem"], problem_label,
-                                         issue.title, number=issue.number))
-            problem_blocks.extend(_measure_blocks(issue, notice))
-            row = _row(issue, seq, problem_label, node, feedback, today)
-            if issue.subject is not None:
-                row.update(subject_label=subject_label, subject_title=subject_title)
-            rows.append(row)
-            node["problems"].append(row)
-
-    shown_aspects = sum(1 for node in tree if node["label"]) if show_aspects else 0
+    styles = level_styles(notice, show_aspects,
+                          any(issue.subject is not None for issue in shown))
+    tree, rows, problem_blocks = _problems(ledger, shown, notice, styles, show_aspects, today)
+    shown_aspects = sum(1 for node in tree if node["label"])
     phrase = count_phrase(shown_aspects, len(shown))
     progress = progress_sentence([issue.status for issue in shown])
-    sentence = progress if notice.progress_sentence else ""
-    state = {"sentence": sentence}
-
-    def paragraphs(items: Sequence[Paragraph]) -> list[dict[str, Any]]:
-        out = []
-        for item in items:
-            text = item.text + phrase + item.after if item.counted else item.text
-            out.append(_block("paragraph", "", "", text))
-            if item.counted and state["sentence"]:
-                out.append(_block("paragraph", "", "", state["sentence"]))
-                state["sentence"] = ""
-        return out
-
-    intro = paragraphs(notice.intro)
-    blocks: list[dict[str, Any]] = list(intro)
-    sections: list[dict[str, Any]] = []
-    body: list[dict[str, Any]] = []
-    if notice.problems_at_top:
-        body.extend(problem_blocks)
-    for number, section in enumerate(notice.sections, start=1):
-        heading = _block("heading", styles["section"], label(styles["section"], number),
-                         section.heading)
-        inner = paragraphs(section.paragraphs)
-        inner += [_point(styles["point"], index, text)
-                  for index, text in enumerate(section.points, start=1)]
-        if section.problems:
-            inner += problem_blocks
-        sections.append({"heading": heading, "blocks": inner})
-        body.extend([heading, *inner])
-    closing = paragraphs(notice.closing)
-    if state["sentence"]:  # no count paragraph to follow: the sentence ends the intro
-        intro.append(_block("paragraph", "", "", state["sentence"]))
-        blocks = list(intro)
-    blocks += body + closing
-
+    intro, sections, closing = _narrative(notice, styles, problem_blocks, phrase,
+                                          progress if notice.progress_sentence else "")
+    blocks = [*intro, *(problem_blocks if notice.problems_at_top else [])]
+    for section in sections:
+        blocks += [section["heading"], *section["blocks"]]
+    blocks += closing
     issuer = header.issuer
-    done = sum(1 for issue in shown if issue.is_closed)
     return {
         "issuer": issuer,
         "title": header.title,
@@ -321,13 +254,92 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
         "closing": closing,
         "aspects": tree,
         "problems": rows,
-        "counts": {"aspects": shown_aspects, "problems": len(shown), "done": done,
+        "counts": {"aspects": shown_aspects, "problems": len(shown),
+                   "done": sum(1 for issue in shown if issue.is_closed),
                    "phrase": phrase, "progress": progress},
         "public": public,
         "today": cn_date(today),
         "columns": ["序号", "方面", "问题", "整改措施", "责任领导", "责任单位", "时限", "状态",
                     "进展", "销号日期"],
     }
+
+
+def _problems(ledger: Ledger, shown: list[Issue], notice: Notice, styles: dict[str, str],
+              show_aspects: bool, today: date
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Aspects → subjects → problems numbered on across aspects: tree, table rows, blocks."""
+    feedback = ledger.header.inspection.feedback
+    aspects = {aspect.number: aspect for aspect in ledger.header.aspects}
+    subjects = {subject.number: subject for subject in ledger.header.subjects}
+    tree: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    blocks: list[dict[str, Any]] = []
+    subject_count = 0
+    for index, group in enumerate(_groups(ledger, shown, show_aspects), start=1):
+        aspect = aspects.get(group.aspect) if group.aspect is not None else None
+        node: dict[str, Any] = {"label": "", "number": index, "title": "", "problems": []}
+        if show_aspects and aspect is not None:
+            node.update(label=label(styles["aspect"], index), title=aspect.title)
+            blocks.append(_block("aspect", styles["aspect"], node["label"], aspect.title))
+        tree.append(node)
+        current: int | None = None
+        subject_label = subject_title = ""
+        for issue in group.issues:
+            if issue.subject is not None and issue.subject != current:
+                subject_count += 1
+                subject = subjects.get(issue.subject)
+                subject_label = label(styles["subject"], subject_count)
+                subject_title = subject.title if subject is not None else ""
+                blocks.append(_block("subject", styles["subject"], subject_label,
+                                     subject_title))
+            current = issue.subject
+            seq = len(rows) + 1
+            problem_label = label(styles["problem"], seq)
+            blocks.append(_block("problem", styles["problem"], problem_label, issue.title,
+                                 number=issue.number))
+            blocks.extend(_measure_blocks(issue, notice))
+            row = _row(issue, seq, problem_label, node, feedback, today)
+            if issue.subject is not None:
+                row.update(subject_label=subject_label, subject_title=subject_title)
+            rows.append(row)
+            node["problems"].append(row)
+    return tree, rows, blocks
+
+
+def _narrative(notice: Notice, styles: dict[str, str], problem_blocks: list[dict[str, Any]],
+               phrase: str, sentence: str
+               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Intro, sections and closing as blocks; the count phrase and progress sentence filled in.
+
+    The progress sentence follows the paragraph with the count phrase; with no
+    such paragraph it ends the intro.
+    """
+    pending = [sentence] if sentence else []
+
+    def paragraphs(items: Sequence[Paragraph]) -> list[dict[str, Any]]:
+        out = []
+        for item in items:
+            text = item.text + phrase + item.after if item.counted else item.text
+            out.append(_block("paragraph", "", "", text))
+            if item.counted and pending:
+                out.append(_block("paragraph", "", "", pending.pop()))
+        return out
+
+    intro = paragraphs(notice.intro)
+    sections: list[dict[str, Any]] = []
+    for number, section in enumerate(notice.sections, start=1):
+        heading = _block("heading", styles["section"], label(styles["section"], number),
+                         section.heading)
+        inner = paragraphs(section.paragraphs)
+        inner += [_point(styles["point"], index, text)
+                  for index, text in enumerate(section.points, start=1)]
+        if section.problems:
+            inner += problem_blocks
+        sections.append({"heading": heading, "blocks": inner})
+    closing = paragraphs(notice.closing)
+    if pending:
+        intro.append(_block("paragraph", "", "", pending.pop()))
+    return intro, sections, closing
 
 
 def _cn(value: date | None) -> str:

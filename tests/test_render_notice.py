@@ -49,3 +49,20 @@ def test_the_ladder() -> None:
     assert level_styles(top, True, False)["problem"] == "(一)"
     assert level_styles(top, False, False)["problem"] == "一、"
     assert level_styles(Notice(numbering={"problem": "（1）"}), True, True)["problem"] == "（1）"
+
+
+def test_progress_sentence_without_a_count_paragraph_ends_the_intro() -> None:
+    from datetime import date
+
+    from ledger.loader import load
+    from ledger.notice import Notice, Paragraph
+    from ledger.render import context
+
+    from .conftest import BASE
+
+    ledger = load(BASE).ledger
+    notice = Notice(intro=(Paragraph("导语。"),), problems=True, progress_sentence=True,
+                    closing=(Paragraph("结尾。"),))
+    texts = [block["text"] for block in context(ledger, notice, date(2021, 9, 1))["blocks"]]
+    assert texts[:2] == ["导语。", "目前,已完成整改1项、正在推进1项,整改完成率50%。"]
+    assert texts[-1] == "结尾。"
