@@ -356,57 +356,15 @@ def parse(text: str, relpath: str = "notice.txt") -> Imported:
     """A notice's text to the data of the ledger's files, with warnings for what did not fit."""
     parser = _Parser(relpath)
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    paras = [Para(number, line.strip(" \t\u3000\xa0"))
-             for number, line in enumerate(lines, start=1) if line.strip(" \t\u3000\xa0")]
-    breadcrumb = source_line = ""
-    kept: list[Para] = []
-    for para in paras:
-        if not breadcrumb and _BREADCRUMB.match(para.text) and "。" not in para.text:
-            breadcrumb = para.text
-        elif not source_line and _SOURCE_LINE.match(para.text) and "。" not in para.text:
-            source_line = para.text
-        else:
-            kept.append(para)
-    paras = kept
-
-    # The title and, above it, the issuer (or the issuer written into the title).
-    issuer = title = ""
-    issuer_in_title = False
-    at = next((index for index, para in enumerate(paras[:6])
-               if _TITLE.search(para.text) and "。" not in para.text), None)
-    if at is None:
-        parser.problems.append(Problem(Location(relpath, 1, 1), "import-no-title", "warning",
-                                       "找不到通报标题(关于…的通报)",
-                                       "请在 data/ledger.yaml 中填写 issuer 和 title"))
-        at = -1
-    else:
-        title = paras[at].text
-        head = paras[:at]
-        if head and len(head[-1].text) <= 40 and "。" not in head[-1].text:
-            issuer = head.pop().text
-        elif not title.startswith("关于"):
-            issuer, title = title[:title.index("关于")], title[title.index("关于"):]
-            issuer_in_title = True
-        parser.unplaced(head, "标题之前")
-    body = paras[at + 1:]
-
-    # The issuer and date at the foot.
-    notice_date: date | None = None
-    signature = ""
-    foot = next((index for index in range(len(body) - 1, -1, -1)
-                 if _DATE_LINE.match(body[index].text)), None)
-    if foot is None:
-        parser.problems.append(Problem(Location(relpath, len(lines), 1), "import-no-date",
-                                       "warning", "找不到落款日期(如 2021年8月26日)",
-                                       "请在 data/notice.yaml 中填写 date"))
-    else:
-        found = _DATE_LINE.match(body[foot].text)
-        assert found is not None
-        notice_date = _date(found.group(1), found.group(2), found.group(3))
-        parser.unplaced(body[foot + 1:], "落款日期之后")
-        body = body[:foot]
-        if body and len(body[-1].text) <= 40 and "。" not in body[-1].text:
-            signature = body.pop().text
+    paras = [Para(number, line.strip(_BLANKS))
+             for number, line in enumerate(lines, start=1) if line.strip(_BLANKS)]
+    paras, breadcrumb, source_line = _clutter(paras)
+    issuer, title, issuer_in_title, body = _head(parser, paras)
+    notice_date, signature, body = _foot(parser, body, len(lines))
+    issuer = issuer or signature
+    intro, sections, top, closing = _body(parser, body)
+    progress = _mark_counts(parser, [intro, *(section["paragraphs"] for section in sections),
+                                     closing])
 
     notice: dict[str, Any] = {"date": notice_date}
     if breadcrumb or source_line:
@@ -415,10 +373,6 @@ def parse(text: str, relpath: str = "notice.txt") -> Imported:
         notice["issuer_in_title"] = True
     if signature and signature != issuer:
         notice["signature"] = signature
-    intro, sections, top, closing = _body(parser, body)
-
-    progress = _mark_counts(parser, [intro, *(section["paragraphs"] for section in sections),
-                                     closing])
     if not parser.aspects and parser.issues:
         # The ledger needs an aspect for every problem; this one is never printed.
         notice["aspects"] = False
@@ -441,20 +395,86 @@ def parse(text: str, relpath: str = "notice.txt") -> Imported:
     if numbering:
         notice["numbering"] = numbering
 
-    header = _header(parser, issuer, title, intro)
     if notice_date is not None:
         for issue in parser.issues:
             if issue["status"] == STATUS_DONE:
-                # The notice reports the problem rectified: its measures are done too.
-                issue["measures"] = [{"text": text, "done": notice_date}
-                                     for text in issue["measures"]]
-                issue["closed"] = {
-                    "date": notice_date,
-                    "by": None,
-                    "evidence": [f"{issuer}{title}({cn_date(notice_date)})"],
-                    "note": f"导入时据通报:{parser.status_sentences[STATUS_DONE]}",
-                }
-    return Imported(header, notice, parser.issues, parser.problems)
+                _closed_by_notice(issue, notice_date, issuer + title,
+                                  parser.status_sentences[STATUS_DONE])
+    return Imported(_header(parser, issuer, title, intro), notice, parser.issues,
+                    parser.problems)
+
+
+_BLANKS = " \t\u3000\xa0"
+
+
+def _clutter(paras: list[Para]) -> tuple[list[Para], str, str]:
+    """The paragraphs without the web page's breadcrumb and source line, and those two."""
+    breadcrumb = source_line = ""
+    kept: list[Para] = []
+    for para in paras:
+        if not breadcrumb and _BREADCRUMB.match(para.text) and "。" not in para.text:
+            breadcrumb = para.text
+        elif not source_line and _SOURCE_LINE.match(para.text) and "。" not in para.text:
+            source_line = para.text
+        else:
+            kept.append(para)
+    return kept, breadcrumb, source_line
+
+
+def _is_name_line(text: str) -> bool:
+    """An issuer's name on a line of its own: short, no sentence, no phone number or label."""
+    return len(text) <= 40 and not any(char in text for char in "。::,,") \
+        and not any(char.isdigit() for char in text)
+
+
+def _head(parser: _Parser, paras: list[Para]) -> tuple[str, str, bool, list[Para]]:
+    """Issuer, title, whether the issuer is written into the title, and the rest."""
+    at = next((index for index, para in enumerate(paras[:6])
+               if _TITLE.search(para.text) and "。" not in para.text), None)
+    if at is None:
+        parser.problems.append(Problem(Location(parser.relpath, 1, 1), "import-no-title",
+                                       "warning", "找不到通报标题(关于…的通报)",
+                                       "请在 data/ledger.yaml 中填写 issuer 和 title"))
+        return "", "", False, paras
+    issuer, title, combined = "", paras[at].text, False
+    head = paras[:at]
+    if head and _is_name_line(head[-1].text):
+        issuer = head.pop().text
+    elif not title.startswith("关于"):
+        cut = title.index("关于")
+        issuer, title, combined = title[:cut], title[cut:], True
+    parser.unplaced(head, "标题之前")
+    return issuer, title, combined, paras[at + 1:]
+
+
+def _foot(parser: _Parser, body: list[Para], last_line: int
+          ) -> tuple[date | None, str, list[Para]]:
+    """The date at the foot, the issuer's name above it, and the body without them."""
+    foot = next((index for index in range(len(body) - 1, -1, -1)
+                 if _DATE_LINE.match(body[index].text)), None)
+    if foot is None:
+        parser.problems.append(Problem(Location(parser.relpath, last_line, 1), "import-no-date",
+                                       "warning", "找不到落款日期(如 2021年8月26日)",
+                                       "请在 data/notice.yaml 中填写 date"))
+        return None, "", body
+    found = _DATE_LINE.match(body[foot].text)
+    assert found is not None
+    parser.unplaced(body[foot + 1:], "落款日期之后")
+    body = body[:foot]
+    signature = body.pop().text if body and _is_name_line(body[-1].text) else ""
+    return _date(found.group(1), found.group(2), found.group(3)), signature, body
+
+
+def _closed_by_notice(issue: dict[str, Any], on: date, notice_title: str,
+                      sentence: str) -> None:
+    """A problem the notice reports rectified: closed on its date, the notice as evidence."""
+    issue["measures"] = [{"text": text, "done": on} for text in issue["measures"]]
+    issue["closed"] = {
+        "date": on,
+        "by": None,
+        "evidence": [f"{notice_title}({cn_date(on)})"],
+        "note": f"导入时据通报:{sentence}",
+    }
 
 
 def _mark_counts(parser: _Parser, lists: Sequence[list[Any]]) -> bool:
