@@ -15,6 +15,7 @@ import base64
 import errno
 import hashlib
 import os
+import re
 import shutil
 import stat
 import sys
@@ -106,6 +107,15 @@ def _encode(data: bytes, how: str) -> bytes:
     raise ValueError(f"unknown encoding step {how}")
 
 
+_REPEAT = re.compile(r"\{repeat:([^:}]+):(\d+)\}")
+
+
+def _expand(text: object) -> bytes:
+    """Spec text to bytes: {repeat:长:200000} stands for a long run; lone surrogates are bytes."""
+    expanded = _REPEAT.sub(lambda match: match.group(1) * int(match.group(2)), str(text))
+    return expanded.encode("utf-8", "surrogateescape")
+
+
 def content(spec: dict[str, Any] | str, base: Path) -> bytes:
     """The bytes a spec entry describes (see tests/hostile/README.md)."""
     if isinstance(spec, str):
@@ -115,15 +125,15 @@ def content(spec: dict[str, Any] | str, base: Path) -> bytes:
     elif "base64" in spec:
         data = base64.b64decode(spec["base64"])
     elif "text" in spec:
-        data = str(spec["text"]).encode("utf-8", "surrogateescape")
+        data = _expand(spec["text"])
     else:
         data = (base / spec.get("from", "")).read_bytes() if "from" in spec else b""
     for old, new in spec.get("replace", []):
-        old_b, new_b = (str(part).encode("utf-8", "surrogateescape") for part in (old, new))
+        old_b, new_b = _expand(old), _expand(new)
         assert old_b in data, f"replace: {old!r} not in the input"
         data = data.replace(old_b, new_b)
     if "append" in spec:
-        data += str(spec["append"]).encode("utf-8", "surrogateescape")
+        data += _expand(spec["append"])
     for step in spec.get("encode", []):
         data = _encode(data, step)
     return data
