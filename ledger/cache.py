@@ -1,0 +1,545 @@
+"""The parse cache: problem files parsed once, reused while they are unchanged.
+
+`parse_files(root, relpaths)` returns, for each problem file in order, what
+`loader.parse_issue` would return for it (or the read failure), taking a
+file's records from `.ledger-cache` under the ledger root when the file's
+size, mtime_ns, inode and ctime_ns are those recorded, and parsing the others
+(in worker processes when there are many and more than one core). Parsing is a
+pure function of (relpath, bytes, tool), so an entry is valid exactly while
+its file is unchanged and the tool is the same; the stamp in the cache's
+first line covers the tool: version, schema, cache format, PyYAML and the
+source of the modules that parse.
+
+Why it is safe to trust:
+- the file is JSON lines, read with `json.loads` only: reading it cannot run
+  code (no pickle, no marshal, no YAML tags);
+- a blake2b digest over everything before the last line proves the file whole;
+  a bad digest, a foreign stamp or any malformed line makes the whole cache
+  count as absent, and it is rebuilt silently;
+- an entry is stored only for a regular file (not a link) whose mtime and
+  ctime are at least RACY_NS older than the start of the run, so an edit
+  landing in the same clock tick as the parse can never hide behind an equal
+  stat (git's "racily clean" problem);
+- edits by `ledger` itself go through `atomic.write_atomic` (a new inode and
+  a new ctime), so they need no call into this module.
+
+What it does not do: cache the header (one small file), decide what a file
+means (that is `loader.parse_issue`), or lock: two runs writing at once each
+replace the file whole, and the last one wins.
+
+`LEDGER_NO_CACHE=1` turns the cache off (nothing read, nothing written);
+`LEDGER_JOBS=N` caps the worker processes (1 = parse in this process only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import gc
+import hashlib
+import json
+import os
+import stat
+import sys
+import time
+import types
+import typing
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .model import Issue, Location, Problem
+
+CACHE_NAME = ".ledger-cache"
+FORMAT = "1"
+MAGIC = "ledger-cache"
+# Entries younger than this at the start of a run are not stored (see module docstring).
+RACY_NS = 2_000_000_000
+# Below this many files to parse, worker processes cost more than they save (measured
+# in bench/: forking two workers and shipping results back costs about 15 ms).
+PARALLEL_MIN = 200
+CHUNK = 64
+
+StatKey = tuple[int, int, int, int]
+Result = tuple[Issue | None, list[Problem]]
+
+# ---------------------------------------------------------------- plain data codec
+#
+# Records become nested JSON lists, one value per dataclass field in field order.
+# The encoder and decoder of each record class are generated once per process from
+# the model's type hints, so a field added to the model is never silently dropped,
+# and decoding costs one call per record rather than one per field (at 100,000
+# problems the decoder builds millions of records). The generated source comes from
+# the model's annotations only, never from cache data. Locations drop their path
+# (always the entry's relpath) unless it differs; dates are day ordinals.
+
+
+class _Codegen:
+    """Writes the source of `enc_<Record>(v, P)` and `dec_<Record>(v, P)` functions."""
+
+    def __init__(self) -> None:
+        self.done: set[type] = set()
+        self.source: list[str] = []
+        self.names: dict[str, Any] = {
+            "Location": Location, "D": date.fromordinal, "LOCD": _location_dec,
+            "LOCE": _location_enc, "Where": Where,
+        }
+        self.depth = 0
+
+    def record(self, cls: type) -> None:
+        if cls in self.done:
+            return
+        self.done.add(cls)
+        fields = dataclasses.fields(cls)
+        if not all(field.init for field in fields):
+            raise TypeError(f"{cls.__name__} has fields the cache cannot rebuild")
+        module = vars(sys.modules[cls.__module__])
+        # Module names only: in the class namespace a field called `date` hides the type.
+        hints = typing.get_type_hints(cls, module, module)
+        name = cls.__name__
+        self.names[name] = cls
+        encs = [self.enc(hints[field.name], f"v.{field.name}") for field in fields]
+        decs = [self.dec(hints[field.name], f"v[{index}]") for index, field in enumerate(fields)]
+        self.source.append(f"def enc_{name}(v, P):\n    return [{', '.join(encs)}]\n")
+        self.source.append(
+            f"def dec_{name}(v, P):\n"
+            f"    if len(v) != {len(fields)}:\n"
+            f"        raise ValueError('{name}: wrong number of fields')\n"
+            f"    return {name}({', '.join(decs)})\n")
+
+    def _var(self) -> str:
+        self.depth += 1
+        return f"i{self.depth}"
+
+    def enc(self, hint: Any, x: str) -> str:
+        kind, args = self.kind(hint)
+        if kind == "plain":
+            return x
+        if kind == "date":
+            return f"{x}.toordinal()"
+        if kind == "location":
+            return f"LOCE({x}, P)"
+        if kind == "optional":
+            inner = self.enc(args[0], x)
+            return inner if inner == x else f"(None if {x} is None else {inner})"
+        if kind == "tuple":
+            var = self._var()
+            return f"[{self.enc(args[0], var)} for {var} in {x}]"
+        if kind == "mapping" and args[1] is Location:
+            return f"Where.encode({x}, P)"
+        if kind == "mapping":
+            key, var = self._var(), self._var()
+            return f"[[{key}, {self.enc(args[1], var)}] for {key}, {var} in {x}.items()]"
+        self.record(hint)
+        return f"enc_{hint.__name__}({x}, P)"
+
+    def dec(self, hint: Any, x: str) -> str:
+        kind, args = self.kind(hint)
+        if kind == "plain":
+            return x
+        if kind == "date":
+            return f"D({x})"
+        if kind == "location":
+            return f"(Location(P, {x}[0], {x}[1]) if len({x}) == 2 else LOCD({x}, P))"
+        if kind == "optional":
+            inner = self.dec(args[0], x)
+            return inner if inner == x else f"(None if {x} is None else {inner})"
+        if kind == "tuple":
+            var = self._var()
+            return f"tuple([{self.dec(args[0], var)} for {var} in {x}])"
+        if kind == "mapping" and args[1] is Location:
+            return f"Where({x}, P)"
+        if kind == "mapping":
+            key, var = self._var(), self._var()
+            return f"{{{key}: {self.dec(args[1], var)} for {key}, {var} in {x}}}"
+        self.record(hint)
+        return f"dec_{hint.__name__}({x}, P)"
+
+    @staticmethod
+    def kind(hint: Any) -> tuple[str, tuple[Any, ...]]:
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if hint is Location:
+            return "location", ()
+        if hint in (str, int, bool):
+            return "plain", ()
+        if hint is date:
+            return "date", ()
+        if origin is typing.Literal and all(isinstance(arg, str) for arg in args):
+            return "plain", ()
+        if origin in (typing.Union, types.UnionType) and type(None) in args and len(args) == 2:
+            return "optional", tuple(arg for arg in args if arg is not type(None))
+        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+            return "tuple", args[:1]
+        if origin in (Mapping, dict) and len(args) == 2 and args[0] is str:
+            return "mapping", args
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            return "record", ()
+        raise TypeError(f"the cache cannot store {hint!r}")
+
+
+def _location_enc(value: Location, path: str) -> list[Any]:
+    if value.path == path:
+        return [value.line, value.col]
+    return [value.line, value.col, value.path]
+
+
+def _location_dec(value: list[Any], path: str) -> Location:
+    if len(value) == 2:
+        return Location(path, value[0], value[1])
+    return Location(value[2], value[0], value[1])
+
+
+class Where(Mapping[str, Location]):
+    """A record's field locations as read from the cache, decoded on first use.
+
+    Most commands never look at them (`list` does not), and they are most of
+    what a record holds: 30 locations for a typical problem. Until then they
+    stay one compact string. Equal to the dict the loader builds, and read the
+    same way (`get`, `[]`, `in`, iteration).
+    """
+
+    __slots__ = ("_map", "_path", "_raw")
+
+    _keys: typing.ClassVar[dict[str, str]] = {}  # one string per key path in the process
+
+    def __init__(self, raw: str, path: str) -> None:
+        if not isinstance(raw, str):
+            raise ValueError("locations: expected text")
+        self._raw: str | None = raw
+        self._path = path
+        self._map: dict[str, Location] | None = None
+
+    @staticmethod
+    def encode(where: Mapping[str, Location], path: str) -> str:
+        flat: list[Any] = []
+        for key, loc in where.items():
+            flat += (key, loc.line, loc.col, 0 if loc.path == path else loc.path)
+        return json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
+
+    def _dict(self) -> dict[str, Location]:
+        if self._map is None:
+            flat = json.loads(self._raw or "[]")
+            keys, path = self._keys, self._path
+            self._map = {
+                keys.setdefault(flat[i], flat[i]):
+                    Location(flat[i + 3] or path, flat[i + 1], flat[i + 2])
+                for i in range(0, len(flat), 4)}
+            self._raw = None
+        return self._map
+
+    def __getitem__(self, key: str) -> Location:
+        return self._dict()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._dict().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._dict()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Where):
+            return self._dict() == other._dict()
+        return self._dict() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._dict())
+
+
+_CODEC: dict[str, Any] = {}
+
+
+def _codec() -> dict[str, Any]:
+    """The generated functions, built on first use."""
+    if not _CODEC:
+        gen = _Codegen()
+        gen.record(Issue)
+        gen.record(Problem)
+        namespace = dict(gen.names)
+        exec(compile("\n".join(gen.source), "<ledger.cache codec>", "exec"), namespace)
+        _CODEC.update(namespace)
+    return _CODEC
+
+
+def encode(relpath: str, result: Result) -> str:
+    """One file's parse result as a line of JSON (no newline)."""
+    codec = _codec()
+    issue, problems = result
+    plain = [None if issue is None else codec["enc_Issue"](issue, relpath),
+             [codec["enc_Problem"](problem, relpath) for problem in problems]]
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode(relpath: str, text: str | bytes) -> Result:
+    """The inverse of `encode`; raises ValueError (or TypeError …) on anything malformed."""
+    codec = _codec()
+    plain = json.loads(text)
+    if not isinstance(plain, list) or len(plain) != 2 or not isinstance(plain[1], list):
+        raise ValueError("not a cache entry")
+    issue = None if plain[0] is None else codec["dec_Issue"](plain[0], relpath)
+    return issue, [codec["dec_Problem"](item, relpath) for item in plain[1]]
+
+
+# ---------------------------------------------------------------- the stamp
+
+_PARSING_MODULES = ("ledger.model", "ledger.dates", "ledger.yamlsrc", "ledger.loader",
+                    "ledger.cache")
+
+
+def stamp() -> str:
+    """What must be equal for an entry to mean what it meant when written."""
+    import yaml
+
+    from . import __version__, loader, yamlsrc
+
+    digest = hashlib.blake2b(digest_size=16)
+    parts = (FORMAT, __version__, str(loader.SCHEMA_VERSION), yaml.__version__,
+             yamlsrc._Loader.__name__, sys.version)
+    digest.update("\0".join(parts).encode())
+    for name in _PARSING_MODULES:
+        module = sys.modules.get(name)
+        source = getattr(module, "__file__", None)
+        if source is None:  # pragma: no cover - frozen or zipped installs
+            digest.update(name.encode())
+            continue
+        try:
+            digest.update(Path(source).read_bytes())
+        except OSError:  # pragma: no cover
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- reading files
+
+def file_key(root: Path, relpath: str) -> StatKey | None:
+    """The identity of a regular file as the cache records it; None for links and the rest."""
+    try:
+        info = os.lstat(f"{root}/{relpath}")  # str, not Path: 100,000 calls
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+
+
+def read_and_parse(root: Path, relpath: str, key: StatKey | None, inside: bool) -> Result:
+    """What the loader makes of one problem file, read failures included.
+
+    `inside` says the issues folder itself resolves inside the root: a regular
+    file there (key is not None) can be read directly, skipping the per-file
+    `resolve()` that `loader.read_bytes` needs for links; anything else goes
+    through `read_bytes` and its checks.
+    """
+    from .loader import parse_issue, read_bytes
+
+    data: bytes | None = None
+    if key is not None and inside:
+        try:
+            with (root / relpath).open("rb") as handle:
+                data = handle.read()
+        except OSError:
+            data = None
+    if data is None:
+        data, failure = read_bytes(root, relpath)
+        if failure is not None:
+            return None, [failure]
+        assert data is not None
+    issue, problems = parse_issue(relpath, data)
+    return issue, problems
+
+
+def _issues_inside(root: Path) -> bool:
+    from .loader import ISSUES_DIR
+
+    try:
+        return (root / ISSUES_DIR).resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False
+
+
+# ---------------------------------------------------------------- the cache file
+
+class _Store:
+    """The entries read from `.ledger-cache`, and the lines of the next one."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CACHE_NAME
+        self.stamp = stamp()
+        self.old: dict[str, tuple[StatKey, bytes]] = {}
+        self.new: dict[str, tuple[StatKey, bytes]] = {}
+        self.changed = False
+        self._read()
+
+    def _read(self) -> None:
+        try:
+            with self.path.open("rb") as handle:
+                blob = handle.read()
+        except OSError:
+            self.changed = True  # missing or unreadable: write a fresh one
+            return
+        try:
+            self.old = self._entries(blob)
+        except (ValueError, TypeError, IndexError, UnicodeDecodeError):
+            self.old = {}
+            self.changed = True
+
+    def _entries(self, blob: bytes) -> dict[str, tuple[StatKey, bytes]]:
+        head_end = blob.index(b"\n")
+        tail_start = blob.rindex(b"\n", 0, len(blob) - 1) + 1
+        head = blob[:head_end].decode().split("\t")
+        tail = blob[tail_start:].decode().rstrip("\n").split("\t")
+        if head != [MAGIC, FORMAT, self.stamp]:
+            raise ValueError("foreign cache")
+        if len(tail) != 3 or tail[0] != "end":
+            raise ValueError("truncated cache")
+        if hashlib.blake2b(blob[:tail_start], digest_size=16).hexdigest() != tail[2]:
+            raise ValueError("corrupt cache")
+        entries: dict[str, tuple[StatKey, bytes]] = {}
+        for line in blob[head_end + 1: tail_start].split(b"\n")[:-1]:
+            name, key, payload = line.split(b"\t", 2)
+            # json.dumps escapes every non-ASCII and control character in a name
+            relpath = name[1:-1].decode() if b"\\" not in name else json.loads(name)
+            numbers = tuple(int(part) for part in key.split(b","))
+            if not isinstance(relpath, str) or len(numbers) != 4:
+                raise ValueError("bad entry")
+            entries[relpath] = (numbers, payload)
+        if len(entries) != int(tail[1]):
+            raise ValueError("bad count")
+        return entries
+
+    def lookup(self, relpath: str, key: StatKey | None) -> Result | None:
+        entry = self.old.get(relpath)
+        if entry is None or key is None or entry[0] != key:
+            return None
+        try:
+            result = decode(relpath, entry[1])
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+            return None
+        self.new[relpath] = entry
+        return result
+
+    def keep(self, relpath: str, key: StatKey | None, line: str, cutoff: int) -> None:
+        if key is None or max(key[1], key[3]) >= cutoff:
+            return  # a link, or racy: parse it again next time
+        self.new[relpath] = (key, line.encode())
+        self.changed = True
+
+    def save(self) -> None:
+        if not self.changed and self.new.keys() == self.old.keys():
+            return
+        parts = [f"{MAGIC}\t{FORMAT}\t{self.stamp}\n".encode()]
+        for relpath, (key, payload) in self.new.items():
+            name = json.dumps(relpath).encode()
+            parts.append(b"%s\t%d,%d,%d,%d\t%s\n" % (name, *key, payload))
+        body = b"".join(parts)
+        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+        from .atomic import write_atomic
+        from .errors import WriteError
+
+        # A read-only checkout still works, only slower.
+        with contextlib.suppress(WriteError, OSError):
+            write_atomic(self.path, body + f"end\t{len(self.new)}\t{digest}\n".encode())
+
+
+def enabled() -> bool:
+    return os.environ.get("LEDGER_NO_CACHE", "") in ("", "0")
+
+
+def _jobs(pending: int) -> int:
+    if pending < PARALLEL_MIN or sys.platform == "win32":
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS
+        cores = os.cpu_count() or 1
+    text = os.environ.get("LEDGER_JOBS", "")
+    if text.isdigit() and int(text) > 0:
+        cores = min(cores, int(text))
+    return max(1, min(cores, pending // max(1, PARALLEL_MIN // 2)))
+
+
+def parse_files(root: Path, relpaths: Iterable[str]) -> list[Result]:
+    """Each problem file's (Issue | None, problems), in the order given."""
+    # Loading builds millions of small objects and no reference cycles; the cyclic
+    # collector would rescan the growing heap over and over (measured: it tripled
+    # the time to decode 10,000 cached problems). Freezing afterwards keeps the first
+    # collections after loading from scanning them all again; refcounting still frees
+    # them, only cyclic garbage among them would stay (there is none).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_files(root, relpaths)
+    finally:
+        gc.freeze()
+        if paused:
+            gc.enable()
+
+
+def _parse_files(root: Path, relpaths: Iterable[str]) -> list[Result]:
+    cutoff = time.time_ns() - RACY_NS
+    paths = list(relpaths)
+    use_cache = enabled()
+    store: _Store | None = None
+    if use_cache:
+        try:
+            store = _Store(root)
+        except (TypeError, ValueError, OSError):  # pragma: no cover - model not codable
+            store = None
+    inside = _issues_inside(root)
+    keys = [file_key(root, relpath) for relpath in paths]
+    results: list[Result | None] = [None] * len(paths)
+    pending: list[int] = []
+    for index, relpath in enumerate(paths):
+        hit = store.lookup(relpath, keys[index]) if store is not None else None
+        if hit is None:
+            pending.append(index)
+        else:
+            results[index] = hit
+    jobs = _jobs(len(pending))
+    if jobs > 1:
+        fresh = _parse_parallel(root, [(paths[i], keys[i]) for i in pending], inside, jobs)
+        for index, line in zip(pending, fresh, strict=True):
+            results[index] = decode(paths[index], line)
+            if store is not None:
+                store.keep(paths[index], keys[index], line, cutoff)
+    else:
+        for index in pending:
+            result = read_and_parse(root, paths[index], keys[index], inside)
+            results[index] = result
+            if store is not None and keys[index] is not None:
+                store.keep(paths[index], keys[index], encode(paths[index], result), cutoff)
+    if store is not None:
+        store.save()
+    return [result for result in results if result is not None]
+
+
+def _parse_chunk(root: Path, work: list[tuple[str, StatKey | None]], inside: bool) -> list[str]:
+    return [encode(relpath, read_and_parse(root, relpath, key, inside)) for relpath, key in work]
+
+
+def _parse_parallel(root: Path, work: list[tuple[str, StatKey | None]], inside: bool,
+                    jobs: int) -> list[str]:
+    """Parse in `jobs` forked workers; results come back as encoded lines, in order."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        return _parse_chunk(root, work, inside)
+    chunks = [work[start: start + CHUNK] for start in range(0, len(work), CHUNK)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        lines: list[str] = []
+        for part in pool.map(_parse_chunk, [root] * len(chunks), chunks,
+                             [inside] * len(chunks)):
+            lines.extend(part)
+    return lines
