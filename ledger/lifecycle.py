@@ -436,7 +436,7 @@ class _Target:
         loaded = load(root)
         found = [issue for issue in loaded.ledger.issues if issue.number == number]
         if not found:
-            raise _missing(number, loaded.ledger)
+            raise _unloadable(number, loaded) or _missing(number, loaded.ledger)
         if len(found) > 1:
             raise RefusedError(f"序号 {number} 同时出现在 {'、'.join(i.path for i in found)}",
                                "请先修正重复的序号(ledger validate 会列出)")
@@ -480,6 +480,17 @@ class _Target:
             found.extend(check(edited, self.today))
         return Counter((p.code, p.message) for p in found
                        if p.severity == "error" and p.location.path == issue.path)
+
+
+def _unloadable(number: int, loaded: Loaded) -> RefusedError | None:
+    """The problem's file is there but could not be read: say which and why."""
+    relpath = f"{ISSUES_DIR}/{issue_filename(number)}"
+    errors = [p for p in loaded.problems if p.location.path == relpath and p.severity == "error"]
+    if not errors:
+        return None
+    return RefusedError(f"问题 {number} 的文件 {relpath} 无法读取,不能修改:{errors[0].message}",
+                        errors[0].hint or "请先运行 ledger validate 修正这个文件",
+                        errors[0].location)
 
 
 def _missing(number: int, ledger: Ledger) -> RefusedError:

@@ -356,3 +356,29 @@ def test_the_name_comes_from_ledger_user_then_git(root: Path,
     subprocess.run(["git", "init", "-q", str(root)], check=True)
     subprocess.run(["git", "-C", str(root), "config", "user.name", "乙"], check=True)
     assert lifecycle.default_user(root) == "乙"
+
+
+def test_an_unreadable_problem_file_is_named_not_reported_missing(root: Path) -> None:
+    issue_path(root, 3).write_text("number: 3\naspect: [\n", encoding="utf-8")
+    result = refused(root, 3, ["log", "3", "x"], "问题 3 的文件 data/issues/003.yaml 无法读取")
+    assert "data/issues/003.yaml:" in result.stderr
+    assert "没有序号" not in result.stderr
+
+
+@pytest.mark.parametrize("step", ["write", "fsync", "replace"])
+def test_a_failed_write_exits_4_and_changes_nothing(root: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   step: str) -> None:
+    import os
+
+    def fail(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    before = issue_path(root, 3).read_bytes()
+    monkeypatch.setattr(os, step, fail)
+    result = cli(root, "close", "3", "-e", "纪要")
+    monkeypatch.undo()
+    assert result.exit_code == 4, result.output
+    assert "无法写入 003.yaml:No space left on device" in result.stderr
+    assert issue_path(root, 3).read_bytes() == before
+    assert sorted(p.name for p in issue_path(root, 3).parent.iterdir()) == [
+        "001.yaml", "002.yaml", "003.yaml", "004.yaml", "005.yaml"]
