@@ -84,8 +84,8 @@ GAP_MISSING = ("says 没有序号为 N 的问题 without naming the file that fa
 def unloadable(at: str, says: list[str]) -> dict[str, Any]:
     """What every command must answer when one problem file cannot be read at all.
 
-    Checks name the file, line and fix; list goes on without the file (exit 0);
-    show and the edits of that problem refuse; `new` still adds a problem.
+    Checks and edits name the file, line and fix; list goes on without the file
+    (exit 0); show refuses; `new` still adds a problem.
     """
     told = {"exit": 1, "says": [at, *says]}
     path = at.split(":")[0]
@@ -93,7 +93,7 @@ def unloadable(at: str, says: list[str]) -> dict[str, Any]:
             "list": {"exit": 0, "says": [path], "gap": GAP_LIST},
             "show": {"exit": 1, "says": [path], "gap": GAP_MISSING},
             "new": {"exit": 0},
-            "edit": {"exit": 1, "says": [path], "gap": GAP_MISSING}}
+            "edit": told}
 
 
 # A sound ledger seen through an odd but legal encoding: everything works as on the base.
