@@ -80,7 +80,7 @@ def test_close_and_reopen_touch_only_their_lines_in_git(repo: Path) -> None:
     removed, added = diff_lines(repo)
     assert removed == [status_line]
     assert added[0] == status_line.replace("正在推进", "已完成")
-    assert added[1:] == [line for line in added[1:] if line.startswith(("closed:", "history:", " "))]
+    assert all(line.startswith(("closed:", "history:", " ")) for line in added[1:])
     assert "closed:" in added and "history:" in added
     assert COMMENT in path.read_text(encoding="utf-8")
 
