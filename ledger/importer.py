@@ -694,21 +694,44 @@ def describe(report: ImportReport) -> str:
     return text
 
 
-def import_notice(source: Path, into: Path, force: bool = False) -> ImportReport:
-    """Read `source`, write the ledger's files under `into`; refuse to overwrite without force."""
+# A notice is a few dozen kilobytes; anything this large is not one.
+MAX_NOTICE_BYTES = 4 * 1024 * 1024
+
+
+def read_notice(source: Path) -> str:
+    """The notice's text: UTF-8 (BOM or not), UTF-16 with a BOM, or GB18030; else refused."""
     try:
+        if source.is_dir():
+            raise UsageError(f"{source} 是目录,不是通报文件", "请给出通报正文的文本文件")
+        size = source.stat().st_size
+        if size > MAX_NOTICE_BYTES:
+            raise UsageError(f"通报文件 {source} 过大({size // 1024 // 1024} MiB),不像一份通报",
+                             "请只保存通报正文(通常不足 100 KB)")
         data = source.read_bytes()
     except OSError as exc:
         raise UsageError(f"无法读取通报文件 {source}:{exc.strerror}",
-                         "请检查文件路径是否正确") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+                         "请检查文件路径和读取权限") from exc
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = data.decode("gb18030")
+            return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise UsageError(f"通报文件 {source} 不是 UTF-8 或 GB18030 编码的文本",
-                             "请把网页正文复制到文本文件,另存为 UTF-8") from exc
+            raise UsageError(f"通报文件 {source} 的 UTF-16 编码已损坏",
+                             "请把正文另存为 UTF-8 文本") from exc
+    if b"\x00" in data:
+        raise UsageError(f"通报文件 {source} 不是文本文件(含有空字节)",
+                         "请把网页正文复制到文本文件,另存为 UTF-8")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UsageError(f"通报文件 {source} 不是 UTF-8 或 GB18030 编码的文本",
+                     "请把网页正文复制到文本文件,另存为 UTF-8")
+
+
+def import_notice(source: Path, into: Path, force: bool = False) -> ImportReport:
+    """Read `source`, write the ledger's files under `into`; refuse to overwrite without force."""
+    text = read_notice(source)
     imported = parse(text, source.name)
     if not imported.issues:
         raise RefusedError(f"在 {source} 中没有找到任何问题,未写入文件",

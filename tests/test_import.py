@@ -302,3 +302,37 @@ def test_gb18030_notice_is_read(run: Run, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "data" / "issues" / "023.yaml").read_bytes() == (
         REPO / "data" / "issues" / "023.yaml").read_bytes()
+
+
+def test_utf16_notice_is_read(run: Run, tmp_path: Path) -> None:
+    # Notepad's "Unicode" is UTF-16 with a BOM.
+    notice = tmp_path / "notice.txt"
+    notice.write_bytes(model_text().encode("utf-16"))
+    result = run("import", notice, "--into", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(("data", "fragment"), [
+    (b"", "没有找到任何问题"),
+    (b"\x00\x01\x02binary\xff", "不是文本文件"),
+    (b"\xff\xfe\x00", "UTF-16 编码已损坏"),
+])
+def test_unusable_notice_files_are_refused(run: Run, tmp_path: Path, data: bytes,
+                                           fragment: str) -> None:
+    notice = tmp_path / "notice.txt"
+    notice.write_bytes(data)
+    result = run("import", notice, "--into", tmp_path / "out")
+    assert result.exit_code in (1, 2)
+    assert fragment in result.stderr and str(notice) in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_huge_notice_is_refused_without_reading_it(run: Run, tmp_path: Path) -> None:
+    notice = tmp_path / "notice.txt"
+    with notice.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # sparse: 50 MB without writing them
+    result = run("import", notice, "--into", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "过大" in result.stderr
+    assert not (tmp_path / "out").exists()
