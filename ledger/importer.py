@@ -757,7 +757,8 @@ def _write_all(into: Path, planned: dict[str, str], removed: Sequence[str]) -> N
     # outside `into`; the check makes that a guarantee rather than an argument.
     for relpath in [*planned, *removed]:
         if not (into / relpath).resolve().is_relative_to(into):
-            raise WriteError(f"拒绝写入台账目录之外的位置:{relpath}")
+            raise RefusedError(f"拒绝写入台账目录之外的位置:{relpath} 指向 {into} 之外",
+                               "data/ 或其中的目录是指向别处的链接;请换一个目录导入")
     try:
         (into / ISSUES_DIR).mkdir(parents=True, exist_ok=True)
         for relpath, text in planned.items():

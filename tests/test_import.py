@@ -336,3 +336,15 @@ def test_huge_notice_is_refused_without_reading_it(run: Run, tmp_path: Path) -> 
     assert result.exit_code == 2
     assert "过大" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_import_never_follows_a_link_out_of_into(run: Run, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    into = tmp_path / "ledger"
+    into.mkdir()
+    (into / "data").symlink_to(outside, target_is_directory=True)
+    result = run("import", MODEL, "--into", into)
+    assert result.exit_code == 1
+    assert "台账目录之外" in result.stderr
+    assert list(outside.iterdir()) == []
