@@ -378,7 +378,8 @@ class Document:
         colon = self._after_colon(key_node)
         key_line_end = self._line_end(colon)
         # The old value's span runs past the key's line: keep the comment on that line.
-        keep = self._line_comment(colon) if end > key_line_end else ""
+        below = start > key_line_end or block_scalar  # the key's line holds no value text
+        keep = self._line_comment(colon) if end > key_line_end and below else ""
         lines = self.layout.block(value, 0)
         if lines is None:
             text = render_flow(value) if _is_empty_collection(value) else render_scalar(value)

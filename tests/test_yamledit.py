@@ -95,6 +95,19 @@ def test_block_scalars_are_replaced_whole() -> None:
     assert edit(text, "set", ("title",), "新题目") == "title: 新题目\nstatus: x\n"
 
 
+def test_a_multi_line_quoted_value_is_replaced_without_picking_up_its_text() -> None:
+    text = 'title: "问题 # 不是注释\n  第二行"\nstatus: x\n'
+    assert edit(text, "set", ("title",), "新题目") == "title: 新题目\nstatus: x\n"
+    assert edit(text, "set", ("title",), ["a"]) == "title:\n  - a\nstatus: x\n"
+
+
+def test_a_value_below_its_key_keeps_the_comment_on_the_key_line() -> None:
+    text = "measures:  # 措施\n  - a\n  - b\nstatus: x\n"
+    assert edit(text, "set", ("measures",), "无") == "measures: 无  # 措施\nstatus: x\n"
+    assert edit(text, "set", ("measures",), {"k": 1}) == (
+        "measures:  # 措施\n  k: 1\nstatus: x\n")
+
+
 def test_crlf_files_stay_crlf_and_a_missing_final_break_is_added_only_where_needed() -> None:
     text = "number: 4\r\nstatus: 长期坚持"
     new = edit(text, "append", ("history",), "a")
