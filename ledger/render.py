@@ -71,9 +71,28 @@ def available(root: Path | None) -> list[tuple[str, str]]:
     own = _own_folder(root)
     if own is not None:
         for path in sorted(own.glob(f"*{TEMPLATE_SUFFIX}")):
-            found[path.name] = "本台账 templates/" + (
-                "(覆盖内置)" if found.get(path.name) == "内置" else "")
+            if _own_template(root, path.name) is not None:
+                found[path.name] = "本台账 templates/" + (
+                    "(覆盖内置)" if found.get(path.name) == "内置" else "")
     return sorted(found.items())
+
+
+def _own_template(root: Path | None, name: str) -> Path | None:
+    """<root>/templates/NAME when it is a file inside the ledger (never through a link out)."""
+    own = _own_folder(root)
+    if root is None or own is None:
+        return None
+    path = own / name
+    if path.is_file() and path.resolve().is_relative_to(root.resolve()):
+        return path
+    return None
+
+
+def _read_template(path: Path, shown: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RenderError(f"无法读取模板 {shown}", "模板须为 UTF-8 文本文件,且可读") from exc
 
 
 def _own_folder(root: Path | None) -> Path | None:
@@ -87,16 +106,15 @@ def environment(root: Path | None) -> jinja2.Environment:
     import jinja2
     from jinja2.sandbox import SandboxedEnvironment
 
-    own = _own_folder(root)
     shipped = shipped_templates()
 
     def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
         if "/" in name or "\\" in name or name.startswith("."):
             return None  # templates are plain file names; no paths out of the folders
-        if own is not None and (own / name).is_file():
-            path = own / name
+        path = _own_template(root, name)
+        if path is not None:
             mtime = path.stat().st_mtime
-            return (path.read_text(encoding="utf-8"), str(path),
+            return (_read_template(path, f"templates/{name}"), str(path),
                     lambda: path.is_file() and path.stat().st_mtime == mtime)
         entry = shipped / name
         if entry.is_file():

@@ -375,3 +375,19 @@ def test_csv_cells_never_run_as_formulas(run: Run, root: Path) -> None:
     table = _render(run, root, "-t", "table", "-f", "csv")
     row = next(r for r in csv.reader(io.StringIO(table.removeprefix("\ufeff"))) if r[0] == "4")
     assert (row[4], row[5]) == ("'@SUM(1+1)", "'=HYPERLINK(\"http://x\",\"点我\")")
+
+
+def test_templates_are_plain_names_inside_the_ledger(run: Run, root: Path,
+                                                     tmp_path: Path) -> None:
+    result = run("--root", root, "render", "-t", "../data/ledger.yaml")
+    assert result.exit_code == 2
+    assert "找不到模板" in result.stderr
+    secret = tmp_path / "secret.txt.j2"
+    secret.write_text("机密内容\n", encoding="utf-8")
+    (root / "templates").mkdir()
+    (root / "templates" / "notice.txt.j2").symlink_to(secret)
+    assert "机密内容" not in _render(run, root)  # the shipped template is used instead
+    (root / "templates" / "bad.txt.j2").write_bytes(b"\xff\xfe bad")
+    result = run("--root", root, "render", "-t", "bad.txt")
+    assert result.exit_code == 1
+    assert "无法读取模板 templates/bad.txt.j2" in result.stderr
