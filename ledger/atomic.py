@@ -14,6 +14,7 @@ whole), or retry.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from pathlib import Path
@@ -106,7 +107,19 @@ def _remove(temp: Path) -> None:
         temp.unlink()
 
 
+# The reasons a write fails in practice, said in the user's language; others keep strerror.
+_REASONS = {
+    errno.ENOSPC: "磁盘空间已满",
+    errno.EDQUOT: "超出磁盘配额",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.EROFS: "磁盘或目录是只读的",
+    errno.ENOENT: "目录不存在",
+    errno.EIO: "磁盘读写出错",
+}
+
+
 def _error(path: Path, exc: OSError) -> WriteError:
-    reason = exc.strerror or type(exc).__name__
+    reason = _REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
     return WriteError(f"无法写入 {path.name}:{reason}",
-                      "文件保持原样,没有任何改动;请检查磁盘空间和文件权限后重试")
+                      f"文件保持原样,没有任何改动;请检查磁盘空间和文件权限后重试(目录:{path.parent})")

@@ -29,7 +29,7 @@ import pytest
 
 from ledger.cli import main
 
-from .conftest import BASE
+from .conftest import BASE, REPO
 
 TODAY = "2021-11-01"
 CACHE_NAME = ".ledger-cache"  # the git-ignored parse cache: not ledger data
@@ -124,6 +124,8 @@ def content(spec: dict[str, Any] | str, base: Path) -> bytes:
         data = _generate(spec["generate"])
     elif "base64" in spec:
         data = base64.b64decode(spec["base64"])
+    elif "repo" in spec:
+        data = (REPO / spec["repo"]).read_bytes()
     elif "text" in spec:
         data = _expand(spec["text"])
     else:
