@@ -378,7 +378,7 @@ def test_a_failed_write_exits_4_and_changes_nothing(root: Path, monkeypatch: pyt
     result = cli(root, "close", "3", "-e", "纪要")
     monkeypatch.undo()
     assert result.exit_code == 4, result.output
-    assert "无法写入 003.yaml:No space left on device" in result.stderr
+    assert "无法写入 003.yaml:磁盘空间已满" in result.stderr
     assert issue_path(root, 3).read_bytes() == before
     assert sorted(p.name for p in issue_path(root, 3).parent.iterdir()) == [
         "001.yaml", "002.yaml", "003.yaml", "004.yaml", "005.yaml"]
