@@ -33,7 +33,7 @@ from .notice import (
     progress_sentence,
     status_of_sentence,
 )
-from .numerals import label, measure_label, parse_cn_number
+from .numerals import DEPTH, label, measure_label, parse_cn_number
 
 # ---------------------------------------------------------------- text in
 
@@ -210,10 +210,9 @@ class _Parser:
         sections, not a list of problems.
         """
         lead, found = self.items(paras, styles)
-        order: list[str] = []
-        for item in found:
-            if item.style not in order:
-                order.append(item.style)
+        # Levels follow the standard ladder 一、 (一) 1. (1), not the order labels first
+        # appear in: an aspect may list its own problems before another has subjects.
+        order = sorted({item.style for item in found}, key=DEPTH.__getitem__)
         if not found or len(order) > 3:
             return None
         leaf = order[-1]
@@ -526,7 +525,13 @@ def _body(parser: _Parser, body: list[Para]
         return [para.text for para in body[:first]], [], True, [p.text for p in trailing]
     intro = [para.text for para in body[:starts[0]]]
     rest = body[starts[0]:]
-    top_try = parser.problem_block(rest, all_styles, commit=False, strict=True)
+    # Problems (or aspects) at the top level read 关于…问题; a section heading such as
+    # 整改落实情况 does not, whatever follows it.
+    headings = [match_label(body[index].text, ("一、",)) for index in starts]
+    top_like = all(got is not None and (got[2].rstrip("。").endswith("问题") or "方面" in got[2])
+                   for got in headings)
+    top_try = parser.problem_block(rest, all_styles, commit=False, strict=True) \
+        if top_like else None
     if top_try is not None and not top_try[0]:
         _, trailing = parser.problem_block(rest, all_styles, commit=True) or ([], [])
         return intro, [], True, [para.text for para in trailing]

@@ -63,6 +63,11 @@ STYLES: dict[str, str] = {
 }
 
 
+# How deep each style sits on the ladder of GB/T 9704: 一、 黑体 1, (一) 楷体 2, 1. 3, (1) 4.
+DEPTH: dict[str, int] = {"一、": 1, "(一)": 2, "（一）": 2, "1.": 3, "1、": 3, "1．": 3,
+                         "(1)": 4, "（1）": 4}
+
+
 def label(style: str, n: int) -> str:
     """The label of item `n` in `style` (a key of STYLES): label("(一)", 4) → "(四)"."""
     try:

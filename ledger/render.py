@@ -32,7 +32,7 @@ from .notice import (
     load_notice,
     progress_sentence,
 )
-from .numerals import label, measure_label
+from .numerals import DEPTH, label, measure_label
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
@@ -43,8 +43,6 @@ TEMPLATE_SUFFIX = ".j2"
 FORMATS: dict[str, tuple[str, ...]] = {"notice": ("txt", "md", "html"), "table": ("md", "csv")}
 BOM = "\ufeff"
 
-# How deep each label style sits in the GB/T 9704 ladder (1 = 一、 黑体 … 4 = (1)).
-_DEPTH = {"一、": 1, "(一)": 2, "（一）": 2, "1.": 3, "1、": 3, "1．": 3, "(1)": 4, "（1）": 4}
 
 
 class RenderError(LedgerError):
@@ -388,7 +386,7 @@ def _by_subject(issues: list[Issue]) -> list[Issue]:
 
 
 def _block(kind: str, style: str, label_text: str, text: str, **extra: Any) -> dict[str, Any]:
-    return {"kind": kind, "depth": _DEPTH.get(style, 0), "label": label_text, "text": text,
+    return {"kind": kind, "depth": DEPTH.get(style, 0), "label": label_text, "text": text,
             "lead": label_text + text, "rest": "", **extra}
 
 
