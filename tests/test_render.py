@@ -391,3 +391,25 @@ def test_templates_are_plain_names_inside_the_ledger(run: Run, root: Path,
     result = run("--root", root, "render", "-t", "bad.txt")
     assert result.exit_code == 1
     assert "无法读取模板 templates/bad.txt.j2" in result.stderr
+
+
+def test_numbers_are_computed_where_a_problem_sits(run: Run, root: Path) -> None:
+    # A problem added later to aspect (一), subject 3: the notice numbers it (7) and
+    # numbers on; the internal table keeps its own number, the public one counts rows.
+    (root / "data" / "issues" / "024.yaml").write_text(
+        "number: 24\naspect: 1\nsubject: 3\ntitle: 新增的问题。\nmeasures:\n  - 新增措施。\n"
+        "status: 正在推进\n", encoding="utf-8")
+    lines = [line for line in normal(_render(run, root)) if line]
+    at = lines.index("(7)新增的问题。")
+    assert lines[at - 2].startswith("(6)项目资金督查不主动的问题。")
+    assert lines[at + 1:at + 3] == [
+        "新增措施。", "(二)关于落实全面从严治党责任不严不实,党员干部违纪违法问题仍时有发生方面问题"]
+    assert "(24)整改效果不佳,长效机制未建立的问题。" in lines
+    assert "四个方面24项整改问题" in " ".join(lines)
+
+    def first_column(*args: str) -> list[str]:
+        table = _render(run, root, "-t", "table", "-f", "csv", *args).removeprefix("\ufeff")
+        return [row[0] for row in csv.reader(io.StringIO(table))][1:]
+
+    assert first_column()[5:8] == ["6", "24", "7"]
+    assert first_column("--public")[5:8] == ["6", "7", "8"]
