@@ -161,6 +161,7 @@ def test_hostile(run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     root = build(tmp_path, spec)
     monkeypatch.setenv("LEDGER_TODAY", TODAY)
     monkeypatch.setenv("LEDGER_USER", "测试员")
+    monkeypatch.setenv("LEDGER_DEBUG", "1")  # a defect escapes main() and is caught below
     monkeypatch.chdir(tmp_path)
     before = tree(tmp_path)
     fault = spec.get("fault")
