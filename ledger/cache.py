@@ -213,30 +213,67 @@ class Where(Mapping[str, Location]):
 
     @staticmethod
     def encode(where: Mapping[str, Location], path: str) -> str:
+        """JSON of key, line, col triples; quads with the path if any location is elsewhere."""
         flat: list[Any] = []
+        if all(loc.path == path for loc in where.values()):
+            for key, loc in where.items():
+                flat += (key, loc.line, loc.col)
+            return json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
         for key, loc in where.items():
-            flat += (key, loc.line, loc.col, 0 if loc.path == path else loc.path)
-        return json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
+            flat += (key, loc.line, loc.col, loc.path)
+        return "4" + json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
 
     def _dict(self) -> dict[str, Location]:
         if self._map is None:
-            flat = json.loads(self._raw or "[]")
-            keys, path = self._keys, self._path
-            self._map = {
-                keys.setdefault(flat[i], flat[i]):
-                    Location(flat[i + 3] or path, flat[i + 1], flat[i + 2])
-                for i in range(0, len(flat), 4)}
+            raw, keys, path = self._raw or "[]", self._keys, self._path
+            if raw.startswith("4"):
+                flat = json.loads(raw[1:])
+                self._map = {keys.setdefault(flat[i], flat[i]):
+                             Location(flat[i + 3], flat[i + 1], flat[i + 2])
+                             for i in range(0, len(flat), 4)}
+            else:
+                flat = json.loads(raw)
+                self._map = {keys.setdefault(flat[i], flat[i]):
+                             Location(path, flat[i + 1], flat[i + 2])
+                             for i in range(0, len(flat), 3)}
             self._raw = None
         return self._map
 
+    def _find(self, key: object) -> Location | None:
+        """One location straight from the text, for the usual single lookup.
+
+        In the triple form the only strings are the keys, so `"key",` found at
+        the start of a list item (after `[` or `,`) is that key's entry; an
+        escaped quote inside another key is preceded by a backslash instead.
+        """
+        raw = self._raw
+        if raw is None or raw.startswith("4") or not isinstance(key, str):
+            loc = self._dict().get(key) if isinstance(key, str) else None
+            return loc
+        needle = json.dumps(key, ensure_ascii=False) + ","
+        start = raw.find(needle)
+        while start > 0 and raw[start - 1] not in "[,":
+            start = raw.find(needle, start + 1)
+        if start <= 0:
+            return None
+        first = start + len(needle)
+        comma = raw.index(",", first)
+        end = raw.find(",", comma + 1)
+        last = raw[comma + 1: end if end >= 0 else len(raw) - 1]
+        return Location(self._path, int(raw[first:comma]), int(last))
+
     def __getitem__(self, key: str) -> Location:
-        return self._dict()[key]
+        loc = self._find(key)
+        if loc is None:
+            raise KeyError(key)
+        return loc
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._dict().get(key, default)
+        loc = self._find(key)
+        return default if loc is None else loc
 
     def __contains__(self, key: object) -> bool:
-        return key in self._dict()
+        return self._find(key) is not None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._dict())
@@ -504,42 +541,75 @@ def _parse_files(root: Path, relpaths: Iterable[str]) -> list[Result]:
             pending.append(index)
         else:
             results[index] = hit
-    jobs = _jobs(len(pending))
-    if jobs > 1:
-        fresh = _parse_parallel(root, [(paths[i], keys[i]) for i in pending], inside, jobs)
-        for index, line in zip(pending, fresh, strict=True):
-            results[index] = decode(paths[index], line)
-            if store is not None:
-                store.keep(paths[index], keys[index], line, cutoff)
-    else:
-        for index in pending:
-            result = read_and_parse(root, paths[index], keys[index], inside)
-            results[index] = result
-            if store is not None and keys[index] is not None:
-                store.keep(paths[index], keys[index], encode(paths[index], result), cutoff)
+    work = [(paths[index], keys[index]) for index in pending]
+    fresh = _parse_pending(root, work, inside, _jobs(len(pending)), store is not None)
+    for index, (result, line) in zip(pending, fresh, strict=True):
+        results[index] = result
+        if store is not None and line is not None:
+            store.keep(paths[index], keys[index], line, cutoff)
     if store is not None:
         store.save()
     return [result for result in results if result is not None]
 
 
-def _parse_chunk(root: Path, work: list[tuple[str, StatKey | None]], inside: bool) -> list[str]:
+Work = list[tuple[str, "StatKey | None"]]
+
+
+def _parse_chunk(root: Path, work: Work, inside: bool) -> list[str]:
+    """In a worker: parse and encode (plain lines pickle far faster than records)."""
     return [encode(relpath, read_and_parse(root, relpath, key, inside)) for relpath, key in work]
 
 
-def _parse_parallel(root: Path, work: list[tuple[str, StatKey | None]], inside: bool,
-                    jobs: int) -> list[str]:
-    """Parse in `jobs` forked workers; results come back as encoded lines, in order."""
+def _parse_here(root: Path, work: Work, inside: bool,
+                want_lines: bool) -> list[tuple[Result, str | None]]:
+    out: list[tuple[Result, str | None]] = []
+    for relpath, key in work:
+        result = read_and_parse(root, relpath, key, inside)
+        line = encode(relpath, result) if want_lines and key is not None else None
+        out.append((result, line))
+    return out
+
+
+def _parse_pending(root: Path, work: Work, inside: bool, jobs: int,
+                   want_lines: bool) -> list[tuple[Result, str | None]]:
+    """Parse `work` in order: here, and in `jobs - 1` forked workers when jobs > 1.
+
+    This process takes chunks from the front while the workers take them from
+    the back, so they meet wherever the split is even; a chunk a worker has not
+    started is simply taken back. This process also decodes what the workers
+    send, so it is one of the `jobs`, not their idle supervisor.
+    """
+    chunks = [work[start: start + CHUNK] for start in range(0, len(work), CHUNK)]
+    if jobs <= 1 or len(chunks) < 2:
+        return _parse_here(root, work, inside, want_lines)
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork on this platform
-        return _parse_chunk(root, work, inside)
-    chunks = [work[start: start + CHUNK] for start in range(0, len(work), CHUNK)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        lines: list[str] = []
-        for part in pool.map(_parse_chunk, [root] * len(chunks), chunks,
-                             [inside] * len(chunks)):
-            lines.extend(part)
-    return lines
+        return _parse_here(root, work, inside, want_lines)
+    done: list[list[tuple[Result, str | None]] | None] = [None] * len(chunks)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+            futures: list[Future[list[str]] | None] = [None] * len(chunks)
+            for index in reversed(range(1, len(chunks))):
+                futures[index] = pool.submit(_parse_chunk, root, chunks[index], inside)
+            for index, chunk in enumerate(chunks):
+                future = futures[index]
+                if future is not None and not future.cancel():
+                    break  # a worker has it: the rest are theirs
+                done[index] = _parse_here(root, chunk, inside, want_lines)
+            for index, chunk in enumerate(chunks):
+                future = futures[index]
+                if done[index] is None and future is not None:
+                    lines = future.result()
+                    done[index] = [(decode(relpath, line), line)
+                                   for (relpath, _), line in zip(chunk, lines, strict=True)]
+    except (OSError, RuntimeError):
+        pass  # fork refused, or a worker died (BrokenProcessPool): the rest is parsed below
+    out: list[tuple[Result, str | None]] = []
+    for index, chunk in enumerate(chunks):
+        part = done[index]
+        out.extend(part if part is not None else _parse_here(root, chunk, inside, want_lines))
+    return out

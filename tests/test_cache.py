@@ -9,10 +9,11 @@ real time would; `test_fresh_files_are_not_stored` covers the guard itself.
 
 from __future__ import annotations
 
+import concurrent.futures
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -170,7 +171,26 @@ def _corpus() -> Iterator[Path]:
 def test_round_trip_equals_parse(path: Path) -> None:
     relpath = "data/issues/" + path.name
     parsed = loader.parse_issue(relpath, path.read_bytes())
-    assert cache.decode(relpath, cache.encode(relpath, parsed)) == parsed
+    decoded = cache.decode(relpath, cache.encode(relpath, parsed))
+    assert decoded == parsed
+    if parsed[0] is not None:
+        assert_lookups_agree(parsed[0].where, relpath)
+
+
+def assert_lookups_agree(where: Mapping[str, Location], relpath: str) -> None:
+    """Single lookups straight from the cached text agree with the loader's dict."""
+    for key in [*where, "", "nonexistent", "measures.99", 'a"b', "title,"]:
+        lazy = cache.Where(cache.Where.encode(where, relpath), relpath)
+        assert lazy.get(key) == where.get(key), key
+        assert (key in lazy) == (key in where), key
+    assert cache.Where(cache.Where.encode(where, relpath), relpath) == where
+
+
+def test_where_lookup_is_not_fooled_by_quotes_in_keys() -> None:
+    where = {'x"number': Location("a.yaml", 1, 2), "number": Location("a.yaml", 3, 4),
+             "数字": Location("a.yaml", 5, 6)}
+    assert_lookups_agree(where, "a.yaml")
+    assert cache.Where(cache.Where.encode(where, "a.yaml"), "a.yaml")["number"].line == 3
 
 
 @pytest.mark.parametrize("name", sorted(EXTRA))
@@ -192,6 +212,7 @@ def test_where_keeps_a_foreign_path() -> None:
     decoded = cache.Where(cache.Where.encode(where, "a.yaml"), "a.yaml")
     assert decoded == where
     assert decoded["title"].path == "elsewhere.yaml"
+    assert_lookups_agree(where, "a.yaml")
 
 
 # ---------------------------------------------------------------- warm and cold
@@ -467,17 +488,34 @@ def test_lifecycle_edits_are_seen(root: Path, trusted: None,
 
 # ---------------------------------------------------------------- parallel parse
 
-def test_parallel_parse_equals_serial(root: Path, trusted: None, counter: Counter,
+@pytest.mark.parametrize("share", ["workers-take-all", "shared"])
+def test_parallel_parse_equals_serial(share: str, root: Path, trusted: None, counter: Counter,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     for number in range(6, 40):
         (root / "data" / "issues" / f"{number:03d}.yaml").write_text(
             EXTRA["003.yaml"].replace("number: 3", f"number: {number}"), encoding="utf-8")
     monkeypatch.setattr(cache, "PARALLEL_MIN", 2)
-    monkeypatch.setenv("LEDGER_JOBS", "2")
+    monkeypatch.setattr(cache, "CHUNK", 4)
+    monkeypatch.setattr(cache, "_jobs", lambda pending: 2)
+    if share == "workers-take-all":
+        # This process never takes a chunk back, so every file goes through a worker.
+        monkeypatch.setattr(concurrent.futures.Future, "cancel", lambda self: False)
     reference = outputs(root, monkeypatch, cached=False)
     counter.take()
     assert outputs(root, monkeypatch, cached=True) == reference
-    if len(os.sched_getaffinity(0)) > 1:
-        assert counter.take() == 0  # parsed in the workers, not here
+    if share == "workers-take-all":
+        assert counter.take() == 4  # the first chunk is always this process's own
     assert len(entries(root)) == 39
     assert outputs(root, monkeypatch, cached=True) == reference
+
+
+def test_parallel_parse_without_cache(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = loader.issue_paths(root)
+    monkeypatch.setattr(cache, "CHUNK", 1)
+    monkeypatch.setattr(concurrent.futures.Future, "cancel", lambda self: False)
+    monkeypatch.setenv("LEDGER_NO_CACHE", "1")
+    serial = cache._parse_pending(root, [(p, cache.file_key(root, p)) for p in paths], True, 1,
+                                  False)
+    parallel = cache._parse_pending(root, [(p, cache.file_key(root, p)) for p in paths], True,
+                                    2, False)
+    assert [result for result, _ in parallel] == [result for result, _ in serial]
