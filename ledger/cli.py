@@ -485,9 +485,9 @@ def render_(
     template: Annotated[str, typer.Option(
         "--template", "-t", help="模板:notice(通报)、table(台账表),或 templates/ 中的文件名。")
     ] = "notice",
-    fmt: Annotated[RenderFormat, typer.Option(
-        "--format", "-f", help="格式:txt(发布版式)、md、html(公文版式网页)、csv(台账表)。")
-    ] = RenderFormat.txt,
+    fmt: Annotated[RenderFormat | None, typer.Option(
+        "--format", "-f", help="格式:txt(发布版式)、md、html(公文版式网页)、csv(台账表);"
+        "默认取 -o 文件的扩展名,否则通报为 txt、台账表为 md。", show_default=False)] = None,
     public: Annotated[bool, typer.Option(
         "--public", help="公开版:不含 public: false 的问题,编号和计数按所列问题重排。")] = False,
     output: Annotated[Path | None, typer.Option(
@@ -504,7 +504,8 @@ def render_(
     if errors:
         sys.stderr.write(format_text(errors, _line_source(root)))
         raise RefusedError("台账有错误,未生成", "请先改正以上错误(ledger validate 可单独检查)")
-    text = rendering.render(root, ledger, notice, _today(), template, fmt.value, public)
+    chosen = rendering.choose_format(template, fmt.value if fmt else None, output)
+    text = rendering.render(root, ledger, notice, _today(), template, chosen, public)
     if output is None:
         sys.stdout.write(text)
         return

@@ -133,6 +133,20 @@ def environment(root: Path | None) -> jinja2.Environment:
     return env
 
 
+def choose_format(template: str, fmt: str | None, output: Path | None) -> str:
+    """The format asked for; else the output file's extension; else the template's first."""
+    if fmt is not None:
+        return fmt
+    suffix = output.suffix.lstrip(".").lower() if output is not None else ""
+    formats = FORMATS.get(template, ())
+    if suffix and (suffix in formats or not formats):
+        return suffix
+    if formats:
+        return formats[0]
+    # A file name such as weekly.md names its format itself.
+    return template.rsplit(".", 1)[-1] if "." in template else "txt"
+
+
 def template_name(template: str, fmt: str) -> str:
     """notice + txt → notice.txt.j2; a name with a dot is taken as a file name."""
     if "." in template:

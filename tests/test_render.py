@@ -413,3 +413,16 @@ def test_numbers_are_computed_where_a_problem_sits(run: Run, root: Path) -> None
 
     assert first_column()[5:8] == ["6", "24", "7"]
     assert first_column("--public")[5:8] == ["6", "7", "8"]
+
+
+def test_format_defaults_to_the_output_extension_or_the_template(run: Run, root: Path,
+                                                                 tmp_path: Path) -> None:
+    assert _render(run, root, "-t", "table").startswith("# 整改台账\n")
+    page = tmp_path / "通报.html"
+    result = run("--root", root, "--today", TODAY, "render", "-o", page)
+    assert result.exit_code == 0, result.output
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    sheet = tmp_path / "台账.csv"
+    result = run("--root", root, "--today", TODAY, "render", "-t", "table", "-o", sheet)
+    assert result.exit_code == 0, result.output
+    assert sheet.read_bytes().startswith(b"\xef\xbb\xbf\xe5\xba\x8f\xe5\x8f\xb7,")  # BOM 序号,
