@@ -247,7 +247,21 @@ class _Group:
 
 def context(ledger: Ledger, notice: Notice | None, today: date,
             public: bool = False) -> dict[str, Any]:
-    """Everything a template may use, numbered and counted for what is shown."""
+    """Everything a template may use, numbered and counted for what is shown.
+
+    issuer, title, title_lines, signature, date (2021年8月26日), today, public,
+    source {breadcrumb, line}, inspection {kind, by, start, end, feedback};
+    blocks: the notice's body in order, each {kind, depth, label, text, lead, rest}
+    with kind heading | point | aspect | subject | problem | measures | status |
+    paragraph (depth 1–4 is the ladder level: 一、 (一) 1. (1));
+    intro, closing (blocks), sections [{heading, blocks}];
+    aspects [{label, number, title, problems}], problems (the table's rows:
+    seq, number, label, aspect_label, aspect_title, subject_label, subject_title,
+    title, measures, measures_text, measures_lines, leader, unit, co_units,
+    owner, deadline, status, progress, closed, public);
+    counts {aspects, problems, done, phrase, progress}; columns (the table's heads).
+    Filters: md, md_cell, csv_row.
+    """
     notice = notice or DEFAULT_NOTICE
     header = ledger.header
     shown = [issue for issue in ledger.issues if issue.public or not public]
