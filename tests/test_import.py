@@ -348,3 +348,11 @@ def test_import_never_follows_a_link_out_of_into(run: Run, tmp_path: Path) -> No
     assert result.exit_code == 1
     assert "台账目录之外" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+def test_import_output_exact(run: Run, tmp_path: Path) -> None:
+    into = tmp_path / "ledger"
+    result = run("import", MODEL, "--into", into)
+    assert result.exit_code == 0
+    assert result.stdout == f"已导入4个方面、11个事项、23个问题,写入 {into} 下 25 个文件。\n"
+    assert result.stderr == ""
