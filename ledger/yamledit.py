@@ -137,6 +137,11 @@ def _is_list(value: Value) -> TypeGuard[Sequence[Value]]:
     return isinstance(value, Sequence) and not isinstance(value, (str, Raw))
 
 
+def _inline(value: Value) -> str:
+    """A scalar or an empty collection on the current line (`[]`, `{}`); "" for null."""
+    return render_flow(value) if _is_empty_collection(value) else render_scalar(value)
+
+
 def _is_empty_collection(value: Value) -> bool:
     return (isinstance(value, Mapping) or _is_list(value)) and not value
 
@@ -160,7 +165,7 @@ class Layout:
             return [f"{pad}{name}:", *self.mapping(value, indent + self.step)]
         if _is_list(value) and value:
             return [f"{pad}{name}:", *self.sequence(value, indent + self.seq_offset)]
-        text = render_flow(value) if _is_empty_collection(value) else render_scalar(value)
+        text = _inline(value)
         return [f"{pad}{name}:" + (f" {text}" if text else "")]
 
     def mapping(self, value: Mapping[str, Value], indent: int) -> list[str]:
@@ -180,7 +185,7 @@ class Layout:
         pad = " " * indent
         inner = self.block(value, indent + 2)
         if inner is None:
-            return [f"{pad}- {render_scalar(value)}"]
+            return [f"{pad}- {_inline(value)}".rstrip(" ")]
         return [f"{pad}- {inner[0][indent + 2:]}", *inner[1:]]
 
     def block(self, value: Value, indent: int) -> list[str] | None:
@@ -370,8 +375,7 @@ class Document:
             line_end = self._line_end(end)
             rest = self._line_comment(start) if block_scalar else self.text[end:line_end]
             if lines is None:
-                text = render_flow(value) if _is_empty_collection(value) else render_scalar(value)
-                self._splice(start, line_end, text + rest)
+                self._splice(start, line_end, _inline(value) + rest)
             else:
                 self._splice(start, line_end, nl.join([lines[0][column:] + rest, *lines[1:]]))
             return
@@ -382,7 +386,7 @@ class Document:
         keep = self._line_comment(colon) if end > key_line_end and below else ""
         lines = self.layout.block(value, 0)
         if lines is None:
-            text = render_flow(value) if _is_empty_collection(value) else render_scalar(value)
+            text = _inline(value)
             text = " " + text if text else ""
             if start == end or not isinstance(node, yaml.ScalarNode) or block_scalar \
                     or end > key_line_end:
