@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import importlib.resources
 import os
 import re
 import subprocess
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
@@ -40,6 +42,9 @@ from .model import (
     cn_date,
 )
 from .yamledit import Document, Raw, Value
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
 
 # History actions as people read them in the file and in `ledger show`.
 ACTION_CLOSE = "销号"
@@ -390,11 +395,28 @@ history:
 
 
 def read_template(root: Path) -> str:
-    """The ledger's own templates/issue.yaml, else the one shipped with the code."""
-    for path in (root / TEMPLATE_PATH, Path(__file__).resolve().parent.parent / TEMPLATE_PATH):
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    return _BUILTIN_TEMPLATE
+    """The ledger's own templates/issue.yaml, else the one shipped with the code.
+
+    Found the way `ledger render` finds its templates (see render.shipped_templates),
+    without importing that module and Jinja with it.
+    """
+    own = root / TEMPLATE_PATH
+    if own.is_file() and own.resolve().is_relative_to(root.resolve()):
+        return _read_template(own)
+    try:
+        shipped: Traversable = importlib.resources.files("ledger.templates") / "issue.yaml"
+    except ModuleNotFoundError:  # running from a checkout that is not installed
+        shipped = Path(__file__).resolve().parent.parent / TEMPLATE_PATH
+    return _read_template(shipped) if shipped.is_file() else _BUILTIN_TEMPLATE
+
+
+def _read_template(path: Traversable) -> str:
+    try:
+        text: str = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RefusedError(f"无法读取模板 {TEMPLATE_PATH}",
+                           "模板须为 UTF-8 文本文件,且可读") from exc
+    return text
 
 
 def fill_template(template: str, values: dict[str, Value]) -> str:

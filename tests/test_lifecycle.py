@@ -382,3 +382,19 @@ def test_a_failed_write_exits_4_and_changes_nothing(root: Path, monkeypatch: pyt
     assert issue_path(root, 3).read_bytes() == before
     assert sorted(p.name for p in issue_path(root, 3).parent.iterdir()) == [
         "001.yaml", "002.yaml", "003.yaml", "004.yaml", "005.yaml"]
+
+
+def test_a_template_linked_from_outside_the_ledger_is_not_used(root: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "evil.yaml"
+    outside.write_text("number: {number}\naspect: {aspect}\ntitle: 外来模板\nstatus: 正在推进\n",
+                       encoding="utf-8")
+    (root / "templates").mkdir()
+    (root / "templates" / "issue.yaml").symlink_to(outside)
+    assert cli(root, "new", "--aspect", "1", "--title", "本台账的问题").exit_code == 0
+    assert data(root, 6)["title"] == "本台账的问题"
+
+
+def test_an_unreadable_template_is_refused(root: Path) -> None:
+    (root / "templates").mkdir()
+    (root / "templates" / "issue.yaml").write_bytes(b"title: \xb9\xfa\n")
+    refused(root, 0, ["new", "--aspect", "1", "--title", "x"], "无法读取模板 templates/issue.yaml")
