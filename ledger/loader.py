@@ -78,7 +78,7 @@ def issue_filename(number: int) -> str:
     return f"{number:03d}.yaml"
 
 
-class _Reader:
+class Reader:
     """Walks one file's nodes against the schema, collecting problems."""
 
     def __init__(self, path: str) -> None:
@@ -247,7 +247,7 @@ def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]
     node, problems = yamlsrc.compose(relpath, data)
     if problems:
         return None, problems
-    reader = _Reader(relpath)
+    reader = Reader(relpath)
     if node is None:
         return None, [Problem(Location(relpath, 1, 1), "empty-file", "error", "文件是空的",
                               "问题文件至少要有 number、aspect、title、status;"
@@ -300,7 +300,7 @@ def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]
     return issue, reader.problems
 
 
-def _measure(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Measure | None:
+def _measure(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Measure | None:
     if isinstance(node, yaml.ScalarNode):
         text = reader.scalar(node, name)
         return None if text is None else Measure(text=text, loc=reader.loc(node))
@@ -325,7 +325,7 @@ def _measure(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Measur
     )
 
 
-def _note(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Note | None:
+def _note(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Note | None:
     fields = reader.mapping(node, name, ("date", "text", "by"), ("date", "text"), prefix)
     if fields is None:
         return None
@@ -336,7 +336,7 @@ def _note(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Note | No
     return Note(when, text, reader.text(fields.get("by"), f"{name}的 by"), reader.loc(node))
 
 
-def _evidence(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Evidence | None:
+def _evidence(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Evidence | None:
     if isinstance(node, yaml.ScalarNode):
         text = reader.scalar(node, name)
         return None if text is None else Evidence(text=text, loc=reader.loc(node))
@@ -351,7 +351,7 @@ def _evidence(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Evide
     )
 
 
-def _closing(reader: _Reader, node: yaml.Node) -> Closing | None:
+def _closing(reader: Reader, node: yaml.Node) -> Closing | None:
     if _is_null(node):
         return None  # `closed:` left empty
     fields = reader.mapping(node, "closed(销号记录)", ("date", "by", "evidence", "note"),
@@ -368,7 +368,7 @@ def _closing(reader: _Reader, node: yaml.Node) -> Closing | None:
                    reader.text(fields.get("note"), "closed.note"), reader.loc(node))
 
 
-def _extension(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Extension | None:
+def _extension(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Extension | None:
     fields = reader.mapping(node, name, ("date", "to", "reason", "approved_by", "by"),
                             ("date", "to", "reason"), prefix)
     if fields is None:
@@ -382,7 +382,7 @@ def _extension(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Exte
                      reader.text(fields.get("by"), f"{name}的 by"), reader.loc(node))
 
 
-def _history(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> HistoryEntry | None:
+def _history(reader: Reader, node: yaml.Node, name: str, prefix: str) -> HistoryEntry | None:
     fields = reader.mapping(node, name, ("date", "action", "by", "note"), ("date", "action"),
                             prefix)
     if fields is None:
@@ -410,7 +410,7 @@ def parse_header(relpath: str, data: bytes) -> tuple[Header | None, list[Problem
     if node is None:
         return None, [Problem(Location(relpath, 1, 1), "empty-file", "error", "文件是空的",
                               "ledger.yaml 要写明 schema、issuer、title、inspection、aspects")]
-    reader = _Reader(relpath)
+    reader = Reader(relpath)
     fields = reader.mapping(node, "台账头文件", HEADER_KEYS, HEADER_REQUIRED)
     if fields is None:
         return None, reader.problems
@@ -437,7 +437,7 @@ def parse_header(relpath: str, data: bytes) -> tuple[Header | None, list[Problem
     return header, reader.problems
 
 
-def _inspection(reader: _Reader, node: yaml.Node | None) -> Inspection:
+def _inspection(reader: Reader, node: yaml.Node | None) -> Inspection:
     if node is None:
         return Inspection()
     fields = reader.mapping(node, "inspection(巡视信息)",
@@ -459,7 +459,7 @@ def _inspection(reader: _Reader, node: yaml.Node | None) -> Inspection:
     )
 
 
-def _aspect(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Aspect | None:
+def _aspect(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Aspect | None:
     fields = reader.mapping(node, name, ("number", "title"), ("number", "title"), prefix)
     if fields is None:
         return None
@@ -469,7 +469,7 @@ def _aspect(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Aspect 
     return Aspect(number, reader.text(fields.get("title"), f"{name}的 title"), reader.loc(node))
 
 
-def _subject(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Subject | None:
+def _subject(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Subject | None:
     fields = reader.mapping(node, name, ("number", "aspect", "title"),
                             ("number", "aspect", "title"), prefix)
     if fields is None:
@@ -482,7 +482,7 @@ def _subject(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Subjec
                    reader.loc(node))
 
 
-def _policy(reader: _Reader, node: yaml.Node | None) -> Policy:
+def _policy(reader: Reader, node: yaml.Node | None) -> Policy:
     if node is None:
         return Policy()
     fields = reader.mapping(node, "policy(预警规则)", ("green_days", "yellow_days", "fail_on"),

@@ -20,7 +20,7 @@ from pathlib import Path
 import yaml
 
 from . import yamlsrc
-from .loader import _Reader, read_bytes
+from .loader import Reader, read_bytes
 from .model import (
     STATUS_DONE,
     STATUS_IN_PROGRESS,
@@ -182,7 +182,7 @@ def parse_notice(relpath: str, data: bytes) -> tuple[Notice | None, list[Problem
     if node is None:
         return None, [Problem(Location(relpath, 1, 1), "empty-file", "error", "文件是空的",
                               "notice.yaml 至少要写明 date(落款日期)")]
-    reader = _Reader(relpath)
+    reader = Reader(relpath)
     fields = reader.mapping(node, "通报文件", NOTICE_KEYS, ())
     if fields is None:
         return None, reader.problems
@@ -222,7 +222,7 @@ def parse_notice(relpath: str, data: bytes) -> tuple[Notice | None, list[Problem
     return notice, sorted(reader.problems, key=lambda problem: problem.sort_key)
 
 
-def _source(reader: _Reader, node: yaml.Node | None) -> tuple[str, str]:
+def _source(reader: Reader, node: yaml.Node | None) -> tuple[str, str]:
     if node is None:
         return "", ""
     fields = reader.mapping(node, "source(来源)", ("breadcrumb", "line"), (), "source.")
@@ -232,13 +232,13 @@ def _source(reader: _Reader, node: yaml.Node | None) -> tuple[str, str]:
             reader.text(fields.get("line"), "source.line(来源行)"))
 
 
-def _paragraphs(reader: _Reader, node: yaml.Node | None, name: str,
+def _paragraphs(reader: Reader, node: yaml.Node | None, name: str,
                 prefix: str) -> tuple[Paragraph, ...]:
     return tuple(reader.items(node, name, lambda n, label, p: _paragraph(reader, n, label, p),
                               prefix))
 
 
-def _paragraph(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Paragraph | None:
+def _paragraph(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Paragraph | None:
     if isinstance(node, yaml.MappingNode):
         fields = reader.mapping(node, name, ("before", "after"), (), prefix)
         if fields is None:
@@ -250,7 +250,7 @@ def _paragraph(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Para
     return None if text is None else Paragraph(text, loc=reader.loc(node))
 
 
-def _section(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Section | None:
+def _section(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Section | None:
     fields = reader.mapping(node, name, SECTION_KEYS, ("heading",), prefix)
     if fields is None:
         return None
@@ -267,7 +267,7 @@ def _section(reader: _Reader, node: yaml.Node, name: str, prefix: str) -> Sectio
     )
 
 
-def _status_sentences(reader: _Reader, node: yaml.Node | None) -> dict[str, str]:
+def _status_sentences(reader: Reader, node: yaml.Node | None) -> dict[str, str]:
     if node is None:
         return {}
     fields = reader.mapping(node, "status_sentences(状态句)", STATUSES, (), "status_sentences.")
@@ -277,7 +277,7 @@ def _status_sentences(reader: _Reader, node: yaml.Node | None) -> dict[str, str]
             for status, value in fields.items()}
 
 
-def _numbering(reader: _Reader, node: yaml.Node | None) -> dict[str, str]:
+def _numbering(reader: Reader, node: yaml.Node | None) -> dict[str, str]:
     if node is None:
         return {}
     fields = reader.mapping(node, "numbering(编号样式)", LEVELS, (), "numbering.")
