@@ -360,8 +360,12 @@ def check_evidence(ledger: Ledger, today: date) -> Iterator[Problem]:
                 inside = path.resolve().is_relative_to(real_root)
                 digest = file_sha256(path) if inside and path.is_file() else None
             except OSError:
-                digest = None
-            if digest is None:
+                inside, digest = True, None
+            if not inside:  # never read: a recorded path must not lead out of the ledger
+                yield Problem(evidence.loc, "evidence-missing", "error",
+                              f"佐证材料 {evidence.path} 不在台账目录内,视为不存在",
+                              "佐证材料须放在台账目录之内,以相对路径记录")
+            elif digest is None:
                 yield Problem(evidence.loc, "evidence-missing", "error",
                               f"佐证材料 {evidence.path} 不存在",
                               "请恢复这个文件(git log 可查到它的历史),或改正路径")

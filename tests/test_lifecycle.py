@@ -163,6 +163,23 @@ def test_a_changed_or_missing_evidence_file_is_reported(root: Path) -> None:
     assert ("evidence-missing", "data/issues/003.yaml", line_a + 2) in found
 
 
+def test_a_recorded_evidence_path_out_of_the_ledger_is_reported_and_never_read(
+        root: Path, tmp_path: Path) -> None:
+    assert cli(root, "close", "3", "-e", "纪要").exit_code == 0
+    secret = tmp_path / "secret.pdf"
+    secret.write_bytes(b"x")
+    path = issue_path(root, 3)
+    text = path.read_text(encoding="utf-8")
+    pad = text[text.index("- 纪要") - 1::-1].index("\n") * " "
+    path.write_text(text.replace(f"{pad}- 纪要", f"{pad}- path: ../secret.pdf\n{pad}  sha256: '0'"
+                                 f"\n{pad}- path: {secret}"), encoding="utf-8")
+    problems = [p for p in validate(load(root), date(2021, 10, 1), (lifecycle.check_evidence,))
+                if p.location.path == "data/issues/003.yaml"]
+    assert [(p.code, p.message) for p in problems] == [
+        ("evidence-missing", "佐证材料 ../secret.pdf 不在台账目录内,视为不存在"),
+        ("evidence-missing", f"佐证材料 {secret} 不在台账目录内,视为不存在")]
+
+
 # ---------------------------------------------------------------- reopen
 
 
