@@ -443,9 +443,13 @@ def new(
     from . import lifecycle
 
     root = _root()
-    edit = lifecycle.new(root, aspect, title, today=_today(), by=_editor(None, root),
+    if dry_run:
+        _edit_done(lifecycle.new(root, aspect, title, today=_today(), by=_editor(None, root),
+                                 subject=subject), dry_run)
+        return
+    edit = lifecycle.add(root, aspect, title, today=_today(), by=_editor(None, root),
                          subject=subject)
-    _edit_done(edit, dry_run)
+    typer.echo(edit.summary)
 
 
 # ---------------------------------------------------------------- notice (issue 3)

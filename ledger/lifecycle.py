@@ -294,6 +294,17 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
                 f"已新增问题 {number}({relpath})\n  方面 {aspect}:{title}")
 
 
+def add(root: Path, aspect: int, title: str, *, today: date, by: str = "",
+        subject: int | None = None, attempts: int = 5) -> Edit:
+    """`new` and write it; when another process takes the number first, take the next one."""
+    for _ in range(attempts):
+        edit = new(root, aspect, title, today=today, by=by, subject=subject)
+        if atomic.create_exclusive(edit.path, edit.new):
+            return edit
+    raise RefusedError(f"连续 {attempts} 次取号都被其他人抢先,未新增问题",
+                       "请稍后重新运行 ledger new")
+
+
 def next_number(root: Path, ledger: Ledger) -> int:
     """One more than the highest number in use, counting file names too."""
     used = [issue.number for issue in ledger.issues]

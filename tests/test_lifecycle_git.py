@@ -124,3 +124,21 @@ def _env() -> dict[str, str]:
 
     return {key: value for key, value in os.environ.items()
             if key not in ("LEDGER_ROOT", "LEDGER_USER")}
+
+
+def test_problems_added_at_the_same_moment_each_get_their_own_number(tmp_path: Path) -> None:
+    root = make_ledger(tmp_path / "ledger")
+    code = "from ledger.cli import main; main()"
+    procs = [subprocess.Popen([sys.executable, "-c", code, "--root", str(root), "new",
+                               "--aspect", "1", "--title", f"新问题{i}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              env={**_env(), "LEDGER_TODAY": "2021-10-01"})
+             for i in range(4)]
+    outcomes = [proc.communicate(timeout=60) for proc in procs]
+    assert [proc.returncode for proc in procs] == [0] * 4, outcomes
+    titles = {}
+    for number in (6, 7, 8, 9):
+        record = yaml.safe_load(issue_path(root, number).read_text(encoding="utf-8"))
+        assert record["number"] == number
+        titles[record["title"]] = number
+    assert sorted(titles) == [f"新问题{i}" for i in range(4)]
