@@ -307,13 +307,13 @@ def _codec() -> dict[str, Any]:
     return _CODEC
 
 
-def encode(relpath: str, result: Result) -> str:
-    """One file's parse result as a line of JSON (no newline)."""
+def encode(relpath: str, result: Result) -> bytes:
+    """One file's parse result as a line of JSON in UTF-8 (no newline)."""
     codec = _codec()
     issue, problems = result
     plain = [None if issue is None else codec["enc_Issue"](issue, relpath),
              [codec["enc_Problem"](problem, relpath) for problem in problems]]
-    return json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def decode(relpath: str, text: str | bytes) -> Result:
@@ -406,13 +406,19 @@ def _issues_inside(root: Path) -> bool:
 # ---------------------------------------------------------------- the cache file
 
 class _Store:
-    """The entries read from `.ledger-cache`, and the lines of the next one."""
+    """The entries read from `.ledger-cache`, and the lines of the next one.
+
+    The old file stays one bytes object and entries are offsets into it: at
+    100,000 problems it is about 180 MB, and slicing it into lines would hold
+    it twice or three times over.
+    """
 
     def __init__(self, root: Path) -> None:
         self.path = root / CACHE_NAME
         self.stamp = stamp()
-        self.old: dict[str, tuple[StatKey, bytes]] = {}
-        self.new: dict[str, tuple[StatKey, bytes]] = {}
+        self.blob = b""
+        self.old: dict[str, tuple[StatKey, int, int]] = {}
+        self.new: dict[str, tuple[StatKey, bytes | tuple[int, int]]] = {}
         self.changed = False
         self._read()
 
@@ -425,30 +431,40 @@ class _Store:
             return
         try:
             self.old = self._entries(blob)
+            self.blob = blob
         except (ValueError, TypeError, IndexError, UnicodeDecodeError):
             self.old = {}
             self.changed = True
 
-    def _entries(self, blob: bytes) -> dict[str, tuple[StatKey, bytes]]:
+    def _entries(self, blob: bytes) -> dict[str, tuple[StatKey, int, int]]:
         head_end = blob.index(b"\n")
         tail_start = blob.rindex(b"\n", 0, len(blob) - 1) + 1
         head = blob[:head_end].decode().split("\t")
         tail = blob[tail_start:].decode().rstrip("\n").split("\t")
         if head != [MAGIC, FORMAT, self.stamp]:
             raise ValueError("foreign cache")
-        if len(tail) != 3 or tail[0] != "end":
+        if len(tail) != 3 or tail[0] != "end" or not blob.endswith(b"\n"):
             raise ValueError("truncated cache")
-        if hashlib.blake2b(blob[:tail_start], digest_size=16).hexdigest() != tail[2]:
+        digest = hashlib.blake2b(memoryview(blob)[:tail_start], digest_size=16).hexdigest()
+        if digest != tail[2]:
             raise ValueError("corrupt cache")
-        entries: dict[str, tuple[StatKey, bytes]] = {}
-        for line in blob[head_end + 1: tail_start].split(b"\n")[:-1]:
-            name, key, payload = line.split(b"\t", 2)
+        entries: dict[str, tuple[StatKey, int, int]] = {}
+        find = blob.find
+        pos = head_end + 1
+        while pos < tail_start:
+            eol = find(b"\n", pos, tail_start)
+            first = find(b"\t", pos, eol)
+            second = find(b"\t", first + 1, eol)
+            if eol < 0 or first < 0 or second < 0:
+                raise ValueError("bad entry")
+            name = blob[pos:first]
             # json.dumps escapes every non-ASCII and control character in a name
             relpath = name[1:-1].decode() if b"\\" not in name else json.loads(name)
-            numbers = tuple(int(part) for part in key.split(b","))
-            if not isinstance(relpath, str) or len(numbers) != 4:
+            a, b, c, d = (int(part) for part in blob[first + 1: second].split(b","))
+            if not isinstance(relpath, str):
                 raise ValueError("bad entry")
-            entries[relpath] = (numbers, payload)
+            entries[relpath] = ((a, b, c, d), second + 1, eol)
+            pos = eol + 1
         if len(entries) != int(tail[1]):
             raise ValueError("bad count")
         return entries
@@ -458,33 +474,44 @@ class _Store:
         if entry is None or key is None or entry[0] != key:
             return None
         try:
-            result = decode(relpath, entry[1])
+            result = decode(relpath, self.blob[entry[1]: entry[2]])
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             return None
-        self.new[relpath] = entry
+        self.new[relpath] = (key, (entry[1], entry[2]))
         return result
 
-    def keep(self, relpath: str, key: StatKey | None, line: str, cutoff: int) -> None:
+    def keep(self, relpath: str, key: StatKey | None, line: bytes, cutoff: int) -> None:
         if key is None or max(key[1], key[3]) >= cutoff:
             return  # a link, or racy: parse it again next time
-        self.new[relpath] = (key, line.encode())
+        self.new[relpath] = (key, line)
         self.changed = True
 
     def save(self) -> None:
+        """Write the next cache to a temp file beside it, then rename it over the old one."""
         if not self.changed and self.new.keys() == self.old.keys():
             return
-        parts = [f"{MAGIC}\t{FORMAT}\t{self.stamp}\n".encode()]
-        for relpath, (key, payload) in self.new.items():
-            name = json.dumps(relpath).encode()
-            parts.append(b"%s\t%d,%d,%d,%d\t%s\n" % (name, *key, payload))
-        body = b"".join(parts)
-        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
-        from .atomic import write_atomic
-        from .errors import WriteError
+        temp = self.path.with_name(f"{CACHE_NAME}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+        view = memoryview(self.blob)
+        try:
+            with temp.open("xb") as handle:
+                digest = hashlib.blake2b(digest_size=16)
 
-        # A read-only checkout still works, only slower.
-        with contextlib.suppress(WriteError, OSError):
-            write_atomic(self.path, body + f"end\t{len(self.new)}\t{digest}\n".encode())
+                def put(data: bytes | memoryview) -> None:
+                    digest.update(data)
+                    handle.write(data)
+
+                put(f"{MAGIC}\t{FORMAT}\t{self.stamp}\n".encode())
+                for relpath, (key, payload) in self.new.items():
+                    put(b"%s\t%d,%d,%d,%d\t" % (json.dumps(relpath).encode(), *key))
+                    put(view[payload[0]: payload[1]] if isinstance(payload, tuple) else payload)
+                    put(b"\n")
+                handle.write(f"end\t{len(self.new)}\t{digest.hexdigest()}\n".encode())
+            # No fsync: a cache torn by a crash fails its digest and is rebuilt.
+            temp.replace(self.path)
+        except OSError:
+            # A read-only checkout, a full disk: the ledger still works, only slower.
+            with contextlib.suppress(OSError):
+                temp.unlink()
 
 
 def enabled() -> bool:
@@ -555,23 +582,28 @@ def _parse_files(root: Path, relpaths: Iterable[str]) -> list[Result]:
 Work = list[tuple[str, "StatKey | None"]]
 
 
-def _parse_chunk(root: Path, work: Work, inside: bool) -> list[str]:
+def _parse_chunk(root: Path, work: Work, inside: bool) -> list[bytes]:
     """In a worker: parse and encode (plain lines pickle far faster than records)."""
     return [encode(relpath, read_and_parse(root, relpath, key, inside)) for relpath, key in work]
 
 
 def _parse_here(root: Path, work: Work, inside: bool,
-                want_lines: bool) -> list[tuple[Result, str | None]]:
-    out: list[tuple[Result, str | None]] = []
+                want_lines: bool) -> list[tuple[Result, bytes | None]]:
+    out: list[tuple[Result, bytes | None]] = []
     for relpath, key in work:
         result = read_and_parse(root, relpath, key, inside)
-        line = encode(relpath, result) if want_lines and key is not None else None
-        out.append((result, line))
+        if want_lines and key is not None:
+            # Keep what a warm run will read: the same records, and leaner (the
+            # field locations stay text until asked for).
+            line = encode(relpath, result)
+            out.append((decode(relpath, line), line))
+        else:
+            out.append((result, None))
     return out
 
 
 def _parse_pending(root: Path, work: Work, inside: bool, jobs: int,
-                   want_lines: bool) -> list[tuple[Result, str | None]]:
+                   want_lines: bool) -> list[tuple[Result, bytes | None]]:
     """Parse `work` in order: here, and in `jobs - 1` forked workers when jobs > 1.
 
     This process takes chunks from the front while the workers take them from
@@ -589,10 +621,10 @@ def _parse_pending(root: Path, work: Work, inside: bool, jobs: int,
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork on this platform
         return _parse_here(root, work, inside, want_lines)
-    done: list[list[tuple[Result, str | None]] | None] = [None] * len(chunks)
+    done: list[list[tuple[Result, bytes | None]] | None] = [None] * len(chunks)
     try:
         with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
-            futures: list[Future[list[str]] | None] = [None] * len(chunks)
+            futures: list[Future[list[bytes]] | None] = [None] * len(chunks)
             for index in reversed(range(1, len(chunks))):
                 futures[index] = pool.submit(_parse_chunk, root, chunks[index], inside)
             for index, chunk in enumerate(chunks):
@@ -608,7 +640,7 @@ def _parse_pending(root: Path, work: Work, inside: bool, jobs: int,
                                    for (relpath, _), line in zip(chunk, lines, strict=True)]
     except (OSError, RuntimeError):
         pass  # fork refused, or a worker died (BrokenProcessPool): the rest is parsed below
-    out: list[tuple[Result, str | None]] = []
+    out: list[tuple[Result, bytes | None]] = []
     for index, chunk in enumerate(chunks):
         part = done[index]
         out.extend(part if part is not None else _parse_here(root, chunk, inside, want_lines))
