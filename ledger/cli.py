@@ -10,7 +10,6 @@ Failures become output in one place: `_guard` for the commands' own errors,
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -253,6 +252,8 @@ def list_(
     filters = query.Filters(open_, closed, overdue, status, unit, aspect)
     rows = [query.row(issue, ledger, today) for issue in query.select(ledger, filters, today)]
     if as_json:
+        import json  # only here: nothing else at start-up imports json
+
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     from .present import list_table
