@@ -60,6 +60,9 @@ RACY_NS = 2_000_000_000
 # in bench/: forking two workers and shipping results back costs about 15 ms).
 PARALLEL_MIN = 200
 CHUNK = 64
+# Above this many files to parse, freshly parsed records are swapped for their leaner
+# decoded twins (see _parse_here).
+LEAN_ABOVE = 20_000
 
 StatKey = tuple[int, int, int, int]
 Result = tuple[Issue | None, list[Problem]]
@@ -587,16 +590,17 @@ def _parse_chunk(root: Path, work: Work, inside: bool) -> list[bytes]:
     return [encode(relpath, read_and_parse(root, relpath, key, inside)) for relpath, key in work]
 
 
-def _parse_here(root: Path, work: Work, inside: bool,
-                want_lines: bool) -> list[tuple[Result, bytes | None]]:
+def _parse_here(root: Path, work: Work, inside: bool, want_lines: bool,
+                lean: bool = False) -> list[tuple[Result, bytes | None]]:
     out: list[tuple[Result, bytes | None]] = []
     for relpath, key in work:
         result = read_and_parse(root, relpath, key, inside)
         if want_lines and key is not None:
-            # Keep what a warm run will read: the same records, and leaner (the
-            # field locations stay text until asked for).
             line = encode(relpath, result)
-            out.append((decode(relpath, line), line))
+            # In a large ledger keep what a warm run reads: equal records, but
+            # leaner (field locations stay text until asked for); 100,000 parsed
+            # records would not fit in 1 GiB. Below that, decoding is wasted time.
+            out.append((decode(relpath, line) if lean else result, line))
         else:
             out.append((result, None))
     return out
@@ -612,8 +616,9 @@ def _parse_pending(root: Path, work: Work, inside: bool, jobs: int,
     send, so it is one of the `jobs`, not their idle supervisor.
     """
     chunks = [work[start: start + CHUNK] for start in range(0, len(work), CHUNK)]
+    lean = len(work) > LEAN_ABOVE
     if jobs <= 1 or len(chunks) < 2:
-        return _parse_here(root, work, inside, want_lines)
+        return _parse_here(root, work, inside, want_lines, lean)
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -631,7 +636,7 @@ def _parse_pending(root: Path, work: Work, inside: bool, jobs: int,
                 future = futures[index]
                 if future is not None and not future.cancel():
                     break  # a worker has it: the rest are theirs
-                done[index] = _parse_here(root, chunk, inside, want_lines)
+                done[index] = _parse_here(root, chunk, inside, want_lines, lean)
             for index, chunk in enumerate(chunks):
                 future = futures[index]
                 if done[index] is None and future is not None:
@@ -643,5 +648,6 @@ def _parse_pending(root: Path, work: Work, inside: bool, jobs: int,
     out: list[tuple[Result, bytes | None]] = []
     for index, chunk in enumerate(chunks):
         part = done[index]
-        out.extend(part if part is not None else _parse_here(root, chunk, inside, want_lines))
+        out.extend(part if part is not None
+                   else _parse_here(root, chunk, inside, want_lines, lean))
     return out

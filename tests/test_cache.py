@@ -217,8 +217,11 @@ def test_where_keeps_a_foreign_path() -> None:
 
 # ---------------------------------------------------------------- warm and cold
 
-def test_warm_run_parses_nothing(root: Path, trusted: None, counter: Counter,
+@pytest.mark.parametrize("lean", [False, True], ids=["parsed-records", "lean-records"])
+def test_warm_run_parses_nothing(lean: bool, root: Path, trusted: None, counter: Counter,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    if lean:
+        monkeypatch.setattr(cache, "LEAN_ABOVE", 0)
     reference = outputs(root, monkeypatch, cached=False)
     counter.take()
     assert outputs(root, monkeypatch, cached=True) == reference
