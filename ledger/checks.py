@@ -1,7 +1,8 @@
 """Validation rules across the ledger: pure functions in an immutable tuple.
 
-Each check takes the loaded ledger and `today` and returns problems; none
-reads files or the clock, and none computes a position (records carry them).
+Each check in CHECKS takes the loaded ledger and `today` and returns problems;
+none reads files or the clock, and none computes a position (records carry
+them). FULL_CHECKS adds the evidence check, the one that reads files.
 `validate` runs them all after the loader's own problems and sorts the lot.
 """
 
@@ -11,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 
 from .dates import resolve
+from .evidence import check_evidence
 from .loader import Loaded, issue_filename
 from .model import STATUS_DONE, Ledger, Problem
 
@@ -159,7 +161,12 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def validate(loaded: Loaded, today: date, checks: tuple[Check, ...] = CHECKS) -> list[Problem]:
+# What `validate` and `check` run: the pure checks plus the one that reads
+# evidence files (ledger.evidence); `list` and `show` run CHECKS alone.
+FULL_CHECKS: tuple[Check, ...] = (*CHECKS, check_evidence)
+
+
+def validate(loaded: Loaded, today: date, checks: tuple[Check, ...] = FULL_CHECKS) -> list[Problem]:
     """Every problem in the ledger, the loader's and the checks', sorted by place."""
     problems = list(loaded.problems)
     for check in checks:

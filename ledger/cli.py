@@ -160,13 +160,24 @@ class DiagnosticFormat(str, Enum):
     github = "github"
 
 
-def _load_checked() -> tuple[Any, list[Any]]:
-    """Load the ledger and run every check: (Loaded, problems)."""
+def _load_checked(full: bool = True) -> tuple[Any, list[Any]]:
+    """Load the ledger and run the checks: (Loaded, problems).
+
+    `full` adds the checks that read more than the ledger's own files (evidence
+    hashes, data/notice.yaml); `list` and `show` skip them to stay instant.
+    """
+    from .checks import CHECKS, FULL_CHECKS
     from .checks import validate as run_checks
     from .loader import load
 
     loaded = load(_root())
-    return loaded, run_checks(loaded, _today())
+    problems = run_checks(loaded, _today(), FULL_CHECKS if full else CHECKS)
+    if full:
+        from .notice import load_notice
+
+        problems = sorted([*problems, *load_notice(Path(loaded.ledger.root))[1]],
+                          key=lambda problem: problem.sort_key)
+    return loaded, problems
 
 
 def _print_problems(problems: list[Any], fmt: DiagnosticFormat, root: Path) -> None:
@@ -245,7 +256,7 @@ def list_(
                          f"可选:{'、'.join(query.STATUS_FILTER_WORDS)}")
     if open_ and closed:
         raise UsageError("--open 和 --closed 不能同时使用")
-    loaded, problems = _load_checked()
+    loaded, problems = _load_checked(full=False)
     _warn_if_invalid(problems)
     today = _today()
     ledger = loaded.ledger
@@ -269,7 +280,7 @@ def show(
     """显示一个问题的全部内容:措施、责任人、时限和剩余天数、进展、销号记录、操作记录。"""
     from .present import show_issue
 
-    loaded, problems = _load_checked()
+    loaded, problems = _load_checked(full=False)
     _warn_if_invalid(problems)
     issue = loaded.ledger.issue(number)
     if issue is None:

@@ -14,13 +14,12 @@ the user's name on its own (callers pass them; `default_user` helps).
 from __future__ import annotations
 
 import difflib
-import hashlib
 import importlib.resources
 import os
 import re
 import subprocess
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -31,6 +30,7 @@ import yaml
 from . import atomic, yamledit
 from .dates import current_deadline
 from .errors import RefusedError, UsageError
+from .evidence import file_sha256
 from .loader import ISSUES_DIR, Loaded, issue_filename, load, parse_issue
 from .model import (
     STATUS_DONE,
@@ -344,48 +344,6 @@ def resolve_evidence(root: Path, item: str, cwd: Path) -> Value:
     return text
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 16), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def check_evidence(ledger: Ledger, today: date) -> Iterator[Problem]:
-    """Evidence files recorded at closing still exist and still hash the same.
-
-    The one check that reads files: a closing stands on its evidence, and a
-    replaced or deleted file must show up in `ledger validate`.
-    """
-    root = Path(ledger.root)
-    real_root = root.resolve()
-    for issue in ledger.issues:
-        if issue.closed is None:
-            continue
-        for evidence in issue.closed.evidence:
-            if not evidence.path:
-                continue
-            path = root / evidence.path
-            try:
-                inside = path.resolve().is_relative_to(real_root)
-                digest = file_sha256(path) if inside and path.is_file() else None
-            except OSError:
-                inside, digest = True, None
-            if not inside:  # never read: a recorded path must not lead out of the ledger
-                yield Problem(evidence.loc, "evidence-missing", "error",
-                              f"佐证材料 {evidence.path} 不在台账目录内,视为不存在",
-                              "佐证材料须放在台账目录之内,以相对路径记录")
-            elif digest is None:
-                yield Problem(evidence.loc, "evidence-missing", "error",
-                              f"佐证材料 {evidence.path} 不存在",
-                              "请恢复这个文件(git log 可查到它的历史),或改正路径")
-            elif evidence.sha256 and digest != evidence.sha256:
-                yield Problem(evidence.loc, "evidence-changed", "error",
-                              f"佐证材料 {evidence.path} 在销号后被改动过(sha256 不符)",
-                              "请恢复销号时的版本;如确需更换材料,请重新打开并再次销号")
-
-
 # ---------------------------------------------------------------- templates
 
 
@@ -507,17 +465,16 @@ class _Target:
 
     def _errors(self, issue: Issue, parse_problems: list[Problem]) -> Counter[tuple[str, str]]:
         """This file's errors (code, message); positions left out because edits shift lines."""
-        from .checks import CHECKS  # checks may import this module's check_evidence
+        from .checks import CHECKS
 
         ledger = self.ledger
         issues = tuple(issue if item.path == issue.path else item for item in ledger.issues)
         edited = replace(ledger, issues=issues)
         found = list(parse_problems)
+        # CHECKS are the pure checks: evidence is hashed when it is recorded, and
+        # re-hashing every evidence file per edit would make edits as slow as scans.
         for check in CHECKS:
-            # Evidence is hashed when it is recorded; re-hashing every file of the
-            # ledger twice per edit would make edits as slow as the largest scans.
-            if getattr(check, "__name__", "") != check_evidence.__name__:
-                found.extend(check(edited, self.today))
+            found.extend(check(edited, self.today))
         return Counter((p.code, p.message) for p in found
                        if p.severity == "error" and p.location.path == issue.path)
 

@@ -16,6 +16,7 @@ from ledger import lifecycle
 from ledger.checks import CHECKS, validate
 from ledger.cli import app
 from ledger.errors import RefusedError
+from ledger.evidence import check_evidence
 from ledger.loader import load
 from tests._lifecycle import ISSUES, issue_path, make_ledger
 
@@ -81,7 +82,7 @@ def test_close_writes_status_closing_record_and_history_only(root: Path) -> None
                                            for line in old_lines]
     loaded = load(root)
     assert not [p for p in validate(loaded, date(2021, 10, 1), (*CHECKS,
-                lifecycle.check_evidence)) if p.severity == "error"]
+                check_evidence)) if p.severity == "error"]
 
 
 def test_close_with_evidence_given_relative_to_the_working_directory(root: Path) -> None:
@@ -155,7 +156,7 @@ def test_a_changed_or_missing_evidence_file_is_reported(root: Path) -> None:
     assert cli(root, "close", "3", "-e", name, gone).exit_code == 0
     (root / name).write_bytes(b"edited later")
     (root / gone).unlink()
-    problems = validate(load(root), date(2021, 10, 1), (*CHECKS, lifecycle.check_evidence))
+    problems = validate(load(root), date(2021, 10, 1), (*CHECKS, check_evidence))
     found = {(p.code, p.location.path, p.location.line) for p in problems}
     text = issue_path(root, 3).read_text(encoding="utf-8").splitlines()
     line_a = next(i for i, line in enumerate(text, 1) if "path: docs/a.txt" in line)
@@ -173,7 +174,7 @@ def test_a_recorded_evidence_path_out_of_the_ledger_is_reported_and_never_read(
     pad = text[text.index("- 纪要") - 1::-1].index("\n") * " "
     path.write_text(text.replace(f"{pad}- 纪要", f"{pad}- path: ../secret.pdf\n{pad}  sha256: '0'"
                                  f"\n{pad}- path: {secret}"), encoding="utf-8")
-    problems = [p for p in validate(load(root), date(2021, 10, 1), (lifecycle.check_evidence,))
+    problems = [p for p in validate(load(root), date(2021, 10, 1), (check_evidence,))
                 if p.location.path == "data/issues/003.yaml"]
     assert [(p.code, p.message) for p in problems] == [
         ("evidence-missing", "佐证材料 ../secret.pdf 不在台账目录内,视为不存在"),
