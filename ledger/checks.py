@@ -14,7 +14,7 @@ from datetime import date
 from .dates import resolve
 from .evidence import check_evidence
 from .loader import Loaded, issue_filename
-from .model import STATUS_DONE, Ledger, Problem
+from .model import STATUS_DONE, Aspect, Ledger, Problem, Subject
 
 Check = Callable[[Ledger, date], Iterable[Problem]]
 
@@ -22,25 +22,24 @@ Check = Callable[[Ledger, date], Iterable[Problem]]
 def check_header_numbers(ledger: Ledger, today: date) -> Iterator[Problem]:
     """Aspect and subject numbers are unique; a subject's aspect exists."""
     header = ledger.header
-    seen: dict[int, int] = {}
-    for aspect in header.aspects:
-        if aspect.number in seen:
-            yield Problem(aspect.loc, "duplicate-number", "error",
-                          f"方面序号 {aspect.number} 重复",
-                          f"第{seen[aspect.number]}行已有这个序号")
-        seen.setdefault(aspect.number, aspect.loc.line)
+    yield from _unique("方面", header.aspects)
+    yield from _unique("事项", header.subjects)
     numbers = {aspect.number for aspect in header.aspects}
-    subjects: dict[int, int] = {}
     for subject in header.subjects:
-        if subject.number in subjects:
-            yield Problem(subject.loc, "duplicate-number", "error",
-                          f"事项序号 {subject.number} 重复",
-                          f"第{subjects[subject.number]}行已有这个序号")
-        subjects.setdefault(subject.number, subject.loc.line)
         if subject.aspect not in numbers:
             yield Problem(subject.loc, "unknown-aspect", "error",
                           f"事项 {subject.number} 所属的方面 {subject.aspect} 不存在",
                           _choices("已有的方面", sorted(numbers)))
+
+
+def _unique(what: str, records: Iterable[Aspect | Subject]) -> Iterator[Problem]:
+    first_line: dict[int, int] = {}
+    for record in records:
+        if record.number in first_line:
+            yield Problem(record.loc, "duplicate-number", "error",
+                          f"{what}序号 {record.number} 重复",
+                          f"第{first_line[record.number]}行已有这个序号")
+        first_line.setdefault(record.number, record.loc.line)
 
 
 def check_issue_numbers(ledger: Ledger, today: date) -> Iterator[Problem]:
@@ -66,7 +65,9 @@ def check_issue_numbers(ledger: Ledger, today: date) -> Iterator[Problem]:
 def check_references(ledger: Ledger, today: date) -> Iterator[Problem]:
     """A problem's aspect and subject exist, and the subject sits under that aspect."""
     aspects = {aspect.number for aspect in ledger.header.aspects}
-    subjects = {subject.number: subject for subject in ledger.header.subjects}
+    subjects: dict[int, Subject] = {}
+    for subject in ledger.header.subjects:  # a duplicate is reported once, not here again
+        subjects.setdefault(subject.number, subject)
     for issue in ledger.issues:
         if issue.aspect not in aspects:
             yield Problem(issue.at("aspect"), "unknown-aspect", "error",
