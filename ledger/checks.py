@@ -66,8 +66,8 @@ def check_references(ledger: Ledger, today: date) -> Iterator[Problem]:
     """A problem's aspect and subject exist, and the subject sits under that aspect."""
     aspects = {aspect.number for aspect in ledger.header.aspects}
     subjects: dict[int, Subject] = {}
-    for subject in ledger.header.subjects:  # a duplicate is reported once, not here again
-        subjects.setdefault(subject.number, subject)
+    for record in ledger.header.subjects:  # a duplicate is reported once, not here again
+        subjects.setdefault(record.number, record)
     for issue in ledger.issues:
         if issue.aspect not in aspects:
             yield Problem(issue.at("aspect"), "unknown-aspect", "error",
