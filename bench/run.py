@@ -175,8 +175,9 @@ def snapshot(work: Path) -> Path:
     target = work / f"code-{commit[:12]}"
     if not (target / "ledger" / "__init__.py").exists():
         target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "ledger"],
-                                 capture_output=True, check=True).stdout
+        # templates/ sits beside the package in the source tree (ledger.templates in a wheel)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "ledger",
+                                  "templates"], capture_output=True, check=True).stdout
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return target
 
