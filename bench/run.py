@@ -83,7 +83,9 @@ class Row:
 def measure(argv: list[str], env: dict[str, str], cwd: Path, terminal: bool = False,
             before: Path | None = None) -> tuple[float, float, int, int]:
     """Run once: (wall seconds, CPU seconds, maxrss KiB, exit code). `before` is deleted first."""
-    if before is not None:
+    if before is not None and before.is_dir():
+        shutil.rmtree(before)
+    elif before is not None:
         before.unlink(missing_ok=True)
     if terminal:
         return _measure_pty(argv, env, cwd)

@@ -2,7 +2,8 @@
 
 `parse_files(root, relpaths)` returns, for each problem file in order, what
 `loader.parse_issue` would return for it (or the read failure), taking a
-file's records from `.ledger-cache` under the ledger root when the file's
+file's records from `.ledger-cache/issues.jsonl` under the ledger root (a
+folder with its own `.gitignore`, so it is never committed) when the file's
 size, mtime_ns, inode and ctime_ns are those recorded, and parsing the others
 (in worker processes when there are many and more than one core). Parsing is a
 pure function of (relpath, bytes, tool), so an entry is valid exactly while
@@ -14,8 +15,9 @@ Why it is safe to trust:
 - the file is JSON lines, read with `json.loads` only: reading it cannot run
   code (no pickle, no marshal, no YAML tags);
 - a blake2b digest over everything before the last line proves the file whole;
-  a bad digest, a foreign stamp or any malformed line makes the whole cache
-  count as absent, and it is rebuilt silently;
+  a bad digest, a foreign stamp or a malformed line makes the whole cache
+  count as absent, an entry that does not decode is parsed afresh, and the
+  file is rewritten, all silently;
 - an entry is stored only for a regular file (not a link) whose mtime and
   ctime are at least RACY_NS older than the start of the run, so an edit
   landing in the same clock tick as the parse can never hide behind an equal
@@ -51,7 +53,12 @@ from typing import Any
 
 from .model import Issue, Location, Problem
 
+# A folder that ignores itself (like .pytest_cache): a ledger repository made by
+# hand or by `ledger import` may have no .gitignore entry, and office staff
+# running `git add .` must not commit megabytes of cache.
 CACHE_NAME = ".ledger-cache"
+CACHE_FILE = "issues.jsonl"
+_IGNORE_ALL = "# ledger 的解析缓存,可随时删除,会自动重建。\n*\n"
 FORMAT = "1"
 MAGIC = "ledger-cache"
 # Entries younger than this at the start of a run are not stored (see module docstring).
@@ -417,7 +424,7 @@ class _Store:
     """
 
     def __init__(self, root: Path) -> None:
-        self.path = root / CACHE_NAME
+        self.path = cache_path(root)
         self.stamp = stamp()
         self.blob = b""
         self.old: dict[str, tuple[StatKey, int, int]] = {}
@@ -493,9 +500,10 @@ class _Store:
         """Write the next cache to a temp file beside it, then rename it over the old one."""
         if not self.changed and self.new.keys() == self.old.keys():
             return
-        temp = self.path.with_name(f"{CACHE_NAME}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+        temp = self.path.with_name(f"{CACHE_FILE}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
         view = memoryview(self.blob)
         try:
+            _make_folder(self.path.parent)
             with temp.open("xb") as handle:
                 digest = hashlib.blake2b(digest_size=16)
 
@@ -517,13 +525,31 @@ class _Store:
                 temp.unlink()
 
 
+def cache_path(root: Path) -> Path:
+    """Where the cache of the ledger at `root` lives."""
+    return root / CACHE_NAME / CACHE_FILE
+
+
+def _make_folder(folder: Path) -> None:
+    """The cache folder with its own .gitignore; raises OSError when it cannot be made."""
+    if folder.is_file() and not folder.is_symlink():
+        with folder.open("rb") as handle:
+            if handle.read(len(MAGIC)) != MAGIC.encode():
+                raise FileExistsError(folder)  # not ours: leave it alone
+        folder.unlink()  # the single-file cache of an early version of ledger
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(_IGNORE_ALL, encoding="utf-8")
+
+
 def enabled() -> bool:
     return os.environ.get("LEDGER_NO_CACHE", "") in ("", "0")
 
 
 def _jobs(pending: int) -> int:
-    if pending < PARALLEL_MIN or sys.platform == "win32":
-        return 1
+    if pending < PARALLEL_MIN or not sys.platform.startswith("linux"):
+        return 1  # fork is the cheap way to start workers, and safe only on Linux
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS

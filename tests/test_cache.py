@@ -13,6 +13,7 @@ import concurrent.futures
 import hashlib
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -235,6 +236,7 @@ def test_no_cache_env_writes_nothing(root: Path, trusted: None,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     outputs(root, monkeypatch, cached=False)
     assert not (root / cache.CACHE_NAME).exists()
+    assert not cache.cache_path(root).exists()
 
 
 def test_fresh_files_are_not_stored(root: Path, counter: Counter,
@@ -399,7 +401,7 @@ def test_schema_version_change_rebuilds(root: Path, trusted: None, counter: Coun
 # ---------------------------------------------------------------- the cache file itself
 
 def _rewrite(root: Path, edit: Callable[[bytes], bytes]) -> None:
-    path = root / cache.CACHE_NAME
+    path = cache.cache_path(root)
     path.write_bytes(edit(path.read_bytes()))
 
 
@@ -461,7 +463,7 @@ def test_a_forged_entry_with_a_good_digest_is_believed_only_while_its_stat_match
 
 def test_cache_path_is_a_directory(root: Path, trusted: None,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    (root / cache.CACHE_NAME).mkdir()
+    cache.cache_path(root).mkdir(parents=True)
     assert_same(root, monkeypatch)
     edit_same_size(root)
     assert_same(root, monkeypatch)
@@ -470,7 +472,7 @@ def test_cache_path_is_a_directory(root: Path, trusted: None,
 def test_cache_file_is_json_lines(root: Path, trusted: None,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     outputs(root, monkeypatch, cached=True)
-    lines = (root / cache.CACHE_NAME).read_text(encoding="utf-8").splitlines()
+    lines = cache.cache_path(root).read_text(encoding="utf-8").splitlines()
     assert lines[0].split("\t")[:2] == [cache.MAGIC, cache.FORMAT]
     assert lines[-1].startswith("end\t5\t")
     assert all(line.count("\t") >= 2 for line in lines[1:-1])
@@ -522,3 +524,33 @@ def test_parallel_parse_without_cache(root: Path, monkeypatch: pytest.MonkeyPatc
     parallel = cache._parse_pending(root, [(p, cache.file_key(root, p)) for p in paths], True,
                                     2, False)
     assert [result for result, _ in parallel] == [result for result, _ in serial]
+
+
+# ---------------------------------------------------------------- where the cache lives
+
+def test_cache_folder_ignores_itself(root: Path, trusted: None,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    subprocess.run([git, "init", "-q", str(root)], check=True)
+    outputs(root, monkeypatch, cached=True)
+    assert cache.cache_path(root).is_file()
+    status = subprocess.run([git, "-C", str(root), "status", "--porcelain", "--untracked=all"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "data/issues/001.yaml" in status
+    assert cache.CACHE_NAME not in status
+
+
+def test_old_single_file_cache_is_replaced(root: Path, trusted: None,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    (root / cache.CACHE_NAME).write_bytes(cache.MAGIC.encode() + b"\t0\told\n")
+    assert_same(root, monkeypatch)
+    assert entries(root) == [f"data/issues/{n:03d}.yaml" for n in range(1, 6)]
+
+
+def test_a_foreign_file_in_the_way_is_left_alone(root: Path, trusted: None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    (root / cache.CACHE_NAME).write_text("我的笔记\n", encoding="utf-8")
+    assert_same(root, monkeypatch)
+    assert (root / cache.CACHE_NAME).read_text(encoding="utf-8") == "我的笔记\n"
