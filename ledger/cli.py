@@ -275,7 +275,7 @@ def list_(
 @app.command()
 @_guard
 def show(
-    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    number: Annotated[int, typer.Argument(help="问题序号。", metavar="序号", show_default=False)],
 ) -> None:
     """显示一个问题的全部内容:措施、责任人、时限和剩余天数、进展、销号记录、操作记录。"""
     from .present import show_issue
@@ -328,9 +328,9 @@ _BY_HELP = "操作人,默认取环境变量 LEDGER_USER,其次 git 的 user.name
 @app.command()
 @_guard
 def close(
-    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    number: Annotated[int, typer.Argument(help="问题序号。", metavar="序号", show_default=False)],
     more: Annotated[list[str] | None, typer.Argument(
-        help="紧跟在 --evidence 之后的更多佐证材料。", show_default=False)] = None,
+        help="紧跟在 --evidence 之后的更多佐证材料。", metavar="材料", show_default=False)] = None,
     evidence: Annotated[list[str] | None, typer.Option(
         "--evidence", "-e", help="佐证材料:台账目录内的文件路径(记录 sha256),或材料说明;"
         "可跟多项。", show_default=False)] = None,
@@ -356,7 +356,7 @@ def close(
 @app.command()
 @_guard
 def reopen(
-    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    number: Annotated[int, typer.Argument(help="问题序号。", metavar="序号", show_default=False)],
     reason: Annotated[str, typer.Option("--reason", help="重新打开的原因(必填)。",
                                         show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
@@ -372,7 +372,7 @@ def reopen(
 @app.command()
 @_guard
 def extend(
-    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    number: Annotated[int, typer.Argument(help="问题序号。", metavar="序号", show_default=False)],
     to: Annotated[str, typer.Option("--to", help="新的整改时限(YYYY-MM-DD)。",
                                     show_default=False)],
     reason: Annotated[str, typer.Option("--reason", help="延期理由(必填)。", show_default=False)],
@@ -391,8 +391,8 @@ def extend(
 @app.command("log")
 @_guard
 def log_(
-    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
-    text: Annotated[str, typer.Argument(help="进展内容。", show_default=False)],
+    number: Annotated[int, typer.Argument(help="问题序号。", metavar="序号", show_default=False)],
+    text: Annotated[str, typer.Argument(help="进展内容。", metavar="内容", show_default=False)],
     on: Annotated[str | None, typer.Option("--date", help=_DATE_HELP, show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
 ) -> None:
@@ -408,8 +408,9 @@ def log_(
 @app.command()
 @_guard
 def done(
-    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
-    measure: Annotated[int, typer.Argument(help="措施序号(从 1 起)。", show_default=False)],
+    number: Annotated[int, typer.Argument(help="问题序号。", metavar="序号", show_default=False)],
+    measure: Annotated[int, typer.Argument(help="措施序号(从 1 起)。", metavar="措施",
+                                           show_default=False)],
     on: Annotated[str | None, typer.Option("--date", help=_DATE_HELP, show_default=False)] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
 ) -> None:
@@ -424,10 +425,10 @@ def done(
 @app.command()
 @_guard
 def status(
-    number: Annotated[int, typer.Argument(help="问题序号。", show_default=False)],
+    number: Annotated[int, typer.Argument(help="问题序号。", metavar="序号", show_default=False)],
     value: Annotated[str, typer.Argument(help="新状态:正在推进、基本完成或长期坚持"
                                          "(已完成只能通过 ledger close 销号)。",
-                                         show_default=False)],
+                                         metavar="状态", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
 ) -> None:
     """修改问题状态(正在推进、基本完成、长期坚持),记入操作记录。"""
@@ -471,7 +472,8 @@ def new(
 @_guard
 def import_(
     notice: Annotated[Path, typer.Argument(
-        help="通报正文的文本文件(从网页复制,UTF-8)。", show_default=False)],
+        help="通报正文的文本文件(从网页复制,UTF-8)。", metavar="通报文件",
+        show_default=False)],
     into: Annotated[Path | None, typer.Option(
         "--into", help="写入的台账目录;默认为 --root 或当前目录。只在这个目录内写文件。",
         show_default=False)] = None,
