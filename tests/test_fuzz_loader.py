@@ -56,7 +56,7 @@ DAMAGE = st.lists(st.tuples(st.integers(0, 4000), st.sampled_from(
     max_size=3)
 
 
-@settings(max_examples=120 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(TREE, STYLE, DAMAGE, st.booleans())
 def test_random_trees_in_any_style_never_crash_the_loader(
         tree: Any, style: dict[str, Any], damage: list[tuple[int, bytes]], bom: bool) -> None:
@@ -69,7 +69,7 @@ def test_random_trees_in_any_style_never_crash_the_loader(
 
 SAFE_TEXT = st.one_of(
     st.sampled_from([word for word in TRICKY if word.strip() and "\x00" not in word]),
-    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"),
             min_size=1, max_size=20),
 ).filter(lambda text: bool(text.strip()))
 OPTIONAL = st.one_of(st.none(), SAFE_TEXT)
@@ -95,7 +95,7 @@ def issue_values(draw: st.DrawFn) -> dict[str, Any]:
     return values
 
 
-@settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(issue_values(), STYLE, st.booleans())
 def test_valid_values_in_any_style_read_back_exactly(values: dict[str, Any],
                                                     style: dict[str, Any], bom: bool) -> None:
