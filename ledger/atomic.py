@@ -2,7 +2,9 @@
 
 The new bytes go to a temporary file in the same folder (so `os.replace` is a
 rename on one file system), are flushed and fsynced, take the old file's
-permissions, and then replace the original in one step. On any failure the
+permissions, and then replace the original in one step. A device or pipe
+(`-o /dev/stdout`) is written in place instead: renaming over it would replace
+the device node itself. On any failure the
 temporary file is removed and `WriteError` (exit 4) is raised with the
 original untouched.
 
@@ -23,13 +25,23 @@ from .errors import WriteError
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` (or create it) with `data`, keeping its permissions."""
+    """Replace `path` (or create it) with `data`, keeping its permissions.
+
+    A device or pipe (`-o /dev/stdout`, a FIFO) is written to, never replaced: a
+    rename would put a regular file where the device node was.
+    """
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        info = path.stat()
+        mode = stat.S_IMODE(info.st_mode)
     except FileNotFoundError:
-        mode = _new_file_mode()
+        info, mode = None, _new_file_mode()
     except OSError as exc:
         raise _error(path, exc) from exc
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise WriteError(f"无法写入 {path.name}:这是一个目录", "请给出文件名,而不是目录")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        _write_through(path, data)
+        return
     temp = _write_temp(path, data, mode)
     try:
         os.replace(temp, path)  # noqa: PTH105 - the one syscall the tests inject failures into
@@ -82,6 +94,20 @@ def _write_temp(path: Path, data: bytes, mode: int) -> Path:
         _remove(temp)
         raise
     return temp
+
+
+def _write_through(path: Path, data: bytes) -> None:
+    """Write to a device or pipe in place (no temp file, nothing to rename)."""
+    try:
+        fd = os.open(path, os.O_WRONLY)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise _error(path, exc) from exc
 
 
 def _new_file_mode() -> int:

@@ -221,3 +221,27 @@ def _assert_style_kept(spec: dict[str, Any], root: Path) -> None:
         assert data.count(b"\n") == data.count(b"\r\n") > 0, data
     if "cr" in keeps:
         assert b"\n" not in data and b"\r" in data, data
+
+
+def test_output_to_a_pipe_is_written_not_replaced(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`render -o` on a FIFO (or /dev/stdout, /dev/full) writes into it; a rename would
+    have put a regular file where the node was (found by this harness on /dev/full)."""
+    import os
+    import stat
+    import threading
+
+    root = build(tmp_path, {})
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    outcome = run_main(["--root", str(root), "--today", TODAY, "render", "-o", str(fifo)],
+                       capsys, monkeypatch)
+    reader.join(timeout=10)
+    assert outcome.code == 0, outcome.text
+    assert stat.S_ISFIFO(fifo.lstat().st_mode), "the pipe was replaced by a file"
+    assert received and "关于巡察整改进展情况的通报" in received[0].decode("utf-8")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["ledger", "outside", "pipe"]
