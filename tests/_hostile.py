@@ -32,7 +32,7 @@ from ledger.cli import main
 from .conftest import BASE, REPO
 
 TODAY = "2021-11-01"
-CACHE_NAME = ".ledger-cache"  # the git-ignored parse cache: not ledger data
+CACHE_NAME = ".ledger-cache"  # the git-ignored parse cache (file or folder): not ledger data
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def content(spec: dict[str, Any] | str, base: Path) -> bytes:
 def build(tmp_path: Path, spec: dict[str, Any]) -> Path:
     """Lay out a case: the base ledger in tmp_path/ledger, plus files outside it."""
     root = tmp_path / "ledger"
-    shutil.copytree(BASE, root)
+    shutil.copytree(BASE, root, ignore=shutil.ignore_patterns(CACHE_NAME + "*"))
     outside = tmp_path / "outside"
     outside.mkdir()
     for relpath, entry in (spec.get("outside") or {}).items():
@@ -189,10 +189,11 @@ def tree(folder: Path) -> dict[str, str]:
     """
     found: dict[str, str] = {}
     for top, dirs, names in os.walk(folder, followlinks=False):
+        dirs[:] = [name for name in dirs if not name.startswith(CACHE_NAME)]
         for name in sorted([*dirs, *names]):
             path = Path(top) / name
             rel = path.relative_to(folder).as_posix()
-            if name == CACHE_NAME:
+            if name.startswith(CACHE_NAME):
                 continue
             info = path.lstat()
             mode = oct(stat.S_IMODE(info.st_mode))

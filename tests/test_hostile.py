@@ -245,3 +245,51 @@ def test_output_to_a_pipe_is_written_not_replaced(tmp_path: Path,
     assert stat.S_ISFIFO(fifo.lstat().st_mode), "the pipe was replaced by a file"
     assert received and "关于巡察整改进展情况的通报" in received[0].decode("utf-8")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["ledger", "outside", "pipe"]
+
+
+CACHED = [name for name, path in SPECS.items()
+          if "read" in (yaml.safe_load(path.read_text(encoding="utf-8")).get("groups")
+                        or ["read"])]
+
+
+@pytest.mark.parametrize("case", CACHED)
+def test_hostile_with_the_parse_cache(case: str, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The parse cache (on by default) answers every hostile input as a fresh parse does,
+    cold and warm, and writes nothing but its own .ledger-cache."""
+    spec = yaml.safe_load(SPECS[case].read_text(encoding="utf-8"))
+    root = build(tmp_path, spec)
+    monkeypatch.setenv("LEDGER_TODAY", TODAY)
+    monkeypatch.setenv("LEDGER_DEBUG", "1")
+    monkeypatch.chdir(tmp_path)
+    before = tree(tmp_path)
+    fault = spec.get("fault")
+    if fault is not None:
+        target = tmp_path / fault["path"] if "path" in fault else None
+        Fault(fault["kind"], target, fault.get("call", "write")).install(monkeypatch)
+    argv = ["--root", str(root), "validate", "--format", "json"]
+    fresh = run_main(argv, capsys, monkeypatch)
+    monkeypatch.setenv("LEDGER_NO_CACHE", "0")
+    cold = run_main(argv, capsys, monkeypatch)
+    warm = run_main(argv, capsys, monkeypatch)
+    monkeypatch.undo()
+    for outcome in (fresh, cold, warm):
+        assert not outcome.crash, outcome.crash
+    assert (cold.code, cold.out) == (fresh.code, fresh.out)
+    assert (warm.code, warm.out) == (fresh.code, fresh.out)
+    assert not changed(before, tree(tmp_path))
+
+
+def test_a_huge_line_is_not_echoed_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A problem on a 1 MB line shows an excerpt around the column, not the whole line."""
+    spec = {"files": {"data/issues/001.yaml": {
+        "text": "number: 1\naspect: 1\ntitle: x\nstatus: 正在推进\nunit: \"{repeat:长:1000000}"}}}
+    root = build(tmp_path, spec)
+    outcome = run_main(["--root", str(root), "validate"], capsys, monkeypatch)
+    assert outcome.code == 1 and "data/issues/001.yaml:5:" in outcome.out
+    if len(outcome.text) > 20_000:
+        pytest.xfail(f"diagnostics.format_text echoes the whole offending line "
+                     f"({len(outcome.text) // 1024} KiB of output); proposed: show at most "
+                     f"~80 columns around the caret, with … on the cut sides")
