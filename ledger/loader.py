@@ -185,7 +185,7 @@ class Reader:
         value = self.scalar(node, name)
         if value is None or node is None:
             return None
-        parsed, reason = parse_date(value)
+        parsed, reason = _plausible_date(value)
         if parsed is None:
             self.report(node, "bad-date", f"{name}:{reason}", "日期写成 YYYY-MM-DD,例如 2021-08-26")
         return parsed
@@ -225,7 +225,7 @@ class Reader:
             return None
         if value in TIERS:
             return Deadline(tier=value)
-        parsed, reason = parse_date(value)
+        parsed, reason = _plausible_date(value)
         if parsed is None:
             tiers = "、".join(TIERS)
             self.report(node, "bad-deadline", f"{name}:{reason}",
@@ -508,6 +508,18 @@ def _policy(reader: Reader, node: yaml.Node | None) -> Policy:
                       "黄色预警应当比绿色提醒更接近时限,例如 green_days: 20、yellow_days: 10")
     return Policy(green_days, yellow_days,
                   tuple(levels) if "fail_on" in fields else default.fail_on, reader.loc(node))
+
+
+# Years a rectification record can carry. A typo such as 9999 would otherwise pass, and
+# counting a tier (长期 = 12 months) from it runs past the calendar's last year.
+YEARS = (1900, 2199)
+
+
+def _plausible_date(text: str) -> tuple[date | None, str]:
+    parsed, reason = parse_date(text)
+    if parsed is not None and not YEARS[0] <= parsed.year <= YEARS[1]:
+        return None, f"年份{parsed.year}超出合理范围({YEARS[0]}–{YEARS[1]}),可能是笔误"
+    return parsed, reason
 
 
 def _plain(node: yaml.Node) -> bool:
