@@ -224,12 +224,13 @@ def validate(
 
 
 def _warn_if_invalid(problems: list[Any]) -> None:
-    from .checks import has_errors
-
-    if has_errors(problems):
-        count = sum(1 for problem in problems if problem.severity == "error")
-        typer.echo(f"注意:台账有 {count} 个错误,以下结果可能不完整;请运行 ledger validate 查看。",
-                   err=True)
+    """list and show still answer on a broken ledger, but say where it is broken."""
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors:
+        places = list(dict.fromkeys(str(problem.location) for problem in errors))
+        shown = "、".join(places[:3]) + ("等" if len(places) > 3 else "")
+        typer.echo(f"注意:台账有 {len(errors)} 个错误({shown}),以下结果可能不完整;"
+                   "请运行 ledger validate 查看。", err=True)
 
 
 @app.command("list")
@@ -279,20 +280,11 @@ def show(
 ) -> None:
     """显示一个问题的全部内容:措施、责任人、时限和剩余天数、进展、销号记录、操作记录。"""
     from .present import show_issue
+    from .query import lookup
 
     loaded, problems = _load_checked(full=False)
     _warn_if_invalid(problems)
-    issue = loaded.ledger.issue(number)
-    if issue is None:
-        raise _no_such_issue(number, loaded.ledger)
-    sys.stdout.write(show_issue(issue, loaded.ledger, _today()))
-
-
-def _no_such_issue(number: int, ledger: Any) -> LedgerError:
-    numbers = sorted(issue.number for issue in ledger.issues)
-    near = sorted(numbers, key=lambda n: abs(n - number))[:3]
-    hint = f"相近的序号:{'、'.join(str(n) for n in sorted(near))}" if near else "台账中还没有问题"
-    return LedgerError(f"没有序号为 {number} 的问题", hint)
+    sys.stdout.write(show_issue(lookup(loaded, number), loaded.ledger, _today()))
 
 
 # ---------------------------------------------------------------- lifecycle (issue 4)

@@ -41,6 +41,7 @@ from .model import (
     Problem,
     cn_date,
 )
+from .query import lookup
 from .yamledit import Document, Raw, Value
 
 if TYPE_CHECKING:
@@ -429,13 +430,7 @@ class _Target:
     @classmethod
     def find(cls, root: Path, number: int, today: date) -> _Target:
         loaded = load(root)
-        found = [issue for issue in loaded.ledger.issues if issue.number == number]
-        if not found:
-            raise _unloadable(number, loaded) or _missing(number, loaded.ledger)
-        if len(found) > 1:
-            raise RefusedError(f"序号 {number} 同时出现在 {'、'.join(i.path for i in found)}",
-                               "请先修正重复的序号(ledger validate 会列出)")
-        issue = found[0]
+        issue = lookup(loaded, number)
         try:
             data = (root / issue.path).read_bytes()
         except OSError as exc:
@@ -477,27 +472,6 @@ class _Target:
             found.extend(check(edited, self.today))
         return Counter((p.code, p.message) for p in found
                        if p.severity == "error" and p.location.path == issue.path)
-
-
-def _unloadable(number: int, loaded: Loaded) -> RefusedError | None:
-    """The problem's file is there but could not be read: say which and why."""
-    relpath = f"{ISSUES_DIR}/{issue_filename(number)}"
-    errors = [p for p in loaded.problems if p.location.path == relpath and p.severity == "error"]
-    if not errors:
-        return None
-    return RefusedError(f"问题 {number} 的文件 {relpath} 无法读取,不能修改:{errors[0].message}",
-                        errors[0].hint or "请先运行 ledger validate 修正这个文件",
-                        errors[0].location)
-
-
-def _missing(number: int, ledger: Ledger) -> RefusedError:
-    numbers = sorted(issue.number for issue in ledger.issues)
-    near = sorted(sorted(numbers, key=lambda n: (abs(n - number), n))[:3])
-    if not numbers:
-        return RefusedError(f"没有序号为 {number} 的问题", "台账中还没有问题;可用 ledger new 新增")
-    return RefusedError(f"没有序号为 {number} 的问题",
-                        f"相近的序号:{'、'.join(map(str, near))}"
-                        f"(现有 {numbers[0]}–{numbers[-1]},共{len(numbers)}个)")
 
 
 def _history(day: date, action: str, by: str, note: str) -> dict[str, Value]:

@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 
 from . import dates
+from .errors import RefusedError
+from .loader import ISSUES_DIR, Loaded, issue_filename
 from .model import STATUS_DONE, STATUSES, Issue, Ledger, cn_date
 
 DERIVED_OVERDUE = "超期"
@@ -111,3 +113,31 @@ def row(issue: Issue, ledger: Ledger, today: date) -> dict[str, Any]:
         "measures_done": sum(1 for measure in issue.measures if measure.done),
         "path": issue.path,
     }
+
+
+def lookup(loaded: Loaded, number: int) -> Issue:
+    """The problem numbered `number`, or a refusal that says why it is not there.
+
+    A file that exists but could not be read is named with its first error,
+    rather than reported as a missing number; a missing number gets the
+    nearest numbers as a hint. Duplicates are refused: which file is meant?
+    """
+    found = [issue for issue in loaded.ledger.issues if issue.number == number]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise RefusedError(f"序号 {number} 同时出现在 {'、'.join(i.path for i in found)}",
+                           "请先修正重复的序号(ledger validate 会列出)")
+    relpath = f"{ISSUES_DIR}/{issue_filename(number)}"
+    errors = [p for p in loaded.problems if p.location.path == relpath and p.severity == "error"]
+    if errors:
+        raise RefusedError(f"问题 {number} 的文件 {relpath} 无法读取:{errors[0].message}",
+                           errors[0].hint or "请先运行 ledger validate 修正这个文件",
+                           errors[0].location)
+    numbers = sorted(issue.number for issue in loaded.ledger.issues)
+    if not numbers:
+        raise RefusedError(f"没有序号为 {number} 的问题", "台账中还没有问题;可用 ledger new 新增")
+    near = sorted(sorted(numbers, key=lambda n: (abs(n - number), n))[:3])
+    raise RefusedError(f"没有序号为 {number} 的问题",
+                       f"相近的序号:{'、'.join(map(str, near))}"
+                       f"(现有 {numbers[0]}–{numbers[-1]},共{len(numbers)}个)")
