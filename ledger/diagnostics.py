@@ -23,6 +23,20 @@ def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
 
 
+EXCERPT = 40  # characters of context either side of the column on a long line
+
+
+def excerpt(line: str, col: int) -> tuple[str, int]:
+    """A long line cut to a window around `col` (0-based), with the column in it."""
+    if len(line) <= 2 * EXCERPT + 20:
+        return line, col
+    start = max(col - EXCERPT, 0)
+    end = min(col + EXCERPT, len(line))
+    head = "…" if start > 0 else ""
+    tail = "…" if end < len(line) else ""
+    return head + line[start:end] + tail, col - start + len(head)
+
+
 def format_text(problems: Sequence[Problem], source: LineSource) -> str:
     blocks = [_one(problem, source) for problem in problems]
     return "".join(blocks) + summary(problems)
@@ -33,11 +47,9 @@ def _one(problem: Problem, source: LineSource) -> str:
     out = [f"{loc}: {problem.severity}[{problem.code}]: {problem.message}\n"]
     line = source(loc.path, loc.line) if loc.line > 0 else None
     if line is not None:
-        shown = line.replace("\t", " ")
-        gutter = f"{loc.line:>5} | "
-        out.append(f"{gutter}{shown}\n")
-        pad = width(shown[: max(loc.col - 1, 0)])
-        out.append(f"{'':>5} | {' ' * pad}^\n")
+        shown, col = excerpt(line.replace("\t", " "), max(loc.col - 1, 0))
+        out.append(f"{loc.line:>5} | {shown}\n")
+        out.append(f"{'':>5} | {' ' * width(shown[:col])}^\n")
     if problem.hint:
         out.append(f"  提示:{problem.hint}\n")
     return "".join(out)

@@ -246,3 +246,16 @@ def test_internal_defect_is_a_message_not_a_traceback(
     err = capsys.readouterr().err
     assert err.startswith("程序内部错误:RuntimeError: boom\n")
     assert "Traceback" not in err
+
+
+def test_long_line_is_cut_around_the_column(run: Run, base_ledger: Path) -> None:
+    (base_ledger / "data/issues/003.yaml").write_text(
+        "number: 3\naspect: 1\ntitle: x\nstatus: 正在推进\nmeasures: [" + "长, " * 50_000
+        + "!!python/name:os.system x]\n", encoding="utf-8")
+    result = run("--root", base_ledger, "validate")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "data/issues/003.yaml:5:150012: error[yaml-tag]: " \
+        "measures(整改措施)第50001项带有不允许的 YAML 标签 tag:yaml.org,2002:python/name:os.system"
+    assert lines[1] == "    5 | … " + "长, " * 13 + "!!python/name:os.system x]"
+    assert width(lines[1][:lines[1].index("!!")]) == lines[2].index("^")
