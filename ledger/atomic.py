@@ -51,6 +51,37 @@ def write_atomic(path: Path, data: bytes) -> None:
     _sync_dir(path.parent)
 
 
+def write_all_atomic(files: dict[Path, bytes]) -> None:
+    """Write several files as one step, as far as a file system allows.
+
+    Every file is first written whole to a temp file beside it; only when all
+    of them are on disk are they renamed into place. A failure while writing
+    (a full disk, say) therefore leaves every original untouched and no temp
+    file behind. A rename failing halfway (rare: same folder, same file system)
+    leaves each file whole, old or new.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files.items():
+            try:
+                mode = stat.S_IMODE(path.stat().st_mode)
+            except FileNotFoundError:
+                mode = _new_file_mode()
+            except OSError as exc:
+                raise _error(path, exc) from exc
+            staged.append((_write_temp(path, data, mode), path))
+        for temp, path in staged:
+            try:
+                os.replace(temp, path)  # noqa: PTH105 - failures are injected here in tests
+            except OSError as exc:
+                raise _error(path, exc) from exc
+    finally:
+        for temp, _ in staged:
+            _remove(temp)
+    for folder in {path.parent for path in files}:
+        _sync_dir(folder)
+
+
 def create_exclusive(path: Path, data: bytes) -> bool:
     """Create `path` whole with `data` unless it exists; False when it already did.
 

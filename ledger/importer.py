@@ -12,6 +12,7 @@ does not say: deadlines, people and units stay empty. It does not render
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 from collections.abc import Sequence
@@ -764,18 +765,24 @@ def _write_all(into: Path, planned: dict[str, str], removed: Sequence[str]) -> N
         if not (into / relpath).resolve().is_relative_to(into):
             raise RefusedError(f"拒绝写入台账目录之外的位置:{relpath} 指向 {into} 之外",
                                "data/ 或其中的目录是指向别处的链接;请换一个目录导入")
+    from .atomic import write_all_atomic  # raises WriteError (exit 4) itself
+
+    target = into / ISSUES_DIR
+    created = [folder for folder in (*reversed(target.parents), target)
+               if not folder.exists()]
     try:
-        (into / ISSUES_DIR).mkdir(parents=True, exist_ok=True)
-        for relpath, text in planned.items():
-            _atomic_write(into / relpath, text)
+        for folder in created:
+            folder.mkdir()
+        write_all_atomic({into / relpath: text.encode("utf-8")
+                          for relpath, text in planned.items()})
         for relpath in removed:
             (into / relpath).unlink()
-    except OSError as exc:
+    except (OSError, WriteError) as exc:
+        # Nothing half-written: the folders this import made go too, if still empty.
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if isinstance(exc, WriteError):
+            raise
         raise WriteError(f"写入 {into} 失败:{exc.strerror}",
-                         "请检查目录权限和磁盘空间;已写入的文件可用 git 恢复") from exc
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    from .atomic import write_atomic  # raises WriteError (exit 4) itself
-
-    write_atomic(path, text.encode("utf-8"))
+                         "请检查目录权限和磁盘空间;原有文件没有改动") from exc
