@@ -390,10 +390,9 @@ def read_and_parse(root: Path, relpath: str, key: StatKey | None, inside: bool) 
     data: bytes | None = None
     if key is not None and inside:
         try:
-            with (root / relpath).open("rb") as handle:
-                data = handle.read()
+            data = (root / relpath).read_bytes()
         except OSError:
-            data = None
+            data = None  # read_bytes below says why
     if data is None:
         data, failure = read_bytes(root, relpath)
         if failure is not None:
