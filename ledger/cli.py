@@ -192,16 +192,16 @@ def _print_problems(problems: list[Any], fmt: DiagnosticFormat, root: Path) -> N
 
 
 def _line_source(root: Path) -> Callable[[str, int], str | None]:
+    """The lines diagnostics quote, read with the loader's guards (no pipes, no links out)."""
+    from .loader import read_bytes
     from .yamlsrc import split_lines
 
     cache: dict[str, list[str]] = {}
 
     def source(path: str, line: int) -> str | None:
         if path not in cache:
-            try:
-                cache[path] = split_lines((root / path).read_bytes().decode("utf-8", "replace"))
-            except OSError:
-                cache[path] = []
+            data, _ = read_bytes(root, path)
+            cache[path] = split_lines(data.decode("utf-8", "replace")) if data else []
         lines = cache[path]
         return lines[line - 1] if 0 < line <= len(lines) else None
 

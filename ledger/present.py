@@ -51,10 +51,11 @@ def list_table(rows: Sequence[dict[str, Any]], stream: TextIO | None = None) -> 
 
 def plain_table(rows: Sequence[dict[str, Any]]) -> str:
     table = [LIST_HEADERS, *(_cells(row) for row in rows)]
-    widths = [max(width(line[index]) for line in table) for index in range(len(LIST_HEADERS))]
+    sized = [[(cell, width(cell)) for cell in line] for line in table]  # measured once
+    widths = [max(line[index][1] for line in sized) for index in range(len(LIST_HEADERS))]
     out = []
-    for line in table:
-        padded = [cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(line)]
+    for line in sized:
+        padded = [cell + " " * (widths[i] - size) for i, (cell, size) in enumerate(line)]
         out.append("  ".join(padded).rstrip() + "\n")
     return "".join(out)
 

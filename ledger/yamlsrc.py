@@ -16,9 +16,19 @@ import yaml
 from .model import Location, Problem
 
 try:  # libyaml is about 7x faster; the pure loader is the fallback.
-    _Loader: type[yaml.CSafeLoader | yaml.SafeLoader] = yaml.CSafeLoader
+    _Base: type[yaml.CSafeLoader | yaml.SafeLoader] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the wheel
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """Composes without guessing types: the schema reads each scalar's text itself.
+
+    With no implicit resolvers every plain scalar is tagged str, which spares a
+    regex per scalar (about 10% of composing) and changes nothing we read.
+    """
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, object]]] = {}  # noqa: RUF012
 
 MAX_BYTES = 8 * 1024 * 1024
 
