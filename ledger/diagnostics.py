@@ -20,7 +20,9 @@ SEVERITY_WORD = {"error": "错误", "warning": "警告"}
 
 def width(text: str) -> int:
     """Terminal columns of `text`: East Asian wide and full-width characters take two."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    if text.isascii():
+        return len(text)
+    return len(text) + sum(1 for kind in map(unicodedata.east_asian_width, text) if kind in "WF")
 
 
 EXCERPT = 40  # characters of context either side of the column on a long line

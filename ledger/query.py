@@ -37,11 +37,20 @@ class Filters:
 def derived_status(issue: Issue, feedback: date | None, today: date) -> str:
     """The status as a reader should see it: stored word plus 超期/已延期/逾期完成."""
     deadline = dates.current_deadline(issue, feedback)
+    return _status_text(issue, deadline, _days(issue, deadline, today))
+
+
+def _days(issue: Issue, deadline: date | None, today: date) -> int | None:
+    """dates.days_left, from a current deadline already worked out (rows need it thrice)."""
+    return None if deadline is None or dates.is_ongoing(issue) else (deadline - today).days
+
+
+def _status_text(issue: Issue, deadline: date | None, days: int | None) -> str:
     if issue.is_closed:
         late = issue.closed is not None and deadline is not None and issue.closed.date > deadline
         return f"{STATUS_DONE}({DERIVED_LATE})" if late else STATUS_DONE
     words = [issue.status]
-    if dates.is_overdue(issue, feedback, today):
+    if days is not None and days < 0:
         words.append(DERIVED_OVERDUE)
     if issue.extensions:
         words.append(DERIVED_EXTENDED)
@@ -50,9 +59,12 @@ def derived_status(issue: Issue, feedback: date | None, today: date) -> str:
 
 def deadline_label(issue: Issue, feedback: date | None) -> str:
     """时限 as a table shows it: the date in force, the tier in front when there is one."""
+    return _label(issue, dates.current_deadline(issue, feedback))
+
+
+def _label(issue: Issue, when: date | None) -> str:
     if dates.is_ongoing(issue):
         return "长期坚持"
-    when = dates.current_deadline(issue, feedback)
     tier = issue.deadline.tier if issue.deadline is not None else None
     if when is None:
         return tier or ""
@@ -92,8 +104,8 @@ STATUS_FILTER_WORDS = (*STATUSES, DERIVED_OVERDUE, DERIVED_EXTENDED, DERIVED_LAT
 
 def row(issue: Issue, ledger: Ledger, today: date) -> dict[str, Any]:
     """One problem as a flat record: what `list` shows and `list --json` prints."""
-    feedback = ledger.header.inspection.feedback
-    deadline = dates.current_deadline(issue, feedback)
+    deadline = dates.current_deadline(issue, ledger.header.inspection.feedback)
+    days = _days(issue, deadline, today)
     return {
         "number": issue.number,
         "aspect": issue.aspect,
@@ -103,10 +115,10 @@ def row(issue: Issue, ledger: Ledger, today: date) -> dict[str, Any]:
         "leader": issue.leader,
         "owner": issue.owner,
         "deadline": deadline.isoformat() if deadline is not None else None,
-        "deadline_label": deadline_label(issue, feedback),
+        "deadline_label": _label(issue, deadline),
         "status": issue.status,
-        "display_status": derived_status(issue, feedback, today),
-        "days_left": None if issue.is_closed else dates.days_left(issue, feedback, today),
+        "display_status": _status_text(issue, deadline, days),
+        "days_left": None if issue.is_closed else days,
         "closed": issue.closed.date.isoformat() if issue.closed is not None else None,
         "extensions": len(issue.extensions),
         "measures": len(issue.measures),
