@@ -539,7 +539,8 @@ def _is_blank(node: yaml.Node) -> bool:
 # ---------------------------------------------------------------- the whole ledger
 
 def read_bytes(root: Path, relpath: str) -> tuple[bytes | None, Problem | None]:
-    """Read a ledger file, refusing directories, unreadable files and links out of the root."""
+    """Read a ledger file, refusing directories, pipes, unreadable files and links out of
+    the root."""
     path = root / relpath
     where = Location(relpath, 0, 0)
     try:
@@ -550,7 +551,14 @@ def read_bytes(root: Path, relpath: str) -> tuple[bytes | None, Problem | None]:
         if path.is_dir():
             return None, Problem(where, "not-a-file", "error", "这里应当是文件,却是一个目录",
                                  "请删除或改名这个目录")
+        if path.exists() and not path.is_file():  # reading a FIFO would wait forever
+            return None, Problem(where, "not-a-file", "error",
+                                 "这里应当是普通文件,却是管道或设备文件",
+                                 "请删除它,换成真正的 YAML 文件")
         return path.read_bytes(), None
+    except FileNotFoundError:
+        return None, Problem(where, "unreadable", "error", "文件不存在(可能是失效的链接)",
+                             "请恢复这个文件,或删除失效的链接")
     except PermissionError:
         return None, Problem(where, "unreadable", "error", "没有读取这个文件的权限",
                              "请检查文件权限(chmod)")

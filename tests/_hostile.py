@@ -169,6 +169,10 @@ def build(tmp_path: Path, spec: dict[str, Any]) -> Path:
             link = str(entry["symlink"]).replace("{outside}", str(outside))
             target.symlink_to(link)
             continue
+        if isinstance(entry, dict) and entry.get("fifo"):
+            target.unlink(missing_ok=True)
+            os.mkfifo(target)
+            continue
         if isinstance(entry, dict) and entry.get("mkdir"):
             if target.exists():
                 target.unlink()
@@ -201,6 +205,8 @@ def tree(folder: Path) -> dict[str, str]:
                 found[rel] = f"link:{path.readlink()}"
             elif stat.S_ISDIR(info.st_mode):
                 found[rel] = f"dir:{mode}"
+            elif not stat.S_ISREG(info.st_mode):  # a pipe or device: never read it
+                found[rel] = f"special:{stat.S_IFMT(info.st_mode)}:{mode}"
             else:
                 found[rel] = f"file:{mode}:{hashlib.sha256(path.read_bytes()).hexdigest()}"
     return found

@@ -384,11 +384,8 @@ def test_new_never_writes_through_a_linked_issues_folder(run: Run, base_ledger: 
     before = tree(outside)
     result = run("--root", base_ledger, "--today", TODAY, "new", "--aspect", "1",
                  "--title", "新问题。")
-    if tree(outside) != before:
-        pytest.xfail("ledger new writes data/issues/NNN.yaml through a link out of the ledger "
-                     "(lifecycle.new); proposed: refuse when (root/relpath).parent.resolve() "
-                     "is not inside root.resolve()")
-    assert result.exit_code == 1
+    assert tree(outside) == before, "new wrote through the link"
+    assert result.exit_code == 1 and "台账目录之外" in result.stderr, result.output
 
 
 def test_new_never_reads_a_template_out_of_the_ledger(run: Run, base_ledger: Path,
