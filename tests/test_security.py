@@ -400,3 +400,26 @@ def test_new_never_reads_a_template_out_of_the_ledger(run: Run, base_ledger: Pat
     assert result.exit_code in (0, 1), result.output
     assert "机密" not in result.output, "templates/issue.yaml was read through the link"
     assert "Traceback" not in result.output
+
+
+def test_evidence_that_is_a_pipe_is_refused_not_read(base_ledger: Path, tmp_path: Path) -> None:
+    """Hashing a FIFO given as evidence would wait forever: it must be refused as not a file.
+    Run as a subprocess with a timeout, so the defect cannot hang the suite."""
+    import os
+    import subprocess
+    import sys
+
+    fifo = base_ledger / "evidence.pdf"
+    os.mkfifo(fifo)
+    env = {**os.environ, "LEDGER_NO_CACHE": "1", "LEDGER_USER": "测试员"}
+    before = tree(tmp_path)
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", "from ledger.cli import main; main()", "--root",
+             str(base_ledger), "--today", TODAY, "close", "1", "--force", "-e", str(fifo)],
+            capture_output=True, text=True, timeout=5, env=env, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.xfail("close --evidence on a named pipe blocks forever hashing it "
+                     "(lifecycle.resolve_evidence); proposed: refuse what is not a regular file")
+    assert tree(tmp_path) == before
+    assert result.returncode == 1 and "evidence.pdf" in result.stderr, result.stderr
