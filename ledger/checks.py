@@ -64,6 +64,8 @@ def check_issue_numbers(ledger: Ledger, today: date) -> Iterator[Problem]:
 
 def check_references(ledger: Ledger, today: date) -> Iterator[Problem]:
     """A problem's aspect and subject exist, and the subject sits under that aspect."""
+    if not ledger.header.readable:
+        return  # data/ledger.yaml's own error says it all; every reference would echo it
     aspects = {aspect.number for aspect in ledger.header.aspects}
     subjects: dict[int, Subject] = {}
     for record in ledger.header.subjects:  # a duplicate is reported once, not here again

@@ -227,6 +227,8 @@ def _warn_if_invalid(problems: list[Any]) -> None:
     """list and show still answer on a broken ledger, but say where it is broken."""
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
+        # The header first: when it is broken, everything else follows from it.
+        errors.sort(key=lambda problem: problem.location.path != "data/ledger.yaml")
         places = list(dict.fromkeys(str(problem.location) for problem in errors))
         shown = "、".join(places[:3]) + ("等" if len(places) > 3 else "")
         typer.echo(f"注意:台账有 {len(errors)} 个错误({shown}),以下结果可能不完整;"

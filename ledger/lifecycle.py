@@ -341,6 +341,9 @@ def resolve_evidence(root: Path, item: str, cwd: Path) -> Value:
             raise RefusedError(f"佐证材料 {text} 是一个失效的链接")
         if real.is_dir():
             raise RefusedError(f"佐证材料 {text} 是目录,不是文件", "请逐个列出目录中的文件")
+        if not real.is_file():  # a pipe or device: hashing it would wait forever
+            raise RefusedError(f"佐证材料 {text} 不是普通文件(是管道或设备)",
+                               "请给出保存在台账目录中的材料文件")
         return {"path": real.relative_to(real_root).as_posix(), "sha256": file_sha256(real)}
     if given.is_absolute() or Path(os.path.normpath(text)).parts[:1] == (os.pardir,):
         raise RefusedError(f"佐证材料 {text} 不在台账目录内(且文件不存在)",

@@ -589,7 +589,7 @@ def load(root: Path) -> Loaded:
         problems.extend(found)
     if header is None:
         header = Header(schema=SCHEMA_VERSION, issuer="", title="", inspection=Inspection(),
-                        path=HEADER_PATH)
+                        path=HEADER_PATH, readable=False)
     if not (root / ISSUES_DIR).is_dir():
         problems.append(Problem(Location(ISSUES_DIR), "no-issues-dir", "error",
                                 "找不到问题目录 data/issues", "请创建 data/issues 目录"))

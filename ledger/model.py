@@ -239,6 +239,9 @@ class Header:
     path: str = "data/ledger.yaml"
     loc: Location = NOWHERE
     where: Where = field(default_factory=dict)
+    # False for the stand-in used when data/ledger.yaml could not be read: its own
+    # error is reported, and checks against its aspects would only echo it.
+    readable: bool = True
 
     def at(self, key: str) -> Location:
         return self.where.get(key, self.loc)

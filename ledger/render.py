@@ -179,6 +179,12 @@ def render_template(root: Path | None, name: str, context: dict[str, Any]) -> st
     except jinja2.TemplateError as exc:
         line = _template_line(exc.__traceback__, template.filename)
         raise _template_error(name, line, f"模板出错:{exc}") from None
+    except Exception as exc:
+        # A template is code its author wrote (range(10**9) overflows in the
+        # sandbox, a division by zero …): its failure is the template's, exit 1.
+        line = _template_line(exc.__traceback__, template.filename)
+        raise _template_error(name, line, f"模板运行出错:{type(exc).__name__}: {exc}",
+                              "请检查模板中的这一行") from None
     if name.endswith(".csv" + TEMPLATE_SUFFIX):
         text = BOM + text  # Excel reads UTF-8 only with the BOM
     return text
