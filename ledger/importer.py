@@ -352,12 +352,30 @@ def _closing_start(paras: Sequence[Para]) -> int:
     return len(paras)
 
 
+def _join_bare_labels(parser: _Parser, paras: list[Para]) -> list[Para]:
+    """A label alone on its line ("(1)", "三、"), as web pages often break them, joins the next."""
+    joined: list[Para] = []
+    index = 0
+    while index < len(paras):
+        para = paras[index]
+        found = match_label(para.text)
+        if found is not None and not found[2].strip() and index + 1 < len(paras):
+            parser.warn(para, "import-layout", "编号单独成行,已与下一行合并")
+            joined.append(Para(para.line, para.text + paras[index + 1].text))
+            index += 2
+            continue
+        joined.append(para)
+        index += 1
+    return joined
+
+
 def parse(text: str, relpath: str = "notice.txt") -> Imported:
     """A notice's text to the data of the ledger's files, with warnings for what did not fit."""
     parser = _Parser(relpath)
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     paras = [Para(number, line.strip(_BLANKS))
              for number, line in enumerate(lines, start=1) if line.strip(_BLANKS)]
+    paras = _join_bare_labels(parser, paras)
     paras, breadcrumb, source_line = _clutter(paras)
     issuer, title, issuer_in_title, body = _head(parser, paras)
     notice_date, signature, body = _foot(parser, body, len(lines))
