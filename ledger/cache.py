@@ -630,6 +630,11 @@ def _parse_here(root: Path, work: Work, inside: bool, want_lines: bool,
     return out
 
 
+def _decoded(chunk: Work, lines: list[bytes]) -> list[tuple[Result, bytes | None]]:
+    """A worker's encoded results for `chunk`, as records."""
+    return [(decode(relpath, line), line) for (relpath, _), line in zip(chunk, lines, strict=True)]
+
+
 def _parse_pending(root: Path, work: Work, inside: bool, jobs: int,
                    want_lines: bool) -> list[tuple[Result, bytes | None]]:
     """Parse `work` in order: here, and in `jobs - 1` forked workers when jobs > 1.
@@ -661,12 +666,17 @@ def _parse_pending(root: Path, work: Work, inside: bool, jobs: int,
                 if future is not None and not future.cancel():
                     break  # a worker has it: the rest are theirs
                 done[index] = _parse_here(root, chunk, inside, want_lines, lean)
+                # Decode what the workers have finished meanwhile, so that decoding
+                # overlaps their parsing instead of trailing it.
+                for back in range(len(chunks) - 1, index, -1):
+                    finished = futures[back]
+                    if done[back] is None and finished is not None and finished.done() \
+                            and not finished.cancelled():
+                        done[back] = _decoded(chunks[back], finished.result())
             for index, chunk in enumerate(chunks):
                 future = futures[index]
                 if done[index] is None and future is not None:
-                    lines = future.result()
-                    done[index] = [(decode(relpath, line), line)
-                                   for (relpath, _), line in zip(chunk, lines, strict=True)]
+                    done[index] = _decoded(chunk, future.result())
     except (OSError, RuntimeError):
         pass  # fork refused, or a worker died (BrokenProcessPool): the rest is parsed below
     out: list[tuple[Result, bytes | None]] = []
