@@ -234,6 +234,22 @@ class Reader:
         return Deadline(date=parsed)
 
 
+def top_mapping(relpath: str, data: bytes, name: str, keys: tuple[str, ...],
+                required: tuple[str, ...], empty_hint: str
+                ) -> tuple[Reader, yaml.Node, dict[str, yaml.Node]] | list[Problem]:
+    """Compose a file and read its top-level mapping by schema; or the problems why not."""
+    node, problems = yamlsrc.compose(relpath, data)
+    if problems:
+        return problems
+    if node is None:
+        return [Problem(Location(relpath, 1, 1), "empty-file", "error", "文件是空的", empty_hint)]
+    reader = Reader(relpath)
+    fields = reader.mapping(node, name, keys, required)
+    if fields is None:
+        return reader.problems
+    return reader, node, fields
+
+
 # ---------------------------------------------------------------- problem files
 
 ISSUE_KEYS = ("number", "aspect", "subject", "title", "measures", "leader", "unit",
@@ -244,17 +260,11 @@ ISSUE_REQUIRED = ("number", "aspect", "title", "status")
 
 def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]:
     """One problem file to an Issue, plus every problem found in it."""
-    node, problems = yamlsrc.compose(relpath, data)
-    if problems:
-        return None, problems
-    reader = Reader(relpath)
-    if node is None:
-        return None, [Problem(Location(relpath, 1, 1), "empty-file", "error", "文件是空的",
-                              "问题文件至少要有 number、aspect、title、status;"
-                              "可用 ledger new 生成")]
-    fields = reader.mapping(node, "问题文件", ISSUE_KEYS, ISSUE_REQUIRED)
-    if fields is None:
-        return None, reader.problems
+    opened = top_mapping(relpath, data, "问题文件", ISSUE_KEYS, ISSUE_REQUIRED,
+                         "问题文件至少要有 number、aspect、title、status;可用 ledger new 生成")
+    if isinstance(opened, list):
+        return None, opened
+    reader, node, fields = opened
     number = reader.integer(fields.get("number"), "number(序号)")
     aspect = reader.integer(fields.get("aspect"), "aspect(方面)")
     title = reader.text(fields.get("title"), "title(问题)")
@@ -404,16 +414,11 @@ POLICY_LEVELS = ("green", "yellow", "red")
 
 def parse_header(relpath: str, data: bytes) -> tuple[Header | None, list[Problem]]:
     """data/ledger.yaml to a Header, plus every problem found in it."""
-    node, problems = yamlsrc.compose(relpath, data)
-    if problems:
-        return None, problems
-    if node is None:
-        return None, [Problem(Location(relpath, 1, 1), "empty-file", "error", "文件是空的",
-                              "ledger.yaml 要写明 schema、issuer、title、inspection、aspects")]
-    reader = Reader(relpath)
-    fields = reader.mapping(node, "台账头文件", HEADER_KEYS, HEADER_REQUIRED)
-    if fields is None:
-        return None, reader.problems
+    opened = top_mapping(relpath, data, "台账头文件", HEADER_KEYS, HEADER_REQUIRED,
+                         "ledger.yaml 要写明 schema、issuer、title、inspection、aspects")
+    if isinstance(opened, list):
+        return None, opened
+    reader, node, fields = opened
     schema = reader.integer(fields.get("schema"), "schema(格式版本)")
     if schema is not None and schema != SCHEMA_VERSION:
         reader.report(fields["schema"], "schema-version",

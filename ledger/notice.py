@@ -19,8 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from . import yamlsrc
-from .loader import Reader, read_bytes
+from .loader import Reader, read_bytes, top_mapping
 from .model import (
     STATUS_DONE,
     STATUS_IN_PROGRESS,
@@ -176,16 +175,11 @@ def load_notice(root: Path) -> tuple[Notice | None, list[Problem]]:
 
 def parse_notice(relpath: str, data: bytes) -> tuple[Notice | None, list[Problem]]:
     """The narrative file's bytes to a Notice, plus every problem found in it."""
-    node, problems = yamlsrc.compose(relpath, data)
-    if problems:
-        return None, problems
-    if node is None:
-        return None, [Problem(Location(relpath, 1, 1), "empty-file", "error", "文件是空的",
-                              "notice.yaml 至少要写明 date(落款日期)")]
-    reader = Reader(relpath)
-    fields = reader.mapping(node, "通报文件", NOTICE_KEYS, ())
-    if fields is None:
-        return None, reader.problems
+    opened = top_mapping(relpath, data, "通报文件", NOTICE_KEYS, (),
+                         "notice.yaml 至少要写明 date(落款日期)")
+    if isinstance(opened, list):
+        return None, opened
+    reader, node, fields = opened
     source = _source(reader, fields.get("source"))
     sections = tuple(reader.items(fields.get("sections"), "sections(正文部分)",
                                   lambda n, name, p: _section(reader, n, name, p), "sections"))
