@@ -62,7 +62,6 @@ STATUS_SYNONYMS = {
     "延期": STATUS_IN_PROGRESS, "持续整改": "长期坚持",
 }
 
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 
 
 @dataclass(frozen=True)
@@ -156,7 +155,7 @@ class Reader:
         if not isinstance(node, yaml.ScalarNode):
             self.report(node, "wrong-type", f"{name}应当是一个值,而不是列表或映射")
             return None
-        if _plain(node) and node.value in _NULLS:
+        if yamlsrc.is_null(node):
             return None
         return str(node.value)
 
@@ -168,7 +167,7 @@ class Reader:
         value = self.scalar(node, name)
         if value is None or node is None:
             return None
-        if not _plain(node):
+        if not yamlsrc.is_plain(node):
             self.report(node, "wrong-type", f"{name}应当是整数,这里写成了带引号的文本",
                         f"去掉引号:{value}")
             return None
@@ -194,7 +193,7 @@ class Reader:
         value = self.scalar(node, name)
         if value is None or node is None:
             return None
-        if _plain(node) and value in ("true", "false"):
+        if yamlsrc.is_plain(node) and value in ("true", "false"):
             return value == "true"
         self.report(node, "wrong-type", f"{name}只能是 true 或 false,不是 \"{value}\"",
                     "YAML 中 yes/no/on/off 含义含糊;请写 true 或 false")
@@ -203,7 +202,7 @@ class Reader:
     def sequence(self, node: yaml.Node | None, name: str) -> list[yaml.Node]:
         if node is None or not self.admit(node, name):
             return []
-        if _is_null(node):
+        if yamlsrc.is_null(node):
             return []
         if not isinstance(node, yaml.SequenceNode):
             self.report(node, "wrong-type", f"{name}应当是列表(每项以 \"- \" 开头)")
@@ -320,7 +319,7 @@ def _measure(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Measure
     done_node = fields.get("done")
     done, done_date = False, None
     raw = reader.scalar(done_node, f"{name}的 done") if done_node is not None else None
-    if raw in ("true", "false") and done_node is not None and _plain(done_node):
+    if raw in ("true", "false") and done_node is not None and yamlsrc.is_plain(done_node):
         done = raw == "true"
     elif raw is not None:
         done_date = reader.day(done_node, f"{name}的 done(完成日期)")
@@ -362,7 +361,7 @@ def _evidence(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Eviden
 
 
 def _closing(reader: Reader, node: yaml.Node) -> Closing | None:
-    if _is_null(node):
+    if yamlsrc.is_null(node):
         return None  # `closed:` left empty
     fields = reader.mapping(node, "closed(销号记录)", ("date", "by", "evidence", "note"),
                             ("date", "evidence"), "closed.")
@@ -527,18 +526,10 @@ def _plausible_date(text: str) -> tuple[date | None, str]:
     return parsed, reason
 
 
-def _plain(node: yaml.Node) -> bool:
-    """A plain (unquoted) scalar: the only kind whose text can mean null, a number or a bool."""
-    return isinstance(node, yaml.ScalarNode) and node.style in (None, "")
-
-
-def _is_null(node: yaml.Node) -> bool:
-    return _plain(node) and node.value in _NULLS
-
-
 def _is_blank(node: yaml.Node) -> bool:
     """Null, or a scalar of white space only: a required field left empty."""
-    return _is_null(node) or (isinstance(node, yaml.ScalarNode) and not str(node.value).strip())
+    return yamlsrc.is_null(node) or (
+        isinstance(node, yaml.ScalarNode) and not str(node.value).strip())
 
 
 # ---------------------------------------------------------------- the whole ledger

@@ -255,12 +255,6 @@ class Ledger:
     header: Header
     issues: tuple[Issue, ...] = ()
 
-    def issue(self, number: int) -> Issue | None:
-        for item in self.issues:
-            if item.number == number:
-                return item
-        return None
-
 
 def cn_date(value: date) -> str:
     """A date as official documents write it: Arabic numerals, no zero padding."""

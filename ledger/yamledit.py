@@ -27,6 +27,7 @@ from yaml.emitter import Emitter
 from yaml.resolver import Resolver
 
 from .errors import RefusedError
+from .yamlsrc import is_null
 
 # Same choice as ledger.yamlsrc: libyaml when the wheel has it.
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -51,7 +52,6 @@ Key: TypeAlias = "str | int"
 KeyPath = tuple[Key, ...]
 
 _STR_TAG = "tag:yaml.org,2002:str"
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BREAK = re.compile("\r\n|\r|\n")
 # Numbers in YAML 1.2 that PyYAML (1.1) reads as text: quoted too, for other readers' sake.
 _YAML12_NUMBER = re.compile(
@@ -297,7 +297,7 @@ class Document:
     def append(self, path: KeyPath, item: Value) -> None:
         """Append `item` to the list at `path`; an absent or empty key becomes a one-item list."""
         node = self.node(path)
-        if node is None or (isinstance(node, yaml.ScalarNode) and _is_null(node)):
+        if node is None or (is_null(node)):
             self.set(path, [item])
             return
         if not isinstance(node, yaml.SequenceNode):
@@ -482,23 +482,6 @@ def _child(node: yaml.Node, key: Key) -> tuple[yaml.Node | None, yaml.Node] | No
     return None
 
 
-def _is_null(node: yaml.ScalarNode) -> bool:
-    return node.style in (None, "") and node.value in _NULLS
-
-
 def _dotted(path: KeyPath) -> str:
     return ".".join(str(k + 1) if isinstance(k, int) else k for k in path)
 
-
-def set_value(data: bytes, path: KeyPath, value: Value) -> bytes:
-    """Convenience: one `Document.set` on bytes."""
-    doc = Document.from_bytes(data)
-    doc.set(path, value)
-    return doc.to_bytes()
-
-
-def append_item(data: bytes, path: KeyPath, item: Value) -> bytes:
-    """Convenience: one `Document.append` on bytes."""
-    doc = Document.from_bytes(data)
-    doc.append(path, item)
-    return doc.to_bytes()

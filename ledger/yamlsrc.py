@@ -53,6 +53,20 @@ SAFE_TAGS = frozenset(
 )
 
 
+# What a plain (unquoted) scalar writes for "no value"; quoted, the same text is text.
+NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+
+
+def is_plain(node: yaml.Node) -> bool:
+    """A plain (unquoted) scalar: the only kind whose text can mean null, a number or a bool."""
+    return isinstance(node, yaml.ScalarNode) and node.style in (None, "")
+
+
+def is_null(node: yaml.Node) -> bool:
+    """An empty value: `key:`, `key: ~`, `key: null`, but not `key: ""`."""
+    return is_plain(node) and node.value in NULLS
+
+
 def split_lines(text: str) -> list[str]:
     """Split text at YAML's line breaks, so index i is line i + 1 of the marks."""
     return _BREAKS.split(text)

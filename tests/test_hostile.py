@@ -147,20 +147,27 @@ def test_every_spec_runs_something() -> None:
         assert any(run.case == name for run in RUNS), f"{name} has no runs"
 
 
-@pytest.mark.parametrize("run", RUNS, ids=[f"{run.case}:{run.name}" for run in RUNS])
-def test_hostile(run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                 monkeypatch: pytest.MonkeyPatch) -> None:
-    spec = yaml.safe_load(SPECS[run.case].read_text(encoding="utf-8"))
+def _arm(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+         ) -> tuple[dict[str, Any], Path, dict[str, Any]]:
+    """Build a case's ledger, fix the clock, snapshot the tree, then install its fault."""
+    spec = yaml.safe_load(SPECS[case].read_text(encoding="utf-8"))
     root = build(tmp_path, spec)
     monkeypatch.setenv("LEDGER_TODAY", TODAY)
-    monkeypatch.setenv("LEDGER_USER", "测试员")
-    monkeypatch.setenv("LEDGER_DEBUG", "1")  # a defect escapes main() and is caught below
+    monkeypatch.setenv("LEDGER_DEBUG", "1")  # a defect escapes main() and is caught
     monkeypatch.chdir(tmp_path)
     before = tree(tmp_path)
     fault = spec.get("fault")
     if fault is not None:
         target = tmp_path / fault["path"] if "path" in fault else None
         Fault(fault["kind"], target, fault.get("call", "write")).install(monkeypatch)
+    return spec, root, before
+
+
+@pytest.mark.parametrize("run", RUNS, ids=[f"{run.case}:{run.name}" for run in RUNS])
+def test_hostile(run: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                 monkeypatch: pytest.MonkeyPatch) -> None:
+    spec, root, before = _arm(run.case, tmp_path, monkeypatch)
+    monkeypatch.setenv("LEDGER_USER", "测试员")
     args = [arg.replace("{root}", str(root)).replace("{tmp}", str(tmp_path))
             for arg in run.args]
     argv = ["--root", str(root), *args] if run.with_root else args
@@ -251,16 +258,7 @@ def test_hostile_with_the_parse_cache(case: str, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """The parse cache (on by default) answers every hostile input as a fresh parse does,
     cold and warm, and writes nothing but its own .ledger-cache."""
-    spec = yaml.safe_load(SPECS[case].read_text(encoding="utf-8"))
-    root = build(tmp_path, spec)
-    monkeypatch.setenv("LEDGER_TODAY", TODAY)
-    monkeypatch.setenv("LEDGER_DEBUG", "1")
-    monkeypatch.chdir(tmp_path)
-    before = tree(tmp_path)
-    fault = spec.get("fault")
-    if fault is not None:
-        target = tmp_path / fault["path"] if "path" in fault else None
-        Fault(fault["kind"], target, fault.get("call", "write")).install(monkeypatch)
+    _, root, before = _arm(case, tmp_path, monkeypatch)
     argv = ["--root", str(root), "validate", "--format", "json"]
     fresh = run_main(argv, capsys, monkeypatch)
     monkeypatch.setenv("LEDGER_NO_CACHE", "0")
