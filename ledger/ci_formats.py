@@ -24,20 +24,11 @@ from urllib.parse import quote
 from . import __version__
 from .diagnostics import github_data, github_property
 from .model import cn_date
-from .overdue import (
-    CLOSED_LATE,
-    GREEN,
-    LEVEL_NAMES,
-    LEVELS,
-    NO_DEADLINE,
-    OK,
-    ONGOING,
-    POLICY_LEVELS,
-    RED,
-    YELLOW,
-    Report,
-    Result,
-)
+from .overdue import Report
+from .standing import LEVEL_NAMES, LEVELS, POLICY_LEVELS, Level, Standing
+
+RED, YELLOW, GREEN, OK = Level.RED, Level.YELLOW, Level.GREEN, Level.OK
+ONGOING, CLOSED_LATE, NO_DEADLINE = Level.ONGOING, Level.CLOSED_LATE, Level.NO_DEADLINE
 
 TITLE_WIDTH = 30  # characters of a title shown in one text line; json/junit/sarif keep it whole
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -50,7 +41,7 @@ SARIF_RULES = {
 LISTED = (RED, YELLOW, GREEN, ONGOING, CLOSED_LATE)
 
 
-def _heading(level: str, report: Report) -> str:
+def _heading(level: Level, report: Report) -> str:
     """红色预警(已超期): the level's name and what it means under this policy."""
     policy = report.policy
     meaning = {
@@ -64,21 +55,9 @@ def _heading(level: str, report: Report) -> str:
     return LEVEL_NAMES[level] + (f"({meaning})" if meaning else "")
 
 
-def days_text(result: Result) -> str:
-    """超期 3 天 / 今天到期 / 还剩 5 天 / 逾期 10 天完成(2021年7月10日销号)."""
-    days = result.days
-    if result.level == CLOSED_LATE and days is not None and result.closed is not None:
-        return f"逾期 {-days} 天完成({cn_date(result.closed)}销号)"
-    if result.level not in (RED, YELLOW, GREEN, OK) or days is None:
-        return ""
-    if days < 0:
-        return f"超期 {-days} 天"
-    return "今天到期" if days == 0 else f"还剩 {days} 天"
-
-
 def _fail_levels(report: Report) -> str:
     levels = [LEVEL_NAMES[level] for level in (RED, YELLOW, GREEN)
-              if level in report.policy.fail_on]
+              if level.value in report.policy.fail_on]
     return "、".join(levels) if levels else "无(只提醒,不判不通过)"
 
 
@@ -93,7 +72,7 @@ def verdict(report: Report) -> str:
 
 
 def counts_line(report: Report) -> str:
-    parts = [f"{LEVEL_NAMES[level]} {report.counts[level]}" for level in LEVELS]
+    parts = [f"{LEVEL_NAMES[level]} {report.counts[level.value]}" for level in LEVELS]
     return f"合计 {len(report.results)} 个问题:{','.join(parts)}。"
 
 
@@ -101,12 +80,12 @@ def _short(title: str) -> str:
     return title if len(title) <= TITLE_WIDTH else title[:TITLE_WIDTH] + "…"
 
 
-def _line(result: Result) -> str:
+def _line(result: Standing) -> str:
     cells = [f"({result.number}) {_short(result.title)}",
              f"责任单位:{result.unit or '未填'}",
              f"责任领导:{result.leader or '未填'}",
              f"时限:{result.deadline_label or '未设'}"]
-    days = days_text(result)
+    days = result.days_text
     if days:
         cells.append(days)
     return "  " + "  ".join(cells) + "\n"
@@ -121,7 +100,7 @@ def format_text(report: Report, prefix: str = "") -> str:
         results = report.at_level(level)
         if not results:
             continue
-        fails = level in POLICY_LEVELS and level in policy.fail_on
+        fails = level in POLICY_LEVELS and level.value in policy.fail_on
         verdict_word = ",判为不通过" if fails else ""
         out.append(f"\n{_heading(level, report)}{len(results)} 个{verdict_word}:\n")
         out.extend(_line(result) for result in results)
@@ -148,7 +127,7 @@ def format_json(report: Report, prefix: str = "") -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _json_result(result: Result, prefix: str) -> dict[str, Any]:
+def _json_result(result: Standing, prefix: str) -> dict[str, Any]:
     loc = result.location
     return {
         "number": result.number,
@@ -156,12 +135,12 @@ def _json_result(result: Result, prefix: str) -> dict[str, Any]:
         "aspect": result.aspect,
         "unit": result.unit,
         "leader": result.leader,
-        "level": result.level,
+        "level": result.level.value,
         "level_name": LEVEL_NAMES[result.level],
         "fails": result.fails,
         "deadline": result.deadline.isoformat() if result.deadline is not None else None,
         "deadline_label": result.deadline_label,
-        "basis": result.basis,
+        "basis": result.basis.value,
         "days": result.days,
         "closed": result.closed.isoformat() if result.closed is not None else None,
         "path": prefix + loc.path,
@@ -172,8 +151,8 @@ def _json_result(result: Result, prefix: str) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- github
 
-def _message(result: Result) -> str:
-    return (f"问题 {result.number}「{result.title}」{days_text(result)};"
+def _message(result: Standing) -> str:
+    return (f"问题 {result.number}「{result.title}」{result.days_text};"
             f"时限:{result.deadline_label};责任单位:{result.unit or '未填'};"
             f"责任领导:{result.leader or '未填'}")
 
@@ -213,7 +192,7 @@ def github_summary(report: Report) -> str:
         for result in rows:
             name = LEVEL_NAMES[result.level] + ("(不通过)" if result.fails else "")
             cells = [name, str(result.number), result.title, result.unit, result.leader,
-                     result.deadline_label, days_text(result)]
+                     result.deadline_label, result.days_text]
             out.append("| " + " | ".join(_cell(cell) for cell in cells) + " |\n")
         out.append("\n")
     out.append(counts_line(report) + "\n")
@@ -241,8 +220,8 @@ def format_junit(report: Report, prefix: str = "") -> str:
         detail = _detail(result, prefix)
         if result.fails:
             failure = ET.SubElement(case, "failure", {
-                "type": result.level,
-                "message": f"{LEVEL_NAMES[result.level]}:{days_text(result)}"})
+                "type": result.level.value,
+                "message": f"{LEVEL_NAMES[result.level]}:{result.days_text}"})
             failure.text = detail
             continue
         if result.level == ONGOING:
@@ -255,14 +234,14 @@ def format_junit(report: Report, prefix: str = "") -> str:
             + ET.tostring(root, encoding="unicode") + "\n")
 
 
-def _detail(result: Result, prefix: str) -> str:
+def _detail(result: Standing, prefix: str) -> str:
     loc = result.location
     lines = [f"{prefix}{loc.path}:{loc.line}" if loc.line > 0 else prefix + loc.path,
              f"级别:{LEVEL_NAMES[result.level]}",
              f"时限:{result.deadline_label or '未设'}",
              f"责任单位:{result.unit or '未填'}",
              f"责任领导:{result.leader or '未填'}"]
-    days = days_text(result)
+    days = result.days_text
     if days:
         lines.append(f"情况:{days}")
     return "\n".join(lines) + "\n"
@@ -314,8 +293,8 @@ def format_sarif(report: Report, prefix: str = "") -> str:
     return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
 
 
-def _sarif_level(level: str, report: Report) -> str:
-    return "error" if level in report.policy.fail_on else "warning"
+def _sarif_level(level: Level, report: Report) -> str:
+    return "error" if level.value in report.policy.fail_on else "warning"
 
 
 Formatter = Callable[[Report, str], str]

@@ -264,11 +264,12 @@ def list_(
     today = _today()
     ledger = loaded.ledger
     filters = query.Filters(open_, closed, overdue, status, unit, aspect)
-    rows = [query.row(issue, ledger, today) for issue in query.select(ledger, filters, today)]
+    rows = query.select(ledger, filters, today)
     if as_json:
         import json  # only here: nothing else at start-up imports json
 
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps([query.row(item) for item in rows], ensure_ascii=False,
+                                    indent=2) + "\n")
         return
     from .present import list_table
 
@@ -283,10 +284,13 @@ def show(
     """显示一个问题的全部内容:措施、责任人、时限和剩余天数、进展、销号记录、操作记录。"""
     from .present import show_issue
     from .query import lookup
+    from .standing import standing
 
     loaded, problems = _load_checked(full=False)
     _warn_if_invalid(problems)
-    sys.stdout.write(show_issue(lookup(loaded, number), loaded.ledger, _today()))
+    header = loaded.ledger.header
+    item = standing(lookup(loaded, number), header.inspection.feedback, header.policy, _today())
+    sys.stdout.write(show_issue(item, loaded.ledger))
 
 
 # ---------------------------------------------------------------- lifecycle (issue 4)

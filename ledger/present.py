@@ -9,37 +9,29 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from datetime import date
-from typing import Any, TextIO
+from typing import TextIO
 
-from . import dates
 from .diagnostics import width
-from .model import Issue, Ledger, cn_date
+from .model import Ledger, cn_date
+from .standing import Standing
 
 LIST_HEADERS = ("序号", "方面", "问题", "责任单位", "时限", "状态", "剩余天数")
 
 
-def days_text(days: int | None) -> str:
-    if days is None:
-        return "—"
-    if days < 0:
-        return f"超期{-days}天"
-    return f"{days}天"
-
-
-def _cells(row: dict[str, Any]) -> tuple[str, ...]:
+def _cells(item: Standing) -> tuple[str, ...]:
+    issue = item.issue
     return (
-        str(row["number"]),
-        str(row["aspect"]),
-        row["title"],
-        row["unit"] or "—",
-        row["deadline_label"] or "—",
-        row["display_status"],
-        days_text(row["days_left"]),
+        str(issue.number),
+        str(issue.aspect),
+        issue.title,
+        issue.unit or "—",
+        item.deadline_label or "—",
+        item.display_status,
+        item.days_text or "—",
     )
 
 
-def list_table(rows: Sequence[dict[str, Any]], stream: TextIO | None = None) -> None:
+def list_table(rows: Sequence[Standing], stream: TextIO | None = None) -> None:
     """`ledger list`: a rich table on a terminal, aligned plain text elsewhere."""
     stream = stream or sys.stdout
     if stream.isatty():
@@ -49,7 +41,7 @@ def list_table(rows: Sequence[dict[str, Any]], stream: TextIO | None = None) -> 
     stream.write(f"共 {len(rows)} 项\n")
 
 
-def plain_table(rows: Sequence[dict[str, Any]]) -> str:
+def plain_table(rows: Sequence[Standing]) -> str:
     table = [LIST_HEADERS, *(_cells(row) for row in rows)]
     sized = [[(cell, width(cell)) for cell in line] for line in table]  # measured once
     widths = [max(line[index][1] for line in sized) for index in range(len(LIST_HEADERS))]
@@ -60,7 +52,7 @@ def plain_table(rows: Sequence[dict[str, Any]]) -> str:
     return "".join(out)
 
 
-def _rich_table(rows: Sequence[dict[str, Any]], stream: TextIO) -> None:
+def _rich_table(rows: Sequence[Standing], stream: TextIO) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -71,29 +63,27 @@ def _rich_table(rows: Sequence[dict[str, Any]], stream: TextIO) -> None:
         else:
             table.add_column(header, no_wrap=header in ("序号", "方面", "剩余天数"))
     for row in rows:
-        style = "red" if (row["days_left"] is not None and row["days_left"] < 0) else None
+        style = "red" if row.is_overdue else None
         table.add_row(*_cells(row), style=style)
     Console(file=stream).print(table)
 
 
-def show_issue(issue: Issue, ledger: Ledger, today: date) -> str:
+def show_issue(item: Standing, ledger: Ledger) -> str:
     """`ledger show N`: everything about one problem, as plain text."""
-    from .query import derived_status
-
+    issue = item.issue
     header = ledger.header
-    feedback = header.inspection.feedback
     aspect = next((a.title for a in header.aspects if a.number == issue.aspect), "")
     subject = next((s.title for s in header.subjects if s.number == issue.subject), "")
     out = [f"问题 {issue.number}:{issue.title}", f"文件:{issue.path}",
            f"方面:{issue.aspect} {aspect}"]
     if issue.subject is not None:
         out.append(f"事项:{issue.subject} {subject}")
-    out.append(f"状态:{derived_status(issue, feedback, today)}")
+    out.append(f"状态:{item.display_status}")
     out += [f"责任领导:{issue.leader or '—'}", f"责任单位:{issue.unit or '—'}"]
     if issue.co_units:
         out.append(f"协办单位:{'、'.join(issue.co_units)}")
     out.append(f"责任人:{issue.owner or '—'}")
-    out.append(f"整改时限:{_deadline_line(issue, ledger, today)}")
+    out.append(f"整改时限:{item.deadline_text}")
     for extension in issue.extensions:
         approved = f",批准人 {extension.approved_by}" if extension.approved_by else ""
         out.append(f"  延期:{cn_date(extension.date)} 延至 {cn_date(extension.to)},"
@@ -113,7 +103,7 @@ def show_issue(issue: Issue, ledger: Ledger, today: date) -> str:
     if issue.progress:
         out.append("进展:")
         out += [f"  {cn_date(note.date)} {note.text}" + (f"({note.by})" if note.by else "")
-                for note in issue.progress]
+                for note in sorted(issue.progress, key=lambda note: note.date)]
     if issue.closed is not None:
         closed = issue.closed
         out.append(f"销号:{cn_date(closed.date)}" + (f",经办人 {closed.by}" if closed.by else ""))
@@ -132,22 +122,3 @@ def show_issue(issue: Issue, ledger: Ledger, today: date) -> str:
     if not issue.public:
         out.append("公开:否(公开版通报中不出现)")
     return "\n".join(out) + "\n"
-
-
-def _deadline_line(issue: Issue, ledger: Ledger, today: date) -> str:
-    feedback = ledger.header.inspection.feedback
-    if dates.is_ongoing(issue):
-        return "长期坚持"
-    original = dates.original_deadline(issue, feedback)
-    current = dates.current_deadline(issue, feedback)
-    if current is None:
-        return issue.deadline.tier if issue.deadline and issue.deadline.tier else "未设定"
-    text = cn_date(current)
-    if issue.deadline is not None and issue.deadline.tier:
-        text = f"{issue.deadline.tier}({text})"
-    if issue.extensions and original is not None:
-        slipped = (current - original).days
-        text += f",原时限 {cn_date(original)},已延期{len(issue.extensions)}次共{slipped}天"
-    if not issue.is_closed:
-        text += f",{days_text(dates.days_left(issue, feedback, today))}"
-    return text

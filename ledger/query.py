@@ -1,25 +1,20 @@
 """Reports over the ledger as plain data: which problems, and what a row says.
 
-Filtering and the derived facts a reader wants (days left, overdue, extended,
-closed late) are computed here from records and `today`. No printing: the
+Filtering, and each problem's row built from its `Standing` (the derived
+facts are computed in `ledger.standing`, not here). No printing: the
 presentation layer draws these rows, the CLI turns them into JSON.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from . import dates
 from .errors import RefusedError
 from .loader import ISSUES_DIR, Loaded, issue_filename
-from .model import STATUS_DONE, STATUSES, Issue, Ledger, cn_date
-
-DERIVED_OVERDUE = "超期"
-DERIVED_EXTENDED = "已延期"
-DERIVED_LATE = "逾期完成"
+from .model import STATUSES, Issue, Ledger
+from .standing import DERIVED_EXTENDED, DERIVED_LATE, DERIVED_OVERDUE, Standing, standing
 
 
 @dataclass(frozen=True)
@@ -34,78 +29,42 @@ class Filters:
     aspect: int | None = None
 
 
-def derived_status(issue: Issue, feedback: date | None, today: date) -> str:
-    """The status as a reader should see it: stored word plus 超期/已延期/逾期完成."""
-    deadline = dates.current_deadline(issue, feedback)
-    return _status_text(issue, deadline, _days(issue, deadline, today))
+STATUS_FILTER_WORDS = (*STATUSES, DERIVED_OVERDUE, DERIVED_EXTENDED, DERIVED_LATE)
 
 
-def _days(issue: Issue, deadline: date | None, today: date) -> int | None:
-    """dates.days_left, from a current deadline already worked out (rows need it thrice)."""
-    return None if deadline is None or dates.is_ongoing(issue) else (deadline - today).days
-
-
-def _status_text(issue: Issue, deadline: date | None, days: int | None) -> str:
-    if issue.is_closed:
-        late = issue.closed is not None and deadline is not None and issue.closed.date > deadline
-        return f"{STATUS_DONE}({DERIVED_LATE})" if late else STATUS_DONE
-    words = [issue.status]
-    if days is not None and days < 0:
-        words.append(DERIVED_OVERDUE)
-    if issue.extensions:
-        words.append(DERIVED_EXTENDED)
-    return words[0] + (f"({'、'.join(words[1:])})" if len(words) > 1 else "")
-
-
-def deadline_label(issue: Issue, feedback: date | None) -> str:
-    """时限 as a table shows it: the date in force, the tier in front when there is one."""
-    return _label(issue, dates.current_deadline(issue, feedback))
-
-
-def _label(issue: Issue, when: date | None) -> str:
-    if dates.is_ongoing(issue):
-        return "长期坚持"
-    tier = issue.deadline.tier if issue.deadline is not None else None
-    if when is None:
-        return tier or ""
-    return f"{tier} {cn_date(when)}" if tier and not issue.extensions else cn_date(when)
-
-
-def select(ledger: Ledger, filters: Filters, today: date) -> list[Issue]:
-    """The problems that pass every filter, in number order."""
+def standings(ledger: Ledger, today: date) -> list[Standing]:
+    """Every problem's standing on `today`, in number order."""
     feedback = ledger.header.inspection.feedback
+    policy = ledger.header.policy
+    return [standing(issue, feedback, policy, today) for issue in ledger.issues]
+
+
+def select(ledger: Ledger, filters: Filters, today: date) -> list[Standing]:
+    """The problems that pass every filter, in number order, with their standing."""
     chosen = []
-    for issue in ledger.issues:
+    for item in standings(ledger, today):
+        issue = item.issue
         if filters.open and issue.is_closed:
             continue
         if filters.closed and not issue.is_closed:
             continue
-        if filters.overdue and not dates.is_overdue(issue, feedback, today):
+        if filters.overdue and not item.is_overdue:
             continue
         if filters.status is not None and filters.status not in (
-                issue.status, *_derived_words(issue, feedback, today)):
+                issue.status, *item.derived_words):
             continue
         if filters.unit is not None and not any(
                 filters.unit in unit for unit in (issue.unit, *issue.co_units)):
             continue
         if filters.aspect is not None and issue.aspect != filters.aspect:
             continue
-        chosen.append(issue)
+        chosen.append(item)
     return chosen
 
 
-def _derived_words(issue: Issue, feedback: date | None, today: date) -> Sequence[str]:
-    word = derived_status(issue, feedback, today)
-    return [part for part in (DERIVED_OVERDUE, DERIVED_EXTENDED, DERIVED_LATE) if part in word]
-
-
-STATUS_FILTER_WORDS = (*STATUSES, DERIVED_OVERDUE, DERIVED_EXTENDED, DERIVED_LATE)
-
-
-def row(issue: Issue, ledger: Ledger, today: date) -> dict[str, Any]:
-    """One problem as a flat record: what `list` shows and `list --json` prints."""
-    deadline = dates.current_deadline(issue, ledger.header.inspection.feedback)
-    days = _days(issue, deadline, today)
+def row(item: Standing) -> dict[str, Any]:
+    """One problem as a flat record: what `list --json` prints."""
+    issue = item.issue
     return {
         "number": issue.number,
         "aspect": issue.aspect,
@@ -114,11 +73,12 @@ def row(issue: Issue, ledger: Ledger, today: date) -> dict[str, Any]:
         "unit": issue.unit,
         "leader": issue.leader,
         "owner": issue.owner,
-        "deadline": deadline.isoformat() if deadline is not None else None,
-        "deadline_label": _label(issue, deadline),
+        "deadline": item.deadline.isoformat() if item.deadline is not None else None,
+        "deadline_label": item.deadline_label,
         "status": issue.status,
-        "display_status": _status_text(issue, deadline, days),
-        "days_left": None if issue.is_closed else days,
+        "display_status": item.display_status,
+        "level": item.level.value,
+        "days_left": item.days_left,
         "closed": issue.closed.date.isoformat() if issue.closed is not None else None,
         "extensions": len(issue.extensions),
         "measures": len(issue.measures),

@@ -20,7 +20,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from . import query
 from .errors import LedgerError, UsageError
 from .model import Issue, Ledger, Problem, cn_date
 from .notice import (
@@ -33,6 +32,7 @@ from .notice import (
     progress_sentence,
 )
 from .numerals import DEPTH, label, measure_label
+from .standing import Standing, standing
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
@@ -318,7 +318,6 @@ def _problems(ledger: Ledger, shown: list[Issue], notice: Notice, styles: dict[s
               show_aspects: bool, today: date
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Aspects → subjects → problems numbered on across aspects: tree, table rows, blocks."""
-    feedback = ledger.header.inspection.feedback
     aspects = {aspect.number: aspect for aspect in ledger.header.aspects}
     subjects = {subject.number: subject for subject in ledger.header.subjects}
     tree: list[dict[str, Any]] = []
@@ -348,7 +347,7 @@ def _problems(ledger: Ledger, shown: list[Issue], notice: Notice, styles: dict[s
             blocks.append(_block("problem", styles["problem"], problem_label, issue.title,
                                  number=issue.number))
             blocks.extend(_measure_blocks(issue, notice))
-            row = _row(issue, seq, problem_label, node, feedback, today)
+            row = _row(issue, seq, problem_label, node, ledger, today)
             if issue.subject is not None:
                 row.update(subject_label=subject_label, subject_title=subject_title)
             rows.append(row)
@@ -460,8 +459,8 @@ def _measure_blocks(issue: Issue, notice: Notice) -> list[dict[str, Any]]:
 
 
 def _row(issue: Issue, seq: int, problem_label: str, aspect: dict[str, Any],
-         feedback: date | None, today: date) -> dict[str, Any]:
-    row = _Row(issue, feedback, today)
+         ledger: Ledger, today: date) -> dict[str, Any]:
+    row = _Row(issue, ledger, today)
     row.update({
         "seq": seq,
         "number": issue.number,
@@ -490,31 +489,40 @@ def _measures_lines(issue: Issue) -> str:
 
 # The costly cells of a table row, worked out only when a template reads them:
 # the notice never does, and at 100,000 problems they were a third of its time.
-_LAZY_CELLS: dict[str, Callable[[Issue, date | None, date], Any]] = {
-    "measures": lambda issue, feedback, today: [measure.text for measure in issue.measures],
-    "measures_text": lambda issue, feedback, today: measures_text(issue),
-    "measures_lines": lambda issue, feedback, today: _measures_lines(issue),
-    "deadline": lambda issue, feedback, today: query.deadline_label(issue, feedback),
-    "status": lambda issue, feedback, today: query.derived_status(issue, feedback, today),
-    "progress": lambda issue, feedback, today: "\n".join(
-        f"{cn_date(note.date)} {note.text}" for note in issue.progress),
+_LAZY_CELLS: dict[str, Callable[[_Row], Any]] = {
+    "measures": lambda row: [measure.text for measure in row.issue.measures],
+    "measures_text": lambda row: measures_text(row.issue),
+    "measures_lines": lambda row: _measures_lines(row.issue),
+    "deadline": lambda row: row.standing().deadline_label,
+    "status": lambda row: row.standing().display_status,
+    "progress": lambda row: "\n".join(
+        f"{cn_date(note.date)} {note.text}" for note in row.issue.progress),
 }
 
 
 class _Row(dict[str, Any]):
     """A table row (a plain mapping to templates) whose costly cells are filled on first read."""
 
-    __slots__ = ("_feedback", "_issue", "_today")
+    __slots__ = ("_ledger", "_standing", "_today", "issue")
+    issue: Issue
 
-    def __init__(self, issue: Issue, feedback: date | None, today: date) -> None:
+    def __init__(self, issue: Issue, ledger: Ledger, today: date) -> None:
         super().__init__()
-        self._issue, self._feedback, self._today = issue, feedback, today
+        self.issue, self._ledger, self._today = issue, ledger, today
+        self._standing: Standing | None = None
+
+    def standing(self) -> Standing:
+        if self._standing is None:
+            header = self._ledger.header
+            self._standing = standing(self.issue, header.inspection.feedback, header.policy,
+                                      self._today)
+        return self._standing
 
     def __missing__(self, key: str) -> Any:
         compute = _LAZY_CELLS.get(key)
         if compute is None:
             raise KeyError(key)  # an unknown field: StrictUndefined reports it
-        value = self[key] = compute(self._issue, self._feedback, self._today)
+        value = self[key] = compute(self)
         return value
 
 

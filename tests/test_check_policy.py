@@ -18,7 +18,8 @@ from ledger.model import (
     Measure,
     Policy,
 )
-from ledger.overdue import LEVELS, classify, number_ranges, policy_warnings
+from ledger.overdue import classify, number_ranges, policy_warnings
+from ledger.standing import LEVELS
 
 FEEDBACK = date(2021, 2, 7)
 TODAY = date(2021, 8, 1)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from ledger.diagnostics import width
+from ledger.model import Issue, Policy
 from ledger.present import plain_table
+from ledger.standing import standing
 
 from .conftest import Run
 
@@ -22,7 +25,7 @@ def test_list_plain_text_exact(run: Run, base_ledger: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout == (
         "序号  方面  问题                  责任单位  时限               状态            剩余天数\n"
-        "1     1     学习走过场的问题。    办公室    短期 2021年8月1日  正在推进(超期)  超期31天\n"
+        "1     1     学习走过场的问题。    办公室    短期 2021年8月1日  正在推进(超期)  超期 31 天\n"  # noqa: E501
         "2     2     会议多文件多的问题。  综合科    2021年12月31日     已完成          —\n"
         "共 2 项\n"
     )
@@ -91,7 +94,7 @@ def test_show_exact(run: Run, base_ledger: Path) -> None:
         "责任领导:—\n"
         "责任单位:综合科\n"
         "责任人:—\n"
-        "整改时限:2021年12月31日\n"
+        "整改时限:2021年12月31日(问题时限)\n"
         "整改措施(1项):\n"
         "  1. [完成] 精简会议。(完成于 2021年10月1日)\n"
         "销号:2021年10月8日,经办人 张三\n"
@@ -103,7 +106,7 @@ def test_show_exact(run: Run, base_ledger: Path) -> None:
 
 def test_show_days_left(run: Run, base_ledger: Path) -> None:
     result = run("--root", base_ledger, "--today", "2021-07-20", "show", "1")
-    assert "整改时限:短期(2021年8月1日),12天\n" in result.stdout
+    assert "整改时限:2021年8月1日(问题时限,短期),还剩 12 天\n" in result.stdout
 
 
 def test_show_unknown_number_suggests(run: Run, base_ledger: Path) -> None:
@@ -195,9 +198,8 @@ def test_github_format(run: Run, base_ledger: Path) -> None:
 
 
 def test_plain_table_pads_by_display_width() -> None:
-    rows = [{"number": 1, "aspect": 1, "title": "中文", "unit": "a", "deadline_label": "",
-             "display_status": "正在推进", "days_left": None}]
-    lines = plain_table(rows).splitlines()
+    issue = Issue(number=1, aspect=1, title="中文", path="data/issues/001.yaml", unit="a")
+    lines = plain_table([standing(issue, None, Policy(), date(2021, 1, 1))]).splitlines()
     assert width(lines[0].split("问题")[0]) == width(lines[1].split("中文")[0])
 
 
