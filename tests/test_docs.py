@@ -50,9 +50,14 @@ def text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def without_code(markdown: str) -> str:
-    """The Markdown with fenced code blocks blanked (links there are not links)."""
+def without_blocks(markdown: str) -> str:
+    """The Markdown without fenced code blocks (a `#` line there is no heading)."""
     return re.sub(r"^```.*?^```", "", markdown, flags=re.M | re.S)
+
+
+def without_code(markdown: str) -> str:
+    """The Markdown without code blocks and code spans (links there are not links)."""
+    return re.sub(r"`[^`\n]*`", "", without_blocks(markdown))
 
 
 def blocks(markdown: str, lang: str) -> list[str]:
@@ -75,7 +80,7 @@ def slug(heading: str) -> str:
 
 def anchors(markdown: str) -> set[str]:
     found: set[str] = set()
-    for heading in re.findall(r"^#+ (.+)$", without_code(markdown), re.M):
+    for heading in re.findall(r"^#+ (.+)$", without_blocks(markdown), re.M):
         base = slug(heading)
         name, n = base, 0
         while name in found:
@@ -176,7 +181,7 @@ def test_cited_tests_exist() -> None:
     cited = 0
     for page in PAGES:
         for path, name, target in re.findall(
-                r"\[(tests/[^\]]+\.py)::(\w+)\]\(([^)]+)\)", text(page)):
+                r"\[(tests/[^\]]+\.py)::(\w+)\]\(([^)]+)\)", without_code(text(page))):
             assert (page.parent / target).resolve() == (REPO / path).resolve(), (page, target)
             assert f"def {name}(" in text(REPO / path), (page.name, path, name)
             cited += 1
