@@ -1,9 +1,10 @@
 """The catalogue of diagnostic codes: every code any command can report.
 
 Codes are stable kebab-case names (they appear in CI logs, JSON and scripts);
-the description is the Chinese line the README's catalogue shows. Tests fail
+the description is the Chinese line docs/errors.md shows. Tests fail
 when a code is used in the source but missing here, when a code here has no
-broken-ledger example under tests/, or when the README does not list it.
+broken-ledger example under tests/, or when docs/errors.md does not list it
+(regenerate it with `python -m tests.gen_errors`).
 """
 
 from __future__ import annotations

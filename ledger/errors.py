@@ -18,6 +18,7 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_POLICY = 3
 EXIT_WRITE = 4
+EXIT_LOCKED = 5  # another command is changing the ledger (lock wait timed out)
 EXIT_INTERNAL = 70  # a defect of the program itself (sysexits' EX_SOFTWARE)
 
 

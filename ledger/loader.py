@@ -116,7 +116,7 @@ class Reader:
             return None
         if not isinstance(node, yaml.MappingNode):
             self.report(node, "wrong-type", f"{name}应当是\"键: 值\"形式的映射",
-                        "请参照 README 中的文件示例书写")
+                        "请参照 docs/formats.md 中的文件示例书写")
             return None
         out: dict[str, yaml.Node] = {}
         first: dict[str, yaml.Node] = {}

@@ -175,7 +175,7 @@ def render_template(root: Path | None, name: str, context: dict[str, Any]) -> st
     except jinja2.UndefinedError as exc:
         line = _template_line(exc.__traceback__, template.filename)
         raise _template_error(name, line, f"模板引用了不存在的字段({exc.message})",
-                              "请检查字段名;可用字段见 README 的“模板”一节") from None
+                              "请检查字段名;可用字段见 docs/formats.md 的“模板”一节") from None
     except jinja2.TemplateError as exc:
         line = _template_line(exc.__traceback__, template.filename)
         raise _template_error(name, line, f"模板出错:{exc}") from None

@@ -22,7 +22,10 @@ from tests._lifecycle import ISSUES, issue_path, make_ledger
 
 
 @pytest.fixture
-def root(tmp_path: Path) -> Path:
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # Evidence paths are looked up from the working directory first: run where no
+    # folder of the repository (docs/, tests/) can stand in for the ledger's own.
+    monkeypatch.chdir(tmp_path)
     return make_ledger(tmp_path / "ledger")
 
 
