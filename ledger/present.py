@@ -15,6 +15,7 @@ from typing import Any, TextIO
 from . import dates
 from .diagnostics import width
 from .model import Issue, Ledger, cn_date
+from .safetext import visible
 
 LIST_HEADERS = ("序号", "方面", "问题", "责任单位", "时限", "状态", "剩余天数")
 
@@ -28,7 +29,8 @@ def days_text(days: int | None) -> str:
 
 
 def _cells(row: dict[str, Any]) -> tuple[str, ...]:
-    return (
+    """A row's cells as one line each, nothing a terminal would act on (see `safetext`)."""
+    return tuple(visible(cell) for cell in (
         str(row["number"]),
         str(row["aspect"]),
         row["title"],
@@ -36,7 +38,7 @@ def _cells(row: dict[str, Any]) -> tuple[str, ...]:
         row["deadline_label"] or "—",
         row["display_status"],
         days_text(row["days_left"]),
-    )
+    ))
 
 
 def list_table(rows: Sequence[dict[str, Any]], stream: TextIO | None = None) -> None:
@@ -63,6 +65,7 @@ def plain_table(rows: Sequence[dict[str, Any]]) -> str:
 def _rich_table(rows: Sequence[dict[str, Any]], stream: TextIO) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_lines=False, header_style="bold")
     for header in LIST_HEADERS:
@@ -72,8 +75,9 @@ def _rich_table(rows: Sequence[dict[str, Any]], stream: TextIO) -> None:
             table.add_column(header, no_wrap=header in ("序号", "方面", "剩余天数"))
     for row in rows:
         style = "red" if (row["days_left"] is not None and row["days_left"] < 0) else None
-        table.add_row(*_cells(row), style=style)
-    Console(file=stream).print(table)
+        # Text, not str: rich parses neither markup ([red], [/]) nor :emoji: in it.
+        table.add_row(*(Text(cell) for cell in _cells(row)), style=style)
+    Console(file=stream, markup=False, emoji=False, highlight=False).print(table)
 
 
 def show_issue(issue: Issue, ledger: Ledger, today: date) -> str:
@@ -131,7 +135,8 @@ def show_issue(issue: Issue, ledger: Ledger, today: date) -> str:
                 for entry in issue.history]
     if not issue.public:
         out.append("公开:否(公开版通报中不出现)")
-    return "\n".join(out) + "\n"
+    # Each entry is one line: a line break or control character of the data is shown, not done.
+    return "".join(visible(line) + "\n" for line in out)
 
 
 def _deadline_line(issue: Issue, ledger: Ledger, today: date) -> str:
