@@ -25,6 +25,7 @@ from . import __version__
 from .diagnostics import github_data, github_property
 from .model import cn_date
 from .overdue import Report
+from .safetext import json_safe, markdown_cell, visible
 from .standing import LEVEL_NAMES, LEVELS, POLICY_LEVELS, Level, Standing
 
 RED, YELLOW, GREEN, OK = Level.RED, Level.YELLOW, Level.GREEN, Level.OK
@@ -88,26 +89,27 @@ def _line(result: Standing) -> str:
     days = result.days_text
     if days:
         cells.append(days)
-    return "  " + "  ".join(cells) + "\n"
+    return "  " + "  ".join(cells)
 
 
 def format_text(report: Report, prefix: str = "") -> str:
+    """The report for people; every line one line, data in it shown visibly (see `safetext`)."""
     policy = report.policy
-    out = [f"整改时限检查:今天是 {cn_date(report.today)}\n",
+    out = [f"整改时限检查:今天是 {cn_date(report.today)}",
            f"预警规则:到期前 {policy.green_days} 天内绿色提醒,{policy.yellow_days} 天内黄色预警,"
-           f"超期红色预警;不通过的级别:{_fail_levels(report)}\n"]
+           f"超期红色预警;不通过的级别:{_fail_levels(report)}"]
     for level in LISTED:
         results = report.at_level(level)
         if not results:
             continue
         fails = level in POLICY_LEVELS and level.value in policy.fail_on
         verdict_word = ",判为不通过" if fails else ""
-        out.append(f"\n{_heading(level, report)}{len(results)} 个{verdict_word}:\n")
+        out += ["", f"{_heading(level, report)}{len(results)} 个{verdict_word}:"]
         out.extend(_line(result) for result in results)
-    out.append(f"\n{counts_line(report)}\n")
-    out.extend(f"警告:{warning}\n" for warning in report.warnings)
-    out.append(verdict(report) + "\n")
-    return "".join(out)
+    out += ["", counts_line(report)]
+    out.extend(f"警告:{warning}" for warning in report.warnings)
+    out.append(verdict(report))
+    return "".join(visible(line) + "\n" for line in out)
 
 
 # ---------------------------------------------------------------- json
@@ -124,7 +126,7 @@ def format_json(report: Report, prefix: str = "") -> str:
         "warnings": list(report.warnings),
         "problems": [_json_result(result, prefix) for result in report.results],
     }
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _json_result(result: Standing, prefix: str) -> dict[str, Any]:
@@ -177,7 +179,7 @@ def format_github(report: Report, prefix: str = "") -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ") or "—"
+    return markdown_cell(text) or "—"
 
 
 def github_summary(report: Report) -> str:
@@ -229,6 +231,13 @@ def format_junit(report: Report, prefix: str = "") -> str:
         elif result.level == NO_DEADLINE:
             ET.SubElement(case, "skipped", {"message": "未设整改时限,无法判断是否超期"})
         ET.SubElement(case, "system-out").text = detail
+    # Characters XML 1.0 forbids (most controls, lone surrogates, U+FFFE/U+FFFF) cannot even
+    # be written as references: they are shown as escapes, as on a terminal.
+    for element in root.iter():
+        element.attrib = {key: visible(value, multiline=True)
+                          for key, value in element.attrib.items()}
+        if element.text:
+            element.text = visible(element.text, multiline=True)
     ET.indent(root, "  ")
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             + ET.tostring(root, encoding="unicode") + "\n")
@@ -269,9 +278,10 @@ def format_sarif(report: Report, prefix: str = "") -> str:
                 "ruleId": SARIF_RULES[level][0],
                 "ruleIndex": index,
                 "level": "error" if result.fails else "warning",
-                "message": {"text": _message(result)},
+                "message": {"text": visible(_message(result), multiline=True)},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": quote(prefix + loc.path)},
+                    "artifactLocation": {"uri": quote(prefix + loc.path,
+                                                      errors="surrogateescape")},
                     "region": region,
                 }}],
                 "partialFingerprints": {"ledgerProblem/v1": str(result.number)},
@@ -279,7 +289,8 @@ def format_sarif(report: Report, prefix: str = "") -> str:
     invocation: dict[str, Any] = {"executionSuccessful": True}
     if report.warnings:
         invocation["toolExecutionNotifications"] = [
-            {"level": "warning", "message": {"text": warning}} for warning in report.warnings]
+            {"level": "warning", "message": {"text": visible(warning, multiline=True)}}
+            for warning in report.warnings]
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -290,7 +301,7 @@ def format_sarif(report: Report, prefix: str = "") -> str:
             "results": results,
         }],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(log, ensure_ascii=False, indent=2)) + "\n"
 
 
 def _sarif_level(level: Level, report: Report) -> str:

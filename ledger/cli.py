@@ -30,6 +30,7 @@ from .errors import (
     LedgerError,
     UsageError,
 )
+from .safetext import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -103,12 +104,22 @@ def _guard(func: F) -> F:
             return func(*args, **kwargs)
         except LedgerError as exc:
             where = f"{exc.location}: " if exc.location is not None else ""
-            typer.echo(f"{where}错误:{exc.message}", err=True)
+            _say(f"{where}错误:{exc.message}", err=True)
             if exc.hint:
-                typer.echo(f"  提示:{exc.hint}", err=True)
+                _say(f"  提示:{exc.hint}", err=True)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _say(line: str, err: bool = False) -> None:
+    """Print one line of a message: data in it (a title, a path, an argument) shown visibly."""
+    typer.echo(visible(line), err=err)
+
+
+def _say_lines(text: str, err: bool = False) -> None:
+    """Print text of several lines (a summary, a diff): control characters shown visibly."""
+    typer.echo(visible(text, multiline=True), err=err)
 
 
 def _today() -> date:
@@ -231,8 +242,8 @@ def _warn_if_invalid(problems: list[Any]) -> None:
         errors.sort(key=lambda problem: problem.location.path != "data/ledger.yaml")
         places = list(dict.fromkeys(str(problem.location) for problem in errors))
         shown = "、".join(places[:3]) + ("等" if len(places) > 3 else "")
-        typer.echo(f"注意:台账有 {len(errors)} 个错误({shown}),以下结果可能不完整;"
-                   "请运行 ledger validate 查看。", err=True)
+        _say(f"注意:台账有 {len(errors)} 个错误({shown}),以下结果可能不完整;"
+             "请运行 ledger validate 查看。", err=True)
 
 
 @app.command("list")
@@ -268,8 +279,10 @@ def list_(
     if as_json:
         import json  # only here: nothing else at start-up imports json
 
-        sys.stdout.write(json.dumps([query.row(item) for item in rows], ensure_ascii=False,
-                                    indent=2) + "\n")
+        from .safetext import json_safe
+
+        sys.stdout.write(json_safe(json.dumps([query.row(item) for item in rows],
+                                              ensure_ascii=False, indent=2)) + "\n")
         return
     from .present import list_table
 
@@ -301,11 +314,11 @@ def _edit_done(edit: Any, dry_run: bool) -> None:
     from . import lifecycle
 
     if dry_run:
-        sys.stdout.write(edit.diff())
+        sys.stdout.write(visible(edit.diff(), multiline=True))
         typer.echo("(演练:以上为将要做的修改,未写入任何文件)", err=True)
         return
     lifecycle.apply(edit)
-    typer.echo(edit.summary)
+    _say_lines(edit.summary)
 
 
 def _editor(by: str | None, root: Path) -> str:
@@ -435,7 +448,7 @@ def status(
     root = _root()
     edit = lifecycle.set_status(root, number, value, today=_today(), by=_editor(None, root))
     if edit is None:
-        typer.echo(f"问题 {number} 的状态已是{value},未作修改。")
+        _say(f"问题 {number} 的状态已是{value},未作修改。")
         return
     _edit_done(edit, dry_run)
 
@@ -460,7 +473,7 @@ def new(
         return
     edit = lifecycle.add(root, aspect, title, today=_today(), by=_editor(None, root),
                          subject=subject)
-    typer.echo(edit.summary)
+    _say_lines(edit.summary)
 
 
 # ---------------------------------------------------------------- notice (issue 3)
@@ -482,7 +495,7 @@ def import_(
     from .importer import describe, import_notice
 
     report = import_notice(notice, into or _settings.root or Path.cwd(), force)
-    typer.echo(describe(report))
+    _say_lines(describe(report))
     if report.problems:
         typer.echo(format_text(report.problems, report.line), err=True, nl=False)
     raise typer.Exit(EXIT_PROBLEMS if report.problems else EXIT_OK)
@@ -523,12 +536,13 @@ def render_(
     chosen = rendering.choose_format(template, fmt.value if fmt else None, output)
     text = rendering.render(root, ledger, notice, _today(), template, chosen, public)
     if output is None:
-        sys.stdout.write(text)
+        # A document goes to a file or pipe as written; a terminal is shown its controls.
+        sys.stdout.write(visible(text, multiline=True) if sys.stdout.isatty() else text)
         return
     from .atomic import write_atomic
 
     write_atomic(output, text.encode("utf-8"))
-    typer.echo(f"已生成 {output}", err=True)
+    _say(f"已生成 {output}", err=True)
 
 
 @app.command()
@@ -543,7 +557,7 @@ def templates() -> None:
     except NoLedgerError:
         root = None
     for name, origin in available(root):
-        typer.echo(f"{name}\t{origin}")
+        typer.echo(f"{visible(name)}\t{visible(origin)}")
 
 
 class CheckFormat(str, Enum):
@@ -623,7 +637,7 @@ def main() -> None:
         typer.echo(exc.ctx.get_help() if exc.ctx is not None else "", err=True)
         sys.exit(EXIT_USAGE)
     except click.exceptions.UsageError as exc:
-        typer.echo(f"用法错误:{_usage_message(exc)}", err=True)
+        _say(f"用法错误:{_usage_message(exc)}", err=True)
         typer.echo("  提示:运行 ledger --help 或 ledger 命令 --help 查看用法", err=True)
         sys.exit(EXIT_USAGE)
     except typer.Abort:
@@ -633,7 +647,7 @@ def main() -> None:
         # A defect of ledger itself, not of the user's input: say so plainly.
         if os.environ.get("LEDGER_DEBUG"):
             raise
-        typer.echo(f"程序内部错误:{type(exc).__name__}: {exc}", err=True)
+        _say(f"程序内部错误:{type(exc).__name__}: {exc}", err=True)
         typer.echo("  提示:这是 ledger 的缺陷,不是您的数据有误;请把命令和这段输出报告给维护人员。"
                    "设置环境变量 LEDGER_DEBUG=1 可看到完整的调用栈", err=True)
         sys.exit(EXIT_INTERNAL)

@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
 from .model import Problem
+from .safetext import json_safe, visible
 
 LineSource = Callable[[str, int], "str | None"]
 
@@ -45,16 +46,17 @@ def format_text(problems: Sequence[Problem], source: LineSource) -> str:
 
 
 def _one(problem: Problem, source: LineSource) -> str:
+    """One problem's lines; each is one line, data in it shown visibly (see `safetext`)."""
     loc = problem.location
-    out = [f"{loc}: {problem.severity}[{problem.code}]: {problem.message}\n"]
+    out = [f"{loc}: {problem.severity}[{problem.code}]: {problem.message}"]
     line = source(loc.path, loc.line) if loc.line > 0 else None
     if line is not None:
         shown, col = excerpt(line.replace("\t", " "), max(loc.col - 1, 0))
-        out.append(f"{loc.line:>5} | {shown}\n")
-        out.append(f"{'':>5} | {' ' * width(shown[:col])}^\n")
+        out.append(f"{loc.line:>5} | {shown}")
+        out.append(f"{'':>5} | {' ' * width(visible(shown[:col]))}^")
     if problem.hint:
-        out.append(f"  提示:{problem.hint}\n")
-    return "".join(out)
+        out.append(f"  提示:{problem.hint}")
+    return "".join(visible(text) + "\n" for text in out)
 
 
 def summary(problems: Iterable[Problem]) -> str:
@@ -82,12 +84,13 @@ def format_json(problems: Sequence[Problem]) -> str:
         }
         for problem in problems
     ]
-    return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+    return json_safe(json.dumps(items, ensure_ascii=False, indent=2)) + "\n"
 
 
 def github_data(text: str) -> str:
-    """Escape a GitHub workflow command's message."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a GitHub workflow command's message (control characters shown, see `safetext`)."""
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return visible(escaped, multiline=True)
 
 
 def github_property(text: str) -> str:

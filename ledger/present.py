@@ -13,14 +13,16 @@ from typing import TextIO
 
 from .diagnostics import width
 from .model import Ledger, cn_date
+from .safetext import visible
 from .standing import Standing
 
 LIST_HEADERS = ("序号", "方面", "问题", "责任单位", "时限", "状态", "剩余天数")
 
 
 def _cells(item: Standing) -> tuple[str, ...]:
+    """A row's cells as one line each, nothing a terminal would act on (see `safetext`)."""
     issue = item.issue
-    return (
+    return tuple(visible(cell) for cell in (
         str(issue.number),
         str(issue.aspect),
         issue.title,
@@ -28,7 +30,7 @@ def _cells(item: Standing) -> tuple[str, ...]:
         item.deadline_label or "—",
         item.display_status,
         item.days_text or "—",
-    )
+    ))
 
 
 def list_table(rows: Sequence[Standing], stream: TextIO | None = None) -> None:
@@ -55,6 +57,7 @@ def plain_table(rows: Sequence[Standing]) -> str:
 def _rich_table(rows: Sequence[Standing], stream: TextIO) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_lines=False, header_style="bold")
     for header in LIST_HEADERS:
@@ -64,8 +67,9 @@ def _rich_table(rows: Sequence[Standing], stream: TextIO) -> None:
             table.add_column(header, no_wrap=header in ("序号", "方面", "剩余天数"))
     for row in rows:
         style = "red" if row.is_overdue else None
-        table.add_row(*_cells(row), style=style)
-    Console(file=stream).print(table)
+        # Text, not str: rich parses neither markup ([red], [/]) nor :emoji: in it.
+        table.add_row(*(Text(cell) for cell in _cells(row)), style=style)
+    Console(file=stream, markup=False, emoji=False, highlight=False).print(table)
 
 
 def show_issue(item: Standing, ledger: Ledger) -> str:
@@ -121,4 +125,5 @@ def show_issue(item: Standing, ledger: Ledger) -> str:
                 for entry in issue.history]
     if not issue.public:
         out.append("公开:否(公开版通报中不出现)")
-    return "\n".join(out) + "\n"
+    # Each entry is one line: a line break or control character of the data is shown, not done.
+    return "".join(visible(line) + "\n" for line in out)

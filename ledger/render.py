@@ -32,6 +32,7 @@ from .notice import (
     progress_sentence,
 )
 from .numerals import DEPTH, label, measure_label
+from .safetext import markdown, markdown_cell
 from .standing import Standing, standing
 
 if TYPE_CHECKING:
@@ -208,17 +209,14 @@ def _template_line(tb: TracebackType | None, filename: str | None) -> int | None
 # ---------------------------------------------------------------- filters
 
 
-_MD_SPECIAL = str.maketrans({char: "\\" + char for char in "\\`*_[]<>#|"})
-
-
 def md_escape(value: object) -> str:
-    """Text as Markdown shows it literally: emphasis, links, HTML and headings escaped."""
-    return str(value).translate(_MD_SPECIAL)
+    """Text as Markdown shows it literally, wherever it stands (see `safetext.markdown`)."""
+    return markdown(value)
 
 
 def md_cell(value: object) -> str:
-    """A Markdown table cell: escaped, line breaks as <br>."""
-    return "<br>".join(md_escape(line) for line in str(value).split("\n"))
+    """A Markdown table cell: escaped, line breaks as <br> (see `safetext.markdown_cell`)."""
+    return markdown_cell(value)
 
 
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection).

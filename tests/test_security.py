@@ -104,7 +104,22 @@ def _render(run: Run, root: Path, template: str, fmt: str) -> str:
     return result.stdout
 
 
-_MD_UNESCAPE = re.compile(r"\\([\\`*_\[\]<>#|])")
+def _markdown_text(output: str) -> str:
+    """What a Markdown reader sees: each block's text as markdown-it parses it (<br> a newline)."""
+    from markdown_it import MarkdownIt
+
+    texts = []
+    for token in MarkdownIt("commonmark").enable(["table", "strikethrough"]).parse(output):
+        for child in token.children or []:
+            if child.type == "text":
+                texts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak") or (
+                    child.type == "html_inline" and child.content == "<br>"):
+                texts.append("\n")
+            else:
+                texts.append(f"<{child.type}>")  # markup: never equal to the data
+        texts.append("\n")
+    return "".join(texts)
 
 
 class _Text(HTMLParser):
@@ -131,7 +146,7 @@ def _shown(output: str, fmt: str) -> str:
         page.feed(output)
         return page.text
     if fmt == "md":
-        return _MD_UNESCAPE.sub(r"\1", output)
+        return _markdown_text(output)
     if fmt == "csv":
         rows = csv.reader(io.StringIO(output.removeprefix("\ufeff")))
         return "\n".join("\t".join(row) for row in rows)
