@@ -96,13 +96,24 @@ def test_binary_to_a_terminal_is_refused_but_a_pipe_gets_it(root: Path) -> None:
         os.close(secondary)
         os.close(main)
     assert done.returncode == 2
-    assert "xlsx 文件不能输出到终端" in done.stderr.decode() and "-o 台账.xlsx" in done.stderr.decode()
+    said = done.stderr.decode()
+    assert "xlsx 文件不能输出到终端" in said and "-o 台账.xlsx" in said
     piped = subprocess.run(command, capture_output=True, env=env, timeout=60, check=False)
     assert piped.returncode == 0, piped.stderr.decode()
     assert piped.stdout.startswith(b"PK\x03\x04")
 
 
 # ---------------------------------------------------------------- the Word notice
+
+
+def _mm(length: Length | None) -> float:
+    assert length is not None
+    return float(length.mm)
+
+
+def _ind(para: Any) -> Any:
+    """A paragraph's w:ind element (python-docx has no reader for the *Chars indents)."""
+    return para._p.pPr.find(qn("w:ind"))
 
 
 def _paragraph_texts(document: Any) -> list[str]:
@@ -117,15 +128,13 @@ def _fonts(run: Any) -> dict[str, str | None]:
 def test_word_notice_page_and_text(run: Run, root: Path, tmp_path: Path) -> None:
     document = docx.Document(str(_out(run, root, tmp_path / "通报.docx")))
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    margins = (section.top_margin, section.bottom_margin, section.left_margin,
-               section.right_margin)
-    assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
+    width, height = _mm(section.page_width), _mm(section.page_height)
+    top, bottom = _mm(section.top_margin), _mm(section.bottom_margin)
+    left, right = _mm(section.left_margin), _mm(section.right_margin)
+    assert [round(value) for value in (width, height, top, bottom, left, right)] == [
+        210, 297, 37, 35, 28, 26]
     # 版心 156 × 225 mm.
-    assert round(Length(section.page_width - section.left_margin
-                                  - section.right_margin).mm) == 156
-    assert round(Length(section.page_height - section.top_margin
-                                 - section.bottom_margin).mm) == 225
+    assert (round(width - left - right), round(height - top - bottom)) == (156, 225)
     grid = section._sectPr.find(qn("w:docGrid"))
     assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("lines", "579")
     # Paragraph for paragraph the txt render's text.
@@ -167,8 +176,9 @@ def test_word_notice_fonts_sizes_spacing_indents(run: Run, root: Path, tmp_path:
           "仿宋_GB2312", 16, "JUSTIFY", 2)
     # A narrative point: the lead sentence 楷体, the rest 仿宋.
     point = by_text[next(text for text in by_text if text.startswith("(一)提高政治站位"))]
-    assert [(run.text, _fonts(run)["eastAsia"]) for run in point.runs][0] == (
-        "(一)提高政治站位,深化思想认识。", "楷体_GB2312")
+    lead = point.runs[0]
+    assert lead.text == "(一)提高政治站位,深化思想认识。"
+    assert _fonts(lead)["eastAsia"] == "楷体_GB2312"
     assert _fonts(point.runs[1])["eastAsia"] == "仿宋_GB2312"
     # One blank line under the title, one above the issuer.
     texts = [p.text for p in document.paragraphs]
@@ -177,10 +187,10 @@ def test_word_notice_fonts_sizes_spacing_indents(run: Run, root: Path, tmp_path:
     # Issuer 右空二字; the date's first character two to the right of the issuer's.
     issuer, when = document.paragraphs[-2], document.paragraphs[-1]
     assert issuer.alignment is not None and issuer.alignment.name == "RIGHT"
-    assert issuer._p.pPr.find(qn("w:ind")).get(qn("w:rightChars")) == "200"
+    assert _ind(issuer).get(qn("w:rightChars")) == "200"
     assert when.alignment is not None and when.alignment.name == "LEFT"
     # 28 characters a line: issuer begins at 28 − 2 − 14 = 12, the date at 14.
-    assert when._p.pPr.find(qn("w:ind")).get(qn("w:leftChars")) == "1400"
+    assert _ind(when).get(qn("w:leftChars")) == "1400"
 
 
 def test_word_notice_page_numbers(run: Run, root: Path, tmp_path: Path) -> None:
@@ -188,7 +198,7 @@ def test_word_notice_page_numbers(run: Run, root: Path, tmp_path: Path) -> None:
     assert document.settings.odd_and_even_pages_header_footer
     section = document.sections[0]
     # The number's line starts 7 mm below the text block (35 mm bottom margin).
-    assert round(section.footer_distance.mm + Mm(4.94).mm + 7) == 35
+    assert round(_mm(section.footer_distance) + Mm(4.94).mm + 7) == 35
     for footer, side, indent in ((section.footer, "RIGHT", "w:rightChars"),
                                  (section.even_page_footer, "LEFT", "w:leftChars")):
         para = footer.paragraphs[0]
@@ -248,7 +258,8 @@ def test_own_word_template_is_filled_with_the_same_context(run: Run, root: Path,
     document = docx.Document(str(_out(run, root, tmp_path / "通报.docx")))
     texts = [p.text for p in document.paragraphs]
     expected = _text(run, root)
-    assert texts[:2] == ["红头:中共山东省人民防空办公室党组", "关于十一届省委第八轮巡视整改进展情况的通报"]
+    assert texts[:2] == ["红头:中共山东省人民防空办公室党组",
+                         "关于十一届省委第八轮巡视整改进展情况的通报"]
     assert texts[2:] == expected[2:]
     assert any(text.startswith("(5)<b>&") for text in texts)
     listed = run("--root", root, "templates")
@@ -385,7 +396,7 @@ def test_filters_choose_the_tables_rows_in_every_format(run: Run, root: Path,
     book = _workbook(run, root, tmp_path, "--unit", "工程处")
     assert book["台账"]["A1"].value.endswith("(责任单位:工程处)")
     assert book["台账"].max_row == 4
-    assert [row for row in book["统计"].iter_rows(values_only=True)][-1] == (
+    assert list(book["统计"].iter_rows(values_only=True))[-1] == (
         "合计", 2, 1, 1, "50%")
 
 
@@ -407,7 +418,8 @@ try:
     main()
 except SystemExit:
     pass
-heavy = sorted({name.split(".")[0] for name in sys.modules} & {"docx", "docxtpl", "openpyxl", "lxml"})
+office = {"docx", "docxtpl", "openpyxl", "lxml"}
+heavy = sorted({name.split(".")[0] for name in sys.modules} & office)
 sys.stderr.write("HEAVY=" + ",".join(heavy) + "\\n")
 """
 

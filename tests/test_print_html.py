@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from ._notice import TODAY, shipped_copy
-from .conftest import Run
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-headless-shell")
 
@@ -69,7 +68,8 @@ _NUMBER = re.compile(r"^\s*—\s*(\d+)\s*—\s*$")
 def test_title_lines_are_sense_units_and_none_is_one_character(printed: Path) -> None:
     first = _pages(printed)[0]
     title = first[:first.index(next(line for line in first if line.startswith("根据")))]
-    assert title == ["中共山东省人民防空办公室党组", "关于十一届省委第八轮巡视", "整改进展情况的通报"]
+    assert title == ["中共山东省人民防空办公室党组", "关于十一届省委第八轮巡视",
+                     "整改进展情况的通报"]
     assert all(len(line.strip()) > 1 for line in title)
 
 
@@ -129,8 +129,9 @@ def _lines(pdf: Path, page: int) -> list[tuple[str, float, float, float, float]]
     for line in root.iter("{http://www.w3.org/1999/xhtml}line"):
         words = list(line.iter("{http://www.w3.org/1999/xhtml}word"))
         text = "".join(word.text or "" for word in words)
-        found.append((text, *(float(line.get(key, "0"))
-                              for key in ("xMin", "yMin", "xMax", "yMax"))))
+        x_min, y_min, x_max, y_max = (float(line.get(key, "0"))
+                                      for key in ("xMin", "yMin", "xMax", "yMax"))
+        found.append((text, x_min, y_min, x_max, y_max))
     return found
 
 
