@@ -385,7 +385,9 @@ def test_filters_choose_the_tables_rows_in_every_format(run: Run, root: Path,
         "序号", "4", "9"]
     md = run("--root", root, "--today", TODAY, "render", "-t", "table", "--unit", "工程处",
              "--open").stdout
-    assert md.startswith("# 整改台账(责任单位:工程处,未销号)\n")
+    assert md.startswith("# 整改台账(责任单位:工程处,未销号)\n\n中共山东省")
+    unfiltered = run("--root", root, "--today", TODAY, "render", "-t", "table").stdout
+    assert unfiltered.startswith("# 整改台账\n\n中共山东省")  # as before filters existed
     assert [line.split(" | ")[0] for line in md.splitlines() if line.startswith("| 4")] == ["| 4"]
     assert "| 9 |" not in md
     # An aspect's problems keep their labels: (二) stays (二) when (一) is left out.
