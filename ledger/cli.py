@@ -506,6 +506,8 @@ class RenderFormat(str, Enum):
     md = "md"
     html = "html"
     csv = "csv"
+    docx = "docx"
+    xlsx = "xlsx"
 
 
 @app.command("render")
@@ -515,34 +517,87 @@ def render_(
         "--template", "-t", help="模板:notice(通报)、table(台账表),或 templates/ 中的文件名。")
     ] = "notice",
     fmt: Annotated[RenderFormat | None, typer.Option(
-        "--format", "-f", help="格式:txt(发布版式)、md、html(公文版式网页)、csv(台账表);"
-        "默认取 -o 文件的扩展名,否则通报为 txt、台账表为 md。", show_default=False)] = None,
+        "--format", "-f", help="格式:txt(发布版式)、md、html(公文版式网页)、docx(公文版式 Word)、"
+        "csv、xlsx(台账表);默认取 -o 文件的扩展名,否则通报为 txt、台账表为 md。",
+        show_default=False)] = None,
     public: Annotated[bool, typer.Option(
         "--public", help="公开版:不含 public: false 的问题,编号和计数按所列问题重排。")] = False,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="写入文件;默认输出到屏幕。", show_default=False)] = None,
+        "--output", "-o", help="写入文件;默认输出到屏幕(docx、xlsx 须用 -o)。",
+        show_default=False)] = None,
+    open_: Annotated[bool, typer.Option("--open", help="台账表只列未销号的问题。")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="台账表只列超期未完成的问题。")
+                       ] = False,
+    unit: Annotated[str | None, typer.Option(
+        "--unit", help="台账表只列该责任单位或协办单位的问题(包含这段文字即可)。",
+        show_default=False)] = None,
+    aspect: Annotated[int | None, typer.Option(
+        "--aspect", help="台账表只列该方面的问题。", show_default=False)] = None,
 ) -> None:
     """按模板生成通报或台账表;台账有错误时拒绝生成(退出码 1)。"""
     from . import render as rendering
     from .diagnostics import format_text
     from .errors import RefusedError
 
+    chosen = rendering.choose_format(template, fmt.value if fmt else None, output)
+    filtered = open_ or overdue or unit is not None or aspect is not None
+    if filtered and template == "notice":
+        raise UsageError("--open、--overdue、--unit、--aspect 只用于台账表",
+                         "例如:ledger render -t table --unit 办公室 -o 台账.xlsx")
+    if chosen in rendering.BINARY and output is None and sys.stdout.isatty():
+        example = f"{'通报' if chosen == 'docx' else '台账'}.{chosen}"
+        raise UsageError(f"{chosen} 文件不能输出到终端", f"用 -o 指定文件,例如 -o {example}")
     root = _root()
-    ledger, notice, problems = rendering.prepare(root, _today())
+    today = _today()
+    ledger, notice, problems = rendering.prepare(root, today)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         sys.stderr.write(format_text(errors, _line_source(root)))
         raise RefusedError("台账有错误,未生成", "请先改正以上错误(ledger validate 可单独检查)")
-    chosen = rendering.choose_format(template, fmt.value if fmt else None, output)
-    text = rendering.render(root, ledger, notice, _today(), template, chosen, public)
-    if output is None:
-        # A document goes to a file or pipe as written; a terminal is shown its controls.
-        sys.stdout.write(visible(text, multiline=True) if sys.stdout.isatty() else text)
-        return
+    only = scope = None
+    if filtered:
+        from . import query
+
+        chosen_issues = query.select(
+            ledger, query.Filters(open=open_, overdue=overdue, unit=unit, aspect=aspect), today)
+        only = {issue.number for issue in chosen_issues}
+        scope = _scope(open_, overdue, unit, aspect)
+    if chosen in rendering.BINARY:
+        data = rendering.render_file(root, ledger, notice, today, template, chosen, public,
+                                     only, scope or "")
+        if output is None:  # a pipe or a file (a terminal was refused above)
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return
+    else:
+        text = rendering.render(root, ledger, notice, today, template, chosen, public,
+                                only, scope or "")
+        if output is None:
+            # A document goes to a file or pipe as written; a terminal is shown its controls.
+            sys.stdout.write(visible(text, multiline=True) if sys.stdout.isatty() else text)
+            return
+        data = text.encode("utf-8")
     from .atomic import write_atomic
 
-    write_atomic(output, text.encode("utf-8"))
+    write_atomic(output, data)
     _say(f"已生成 {output}", err=True)
+
+
+def _scope(open_: bool, overdue: bool, unit: str | None, aspect: int | None) -> str:
+    """What the table's filters chose, in words for its title: 责任单位:办公室,未销号."""
+    parts = []
+    if unit is not None:
+        parts.append(f"责任单位:{unit}")
+    if aspect is not None:
+        from .numerals import cn_number
+
+        parts.append(f"第{cn_number(aspect)}方面")
+    if overdue:
+        parts.append("超期未完成")
+    elif open_:
+        parts.append("未销号")
+    return ",".join(parts)
 
 
 @app.command()

@@ -13,7 +13,7 @@ jinja2 is imported lazily: the CLI must start fast.
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,7 +33,8 @@ from .notice import (
 )
 from .numerals import DEPTH, label, measure_label
 from .safetext import markdown, markdown_cell
-from .standing import Standing, standing
+from .standing import LEVEL_NAMES, Standing, standing
+from .titles import sense_lines
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
@@ -41,7 +42,13 @@ if TYPE_CHECKING:
     import jinja2
 
 TEMPLATE_SUFFIX = ".j2"
-FORMATS: dict[str, tuple[str, ...]] = {"notice": ("txt", "md", "html"), "table": ("md", "csv")}
+FORMATS: dict[str, tuple[str, ...]] = {"notice": ("txt", "md", "html", "docx"),
+                                       "table": ("md", "csv", "xlsx")}
+# Formats that are files, not text: written by a library, never through a text template.
+BINARY = ("docx", "xlsx")
+# File extensions that name a format (-o 通报.htm means html).
+EXTENSIONS = {"txt": "txt", "md": "md", "html": "html", "htm": "html", "csv": "csv",
+              "docx": "docx", "xlsx": "xlsx"}
 BOM = "\ufeff"
 
 
@@ -69,7 +76,7 @@ def available(root: Path | None) -> list[tuple[str, str]]:
             found[entry.name] = "内置"
     own = _own_folder(root)
     if own is not None:
-        for path in sorted(own.glob(f"*{TEMPLATE_SUFFIX}")):
+        for path in sorted([*own.glob(f"*{TEMPLATE_SUFFIX}"), *own.glob("*.docx")]):
             if _own_template(root, path.name) is not None:
                 found[path.name] = "本台账 templates/" + (
                     "(覆盖内置)" if found.get(path.name) == "内置" else "")
@@ -131,21 +138,40 @@ def environment(root: Path | None) -> jinja2.Environment:
     env.filters["md"] = md_escape
     env.filters["md_cell"] = md_cell
     env.filters["csv_row"] = csv_row
+    env.filters["sense_lines"] = sense_lines
     return env
 
 
 def choose_format(template: str, fmt: str | None, output: Path | None) -> str:
-    """The format asked for; else the output file's extension; else the template's first."""
-    if fmt is not None:
-        return fmt
+    """The format asked for; else the output file's extension; else the template's first.
+
+    A --format that contradicts the extension of -o is refused, and so is a
+    file-named template (weekly.md) asked for another format: 通报.docx holding
+    text, or 台账.csv holding a workbook, is never written.
+    """
     suffix = output.suffix.lstrip(".").lower() if output is not None else ""
+    named = EXTENSIONS.get(suffix)
+    if "." in template:  # a file name names its format itself: weekly.md(.j2), 红头.docx
+        own = template.removesuffix(TEMPLATE_SUFFIX).rsplit(".", 1)[-1].lower()
+        own = EXTENSIONS.get(own, own)
+        if fmt is not None and fmt != own:
+            raise UsageError(f"模板 {template} 生成 {own},与 --format {fmt} 不一致",
+                             "去掉 --format,或换一个模板")
+        if named is not None and named != own:
+            raise UsageError(f"模板 {template} 生成 {own},不能写入 {output}",
+                             f"把输出文件名改为 .{own}")
+        return own
+    if fmt is not None:
+        if named is not None and named != fmt:
+            raise UsageError(f"--format {fmt} 与输出文件 {output} 的扩展名 .{suffix} 不一致",
+                             f"去掉 --format(按扩展名生成 {named}),或把文件名改为 .{fmt}")
+        return fmt
+    if named is not None:
+        return named  # template_name refuses a format the template does not have
     formats = FORMATS.get(template, ())
-    if suffix and (suffix in formats or not formats):
+    if suffix and not formats:
         return suffix
-    if formats:
-        return formats[0]
-    # A file name such as weekly.md names its format itself.
-    return template.rsplit(".", 1)[-1] if "." in template else "txt"
+    return formats[0] if formats else "txt"
 
 
 def template_name(template: str, fmt: str) -> str:
@@ -250,7 +276,8 @@ class _Group:
 
 
 def context(ledger: Ledger, notice: Notice | None, today: date,
-            public: bool = False) -> dict[str, Any]:
+            public: bool = False, only: Collection[int] | None = None,
+            scope: str = "") -> dict[str, Any]:
     """Everything a template may use, numbered and counted for what is shown.
 
     issuer, title, title_lines, signature, date (2021年8月26日), today, public,
@@ -264,7 +291,13 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
     title, measures, measures_text, measures_lines, leader, unit, co_units,
     owner, deadline, status, progress, closed, public);
     counts {aspects, problems, done, phrase, progress}; columns (the table's heads).
-    Filters: md, md_cell, csv_row.
+    A row also has level (red, yellow, green, ok, ongoing, closed-late, closed,
+    no-deadline: `ledger check`'s level), level_name (红色预警 …), deadline_date
+    and closed_date (dates, for a workbook).
+    `only`: the numbers of the problems the table lists (the filters of
+    `ledger list`); they keep the labels and numbers they have in the whole
+    table; `scope` says in words what was chosen (责任单位:办公室), else "".
+    Filters: md, md_cell, csv_row, sense_lines (a title line cut at sense units).
     """
     notice = notice or DEFAULT_NOTICE
     header = ledger.header
@@ -273,6 +306,10 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
     styles = level_styles(notice, show_aspects,
                           any(issue.subject is not None for issue in shown))
     tree, rows, problem_blocks = _problems(ledger, shown, notice, styles, show_aspects, today)
+    if only is not None:
+        rows = [row for row in rows if row["number"] in only]
+        for node in tree:
+            node["problems"] = [row for row in node["problems"] if row["number"] in only]
     shown_aspects = sum(1 for node in tree if node["label"])
     phrase = count_phrase(shown_aspects, len(shown))
     progress = progress_sentence([issue.status for issue in shown])
@@ -306,6 +343,7 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
                    "done": sum(1 for issue in shown if issue.is_closed),
                    "phrase": phrase, "progress": progress},
         "public": public,
+        "scope": scope,
         "today": cn_date(today),
         "columns": ["序号", "方面", "问题", "整改措施", "责任领导", "责任单位", "时限", "状态",
                     "进展", "销号日期"],
@@ -493,9 +531,15 @@ _LAZY_CELLS: dict[str, Callable[[_Row], Any]] = {
     "measures_lines": lambda row: _measures_lines(row.issue),
     "deadline": lambda row: row.standing().deadline_label,
     "status": lambda row: row.standing().display_status,
+    # The warning cells: `ledger check`'s level of the problem under the policy.
+    "level": lambda row: row.standing().level.value,
+    "level_name": lambda row: LEVEL_NAMES[row.standing().level],
+    "deadline_date": lambda row: row.standing().deadline,
+    "closed_date": lambda row: row.issue.closed.date if row.issue.closed else None,
     "progress": lambda row: "\n".join(
         f"{cn_date(note.date)} {note.text}" for note in row.issue.progress),
 }
+
 
 
 class _Row(dict[str, Any]):
@@ -539,7 +583,41 @@ def prepare(root: Path, today: date) -> tuple[Ledger, Notice | None, list[Proble
 
 
 def render(root: Path | None, ledger: Ledger, notice: Notice | None, today: date,
-           template: str = "notice", fmt: str = "txt", public: bool = False) -> str:
+           template: str = "notice", fmt: str = "txt", public: bool = False,
+           only: Collection[int] | None = None, scope: str = "") -> str:
     """The chosen template rendered over the ledger (which the caller has validated)."""
     name = template_name(template, fmt)
-    return render_template(root, name, context(ledger, notice, today, public))
+    return render_template(root, name, context(ledger, notice, today, public, only, scope))
+
+
+def render_file(root: Path | None, ledger: Ledger, notice: Notice | None, today: date,
+                template: str = "notice", fmt: str = "docx", public: bool = False,
+                only: Collection[int] | None = None, scope: str = "") -> bytes:
+    """A Word document or an Excel workbook (a BINARY format) over the validated ledger.
+
+    docx: the ledger's own templates/notice.docx (or the .docx named by
+    `template`) filled in the sandbox, else the GB/T 9704 notice built here.
+    xlsx: the table as the offices' workbook. The libraries are imported here
+    and in the modules below only: no other command loads them.
+    """
+    name = template_name(template, fmt) if "." not in template else template
+    data = context(ledger, notice, today, public, only, scope)
+    if fmt == "docx":
+        own_name = name if "." in template else f"{template}.docx"
+        own = _own_template(root, own_name)
+        if own is not None:
+            from .docx_template import fill
+
+            return fill(own, f"templates/{own_name}", data, environment(root))
+        if "." in template:
+            raise UsageError(f"找不到 Word 模板 templates/{own_name}",
+                             "Word 模板放在台账的 templates/ 中;不写 -t 时用内置的公文版式")
+        from .docx_notice import build_notice
+
+        return build_notice(data)
+    if fmt == "xlsx" and "." not in template:
+        from .xlsx_table import build_workbook
+
+        return build_workbook(data, ledger)
+    raise UsageError(f"模板 {template} 不能生成 {fmt}",
+                     "xlsx 只用于台账表:ledger render -t table -o 台账.xlsx")

@@ -143,7 +143,7 @@ class _Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
-        if tag in ("br", "meta"):
+        if tag in ("br", "wbr", "meta"):  # void elements: no end tag
             return
         element: tuple[str, str, list[str]] = (tag, dict(attrs).get("class") or "", [])
         self.elements.append(element)
@@ -181,6 +181,10 @@ def test_html_structure_and_typography(run: Run, root: Path) -> None:
     title = next(el for el in page.elements if el[0] == "h1")
     assert "".join(title[2]) == ("中共山东省人民防空办公室党组"
                                  "关于十一届省委第八轮巡视整改进展情况的通报")
+    # Lines may break only at sense units (<wbr> with keep-all), balanced.
+    assert "关于十一届省委第八轮巡视<wbr>整改进展情况的通报</h1>" in html
+    assert "word-break: keep-all" in _rule(page.style, "h1.title")
+    assert "margin: 0 0 28.95pt" in _rule(page.style, "h1.title")  # one body line below
     # Body 仿宋, title 小标宋 centred, 一、 黑体, (一) 楷体.
     assert "仿宋" in _rule(page.style, "body")
     h1 = _rule(page.style, "h1.title")
