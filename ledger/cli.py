@@ -89,6 +89,7 @@ class Settings:
 
     root: Path | None = None
     today: date | None = None
+    as_of: date | None = None
 
 
 _settings = Settings()
@@ -138,9 +139,14 @@ def _root() -> Path:
     return find_root(Path.cwd(), explicit)
 
 
+# Commands that read the ledger and can read it as committed on a past date.
+_AS_OF_COMMANDS = ("list", "show", "stats", "board", "render", "check", "validate")
+
+
 @app.callback()
 @_guard
 def _options(
+    ctx: typer.Context,
     root: Annotated[Path | None, typer.Option(
         "--root",
         help="台账目录(含 data/ledger.yaml);默认从当前目录向上查找,也可用环境变量 LEDGER_ROOT。",
@@ -148,10 +154,20 @@ def _options(
     today: Annotated[str | None, typer.Option(
         "--today", help="把这一天当作今天(YYYY-MM-DD),用于核对和复现;也可用环境变量 LEDGER_TODAY。",
         show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="按这一天(YYYY-MM-DD)及之前最后一次 git 提交中的台账回答(不检出,"
+        "不计未提交的修改);list、show、stats、board、render、check、validate 可用。",
+        show_default=False)] = None,
 ) -> None:
     """整改台账:用纯文本文件和 git 管理巡视、巡察、审计、督察反馈问题的整改。"""
     _settings.root = root
     _settings.today = _parse_day(today, "--today") if today else None
+    _settings.as_of = _parse_day(as_of, "--as-of") if as_of else None
+    if _settings.as_of is not None:
+        if ctx.invoked_subcommand not in _AS_OF_COMMANDS:
+            raise UsageError(f"--as-of 不能用于 {ctx.invoked_subcommand}:过去的台账只能查看,不能修改",
+                             f"可用于:{'、'.join(_AS_OF_COMMANDS)}")
+        _settings.today = _settings.today or _settings.as_of  # counted on that day
 
 
 class DiagnosticFormat(str, Enum):
@@ -170,6 +186,8 @@ def _load_checked(full: bool = True) -> tuple[Any, list[Any]]:
     from .checks import validate as run_checks
     from .loader import load
 
+    if _settings.as_of is not None:
+        return _load_as_of(full)
     loaded = load(_root())
     problems = run_checks(loaded, _today(), FULL_CHECKS if full else CHECKS)
     if full:
@@ -515,7 +533,7 @@ def render_(
     from .errors import RefusedError
 
     root = _root()
-    ledger, notice, problems = rendering.prepare(root, _today())
+    ledger, notice, problems = _prepare(root)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         sys.stderr.write(format_text(errors, _line_source(root)))
@@ -611,6 +629,145 @@ def _append_summary(path: Path, text: str) -> None:
             stream.write(text)
     except OSError as exc:
         raise WriteError(f"无法写入 GitHub 作业摘要 {path}:{exc.strerror}") from exc
+
+
+# ---------------------------------------------------------------- statistics and time (issue 13)
+
+
+def _load_as_of(full: bool) -> tuple[Any, list[Any]]:
+    """`_load_checked` for --as-of: the ledger and its notice as committed, checked on that day.
+
+    The evidence check is left out: it hashes files in the working tree, not the commit's.
+    """
+    from .checks import CHECKS
+    from .checks import validate as run_checks
+    from .history import NOTICE_FILE, Repository, as_of_note
+    from .notice import parse_notice
+
+    assert _settings.as_of is not None
+    root = _root()
+    with Repository(root) as repo:
+        commit = repo.commit_on(_settings.as_of)
+        typer.echo(as_of_note(commit, _settings.as_of, repo.dirty()), err=True)
+        loaded = repo.load(commit)
+        problems = run_checks(loaded, _today(), CHECKS)
+        notice_bytes = repo.read(commit, NOTICE_FILE) if full else None
+    if notice_bytes is not None:
+        problems = sorted([*problems, *parse_notice(NOTICE_FILE, notice_bytes)[1]],
+                          key=lambda problem: problem.sort_key)
+    return loaded, problems
+
+
+def _prepare(root: Path) -> tuple[Any, Any, list[Any]]:
+    """render's inputs (ledger, notice, problems): from the folder, or as committed (--as-of)."""
+    from . import render as rendering
+
+    if _settings.as_of is None:
+        return rendering.prepare(root, _today())
+    from .history import NOTICE_FILE, Repository
+    from .notice import parse_notice
+
+    loaded, problems = _load_as_of(full=False)
+    with Repository(root) as repo:
+        data = repo.read(repo.commit_on(_settings.as_of), NOTICE_FILE)
+    notice, found = parse_notice(NOTICE_FILE, data) if data is not None else (None, [])
+    return loaded.ledger, notice, sorted([*problems, *found], key=lambda p: p.sort_key)
+
+
+class StatsFormat(str, Enum):
+    text = "text"
+    json = "json"
+    md = "md"
+    csv = "csv"
+
+
+class StatsBy(str, Enum):
+    aspect = "aspect"
+    unit = "unit"
+    leader = "leader"
+    tier = "tier"
+
+
+class Every(str, Enum):
+    commit = "commit"
+    week = "week"
+    month = "month"
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .atomic import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+    typer.echo(f"已生成 {output}", err=True)
+
+
+def _json(data: Any) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@app.command()
+@_guard
+def stats(
+    by: Annotated[StatsBy | None, typer.Option(
+        "--by", help="分组方式:aspect(方面)、unit(责任单位,协办单位另计)、leader(责任领导)、"
+        "tier(时限类别);默认四种都列。", show_default=False)] = None,
+    fmt: Annotated[StatsFormat, typer.Option(
+        "--format", "-f", help="输出格式:text、json、md、csv。")] = StatsFormat.text,
+    history: Annotated[bool, typer.Option(
+        "--history", help="按 git 历史给出每个时点的问题数、已完成、未销号、超期(燃尽图的数据)。")
+    ] = False,
+    every: Annotated[Every, typer.Option(
+        "--every", help="--history 的时点:commit(每次提交)、week(每周日)、month(每月末)。")
+    ] = Every.commit,
+) -> None:
+    """统计:问题总数、已完成、基本完成、正在推进、长期坚持、完成率、措施完成数、预警、按期/逾期、延期;
+    台账有错误时照常统计,但提示并以退出码 1 结束。"""
+    from . import stats as counting
+
+    if history:
+        _stats_history(every.value, fmt)
+        return
+    loaded, problems = _load_checked(full=False)
+    _warn_if_invalid(problems)
+    result = counting.compute(loaded.ledger, _today(), by.value if by else tuple(counting.BREAKDOWNS))
+    if fmt is StatsFormat.json:
+        sys.stdout.write(_json(counting.as_data(result)))
+    elif fmt is StatsFormat.md:
+        sys.stdout.write(counting.as_markdown(result))
+    elif fmt is StatsFormat.csv:
+        sys.stdout.write(counting.as_csv(result))
+    else:
+        from .present import stats_report
+
+        stats_report(result)
+    if any(problem.severity == "error" for problem in problems):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _stats_history(every: str, fmt: StatsFormat) -> None:
+    from . import history
+
+    points = history.series(_root(), every, _settings.as_of or _today())
+    rows = list(history.iter_rows(points))
+    if fmt is StatsFormat.json:
+        sys.stdout.write(_json([dict(zip(("date", "commit", "total", "closed", "open", "overdue",
+                                          "rate"), row, strict=True)) for row in rows]))
+    elif fmt is StatsFormat.md:
+        sys.stdout.write("| " + " | ".join(history.HISTORY_HEADERS) + " |\n|"
+                         + "---|" * len(history.HISTORY_HEADERS) + "\n"
+                         + "".join("| " + " | ".join(row) + " |\n" for row in rows))
+    elif fmt is StatsFormat.csv:
+        sys.stdout.write("\ufeff" + ",".join(history.HISTORY_HEADERS) + "\r\n"
+                         + "".join(",".join(row) + "\r\n" for row in rows))
+    else:
+        from .present import aligned
+
+        sys.stdout.write(aligned(history.HISTORY_HEADERS, rows) + f"共 {len(rows)} 个时点\n")
 
 
 def main() -> None:
