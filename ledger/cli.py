@@ -755,8 +755,7 @@ def _stats_history(every: str, fmt: StatsFormat) -> None:
     points = history.series(_root(), every, _settings.as_of or _today())
     rows = list(history.iter_rows(points))
     if fmt is StatsFormat.json:
-        sys.stdout.write(_json([dict(zip(("date", "commit", "total", "closed", "open", "overdue",
-                                          "rate"), row, strict=True)) for row in rows]))
+        sys.stdout.write(_json([history.point_data(point) for point in points]))
     elif fmt is StatsFormat.md:
         sys.stdout.write("| " + " | ".join(history.HISTORY_HEADERS) + " |\n|"
                          + "---|" * len(history.HISTORY_HEADERS) + "\n"

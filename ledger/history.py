@@ -296,4 +296,12 @@ def iter_rows(points: list[Point]) -> Iterator[list[str]]:
                str(point.open), str(counts.overdue), counts.rate_text]
 
 
+def point_data(point: Point) -> dict[str, object]:
+    """One point as JSON-ready data."""
+    counts = point.counts
+    return {"date": point.day.isoformat(), "commit": point.commit.sha, "total": counts.total,
+            "closed": counts.closed, "open": point.open, "overdue": counts.overdue,
+            "rate": counts.rate_text}
+
+
 HISTORY_HEADERS = ("日期", "提交", "问题数", "已完成", "未销号", "超期", "完成率")
