@@ -769,6 +769,51 @@ def _stats_history(every: str, fmt: StatsFormat) -> None:
         sys.stdout.write(aligned(history.HISTORY_HEADERS, rows) + f"共 {len(rows)} 个时点\n")
 
 
+class BoardBy(str, Enum):
+    aspect = "aspect"
+    unit = "unit"
+
+
+@app.command()
+@_guard
+def board(
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="写入的 HTML 文件(如 挂图.html);默认输出到屏幕。",
+        show_default=False)] = None,
+    by: Annotated[BoardBy, typer.Option(
+        "--by", help="分组:aspect(方面)或 unit(责任单位)。")] = BoardBy.aspect,
+    every: Annotated[Every, typer.Option(
+        "--every", help="燃尽图的时点:commit、week、month。")] = Every.week,
+) -> None:
+    """挂图作战:生成一个独立的 HTML 文件,每个问题一格,按预警颜色标示,附燃尽图;可打印为 A3 横版。"""
+    from . import board as chart
+
+    loaded, problems = _load_checked(full=False)
+    _warn_if_invalid(problems)
+    root = Path(loaded.ledger.root)
+    today = _today()
+    trend, note = _trend(root, loaded.ledger, every.value, today)
+    page = chart.render(root, chart.build(loaded.ledger, today, by.value, trend, note))
+    _emit(page, output)
+
+
+def _trend(root: Path, ledger: Any, every: str, today: date) -> tuple[list[Any], str]:
+    """The burndown's points from git, ending with the ledger as read now; or why there are none."""
+    from . import history
+    from .query import standings
+    from .stats import count
+
+    try:
+        points = history.series(root, every, today)
+    except UsageError as exc:
+        return [], f"没有可用的 git 历史({exc.message}),未绘制燃尽图。"
+    trend = [(p.day, p.counts.total, p.counts.closed, p.counts.overdue) for p in points
+             if p.day < today]
+    now = count(standings(ledger, today))
+    trend.append((today, now.total, now.closed, now.overdue))
+    return trend, "git 历史中只有一个时点,燃尽图需要至少两个时点。"
+
+
 def main() -> None:
     """Console entry point: run the app, turning parser errors into Chinese messages."""
     from typer import _click as click

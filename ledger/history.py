@@ -247,16 +247,17 @@ def as_of_note(commit: Commit, day: date, dirty: bool) -> str:
 
 
 def sample_days(commits: list[Commit], every: str, today: date) -> list[date]:
-    """The days of the series: each commit's day, or each week's Sunday / month's last day
-    from the first commit on, the last one cut to `today`."""
+    """The days of the series: each commit's day; or the first commit's day, then each
+    week's Sunday / month's last day after it, the last one cut to `today`."""
     if not commits or commits[0].day > today:
         return []
     if every == "commit":
         return sorted({commit.day for commit in commits if commit.day <= today})
-    days = []
+    days = [commits[0].day]  # the series starts where the history starts
     day = _period_end(commits[0].day, every)
     while True:
-        days.append(min(day, today))
+        if min(day, today) != days[-1]:
+            days.append(min(day, today))
         if day >= today:
             return days
         day = _period_end(day + timedelta(days=1), every)

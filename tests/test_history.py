@@ -166,7 +166,7 @@ def test_history_days_and_numbers(run: Run, repo: Path) -> None:
     monthly = run("--root", repo, "--today", "2021-10-01", "stats", "--history",
                   "--every", "month", "--format", "csv")
     assert [line.split(",")[0] for line in monthly.stdout.splitlines()[1:]] == \
-        ["2021-06-30", "2021-07-31", "2021-08-31", "2021-09-30", "2021-10-01"]
+        ["2021-06-01", "2021-06-30", "2021-07-31", "2021-08-31", "2021-09-30", "2021-10-01"]
 
 
 def test_sample_days_by_week() -> None:
@@ -175,7 +175,7 @@ def test_sample_days_by_week() -> None:
 
     commits = [Commit("a" * 40, 0, date(2021, 6, 2))]  # a Wednesday
     assert sample_days(commits, "week", date(2021, 6, 16)) == \
-        [date(2021, 6, 6), date(2021, 6, 13), date(2021, 6, 16)]
+        [date(2021, 6, 2), date(2021, 6, 6), date(2021, 6, 13), date(2021, 6, 16)]
 
 
 def test_unchanged_blobs_are_parsed_once(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
