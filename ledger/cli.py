@@ -814,6 +814,52 @@ def _trend(root: Path, ledger: Any, every: str, today: date) -> tuple[list[Any],
     return trend, "git 历史中只有一个时点,燃尽图需要至少两个时点。"
 
 
+@app.command()
+@_guard
+def rollup(
+    folders: Annotated[list[str] | None, typer.Argument(
+        help="各单位的台账目录。", metavar="目录", show_default=False)] = None,
+    from_list: Annotated[Path | None, typer.Option(
+        "--list", help="清单文件:每行一个台账目录(相对清单所在目录),# 后为注释。",
+        show_default=False)] = None,
+    fmt: Annotated[StatsFormat, typer.Option(
+        "--format", "-f", help="输出格式:text、json、md、csv。")] = StatsFormat.text,
+    board_output: Annotated[Path | None, typer.Option(
+        "--board", help="同时生成汇总挂图(HTML,每个单位一栏)。", show_default=False)] = None,
+) -> None:
+    """汇总多个单位的台账:每个台账一行,另附合计和汇总句;有错误的台账单独列出、不计入合计。
+    退出码:0 全部台账有效;1 有台账出错(其余照常汇总)。"""
+    from . import rollup as rolling
+
+    names = list(folders or [])
+    if from_list is not None:
+        if not from_list.is_file():
+            raise UsageError(f"找不到清单文件 {from_list}")
+        names += rolling.read_list(from_list)
+    if not names:
+        raise UsageError("没有给出台账目录", "用法:ledger rollup 目录1 目录2 …,或 --list 清单文件")
+    result = rolling.rollup(names, _today())
+    if fmt is StatsFormat.json:
+        sys.stdout.write(_json(rolling.as_data(result)))
+    elif fmt is StatsFormat.md:
+        sys.stdout.write(rolling.as_markdown(result))
+    elif fmt is StatsFormat.csv:
+        sys.stdout.write(rolling.as_csv(result))
+    else:
+        from .present import rollup_report
+
+        rollup_report(result)
+    for one in result.broken:
+        typer.echo(f"台账有错误,未计入合计:{one.path}", err=True)
+        for error in one.errors:
+            typer.echo(f"  {error}", err=True)
+    if board_output is not None:
+        from .board import render as draw
+
+        _emit(draw(None, rolling.board(result)), board_output)
+    raise typer.Exit(EXIT_PROBLEMS if result.broken else EXIT_OK)
+
+
 def main() -> None:
     """Console entry point: run the app, turning parser errors into Chinese messages."""
     from typer import _click as click
