@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from .standing import LEVEL_NAMES, Level, Standing
 from .stats import UNFILLED, Counts, count, summary_sentence
 
 TEMPLATE = "board.html.j2"
+DEFAULT_POLICY = Policy()
 BY = ("aspect", "unit")
 # Legend order: what needs action first.
 LEGEND = (Level.RED, Level.YELLOW, Level.GREEN, Level.OK, Level.NO_DEADLINE, Level.ONGOING,
@@ -47,7 +49,8 @@ def cell(item: Standing, member: str = "") -> dict[str, Any]:
                f"状态:{item.display_status}" + (f",{item.days_text}" if item.days_text else "")]
     hover = "\n".join([f"{member + ' ' if member else ''}问题{issue.number}:{title}",
                        *details, f"预警:{LEVEL_NAMES[item.level]}"])
-    return {"number": issue.number, "level": item.level.value, "title": title, "details": details, "hover": hover, "member": member,
+    return {"number": issue.number, "level": item.level.value, "title": title,
+            "details": details, "hover": hover, "member": member,
             "level_name": LEVEL_NAMES[item.level]}
 
 
@@ -113,7 +116,7 @@ def burndown(points: Sequence[tuple[date, int, int, int]], width: int = 1100,
     def line(values: list[tuple[date, int]]) -> str:
         # A step line: a count holds until the next point.
         out = [f"{x(values[0][0])},{y(values[0][1])}"]
-        for (_, before), (day, value) in zip(values, values[1:], strict=False):
+        for (_, before), (day, value) in pairwise(values):
             out.append(f"{x(day)},{y(before)}")
             out.append(f"{x(day)},{y(value)}")
         return " ".join(out)
@@ -134,7 +137,7 @@ def burndown(points: Sequence[tuple[date, int, int, int]], width: int = 1100,
 
 
 def _months(first: date, last: date) -> list[tuple[date, str]]:
-    """Month starts strictly inside (first, last), at most about a dozen, labelled 8月 / 2022年1月."""
+    """Month starts strictly inside (first, last), at most about a dozen: 8月 / 2022年1月."""
     starts = []
     day = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     while day < last:
@@ -154,7 +157,7 @@ def _nice_step(peak: int) -> int:
 
 def context(title: str, subtitle: str, today: date, total: Counts, groups: Sequence[Band],
             by_label: str, trend: dict[str, Any] | None, trend_note: str,
-            policy: Policy = Policy()) -> dict[str, Any]:
+            policy: Policy = DEFAULT_POLICY) -> dict[str, Any]:
     return {
         "policy_note": f"红色:已超期;黄色:{policy.yellow_days}天内到期;"
                        f"绿色:{policy.green_days}天内到期",

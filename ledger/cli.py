@@ -165,7 +165,8 @@ def _options(
     _settings.as_of = _parse_day(as_of, "--as-of") if as_of else None
     if _settings.as_of is not None:
         if ctx.invoked_subcommand not in _AS_OF_COMMANDS:
-            raise UsageError(f"--as-of 不能用于 {ctx.invoked_subcommand}:过去的台账只能查看,不能修改",
+            raise UsageError(f"--as-of 不能用于 {ctx.invoked_subcommand}:"
+                             "过去的台账只能查看,不能修改",
                              f"可用于:{'、'.join(_AS_OF_COMMANDS)}")
         _settings.today = _settings.today or _settings.as_of  # counted on that day
 
@@ -734,7 +735,8 @@ def stats(
         return
     loaded, problems = _load_checked(full=False)
     _warn_if_invalid(problems)
-    result = counting.compute(loaded.ledger, _today(), by.value if by else tuple(counting.BREAKDOWNS))
+    wanted = by.value if by else tuple(counting.BREAKDOWNS)
+    result = counting.compute(loaded.ledger, _today(), wanted)
     if fmt is StatsFormat.json:
         sys.stdout.write(_json(counting.as_data(result)))
     elif fmt is StatsFormat.md:

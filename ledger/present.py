@@ -167,11 +167,10 @@ def _titled_tables(heading: Sequence[str], tables: Sequence[tuple[str, Sequence[
             out.append(aligned(headers, rows))
         stream.write("".join(out))
         return
+    from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
-
-    from rich import box
 
     console = Console(file=stream)
     for line in heading:

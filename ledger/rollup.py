@@ -104,7 +104,8 @@ def rollup(folders: Sequence[str], today: date) -> Rollup:
 
 
 def sentence(result: Rollup) -> str:
-    """The aggregate as offices publish it: 对3个单位…反馈问题500个,完成整改480个,…总体完成率96%。"""
+    """The aggregate as offices publish it: 汇总3个单位…反馈问题500个,完成整改480个,…总体完成率96%。
+    """
     total = result.total
     parts = [f"完成整改{total.closed}个"]
     for number, word in ((total.mostly_done, "基本完成"), (total.in_progress, "正在推进"),

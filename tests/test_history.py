@@ -182,7 +182,7 @@ def test_unchanged_blobs_are_parsed_once(repo: Path, monkeypatch: pytest.MonkeyP
     import ledger.history as history
 
     calls: list[str] = []
-    real = history.parse_issue
+    from ledger.loader import parse_issue as real
 
     def counting(relpath: str, data: bytes) -> object:
         calls.append(relpath)
