@@ -90,6 +90,7 @@ class Settings:
 
     root: Path | None = None
     today: date | None = None
+    as_of: date | None = None
 
 
 _settings = Settings()
@@ -149,9 +150,14 @@ def _root() -> Path:
     return find_root(Path.cwd(), explicit)
 
 
+# Commands that read the ledger and can read it as committed on a past date.
+_AS_OF_COMMANDS = ("list", "show", "stats", "board", "render", "check", "validate")
+
+
 @app.callback()
 @_guard
 def _options(
+    ctx: typer.Context,
     root: Annotated[Path | None, typer.Option(
         "--root",
         help="台账目录(含 data/ledger.yaml);默认从当前目录向上查找,也可用环境变量 LEDGER_ROOT。",
@@ -159,10 +165,21 @@ def _options(
     today: Annotated[str | None, typer.Option(
         "--today", help="把这一天当作今天(YYYY-MM-DD),用于核对和复现;也可用环境变量 LEDGER_TODAY。",
         show_default=False)] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="按这一天(YYYY-MM-DD)及之前最后一次 git 提交中的台账回答(不检出,"
+        "不计未提交的修改);list、show、stats、board、render、check、validate 可用。",
+        show_default=False)] = None,
 ) -> None:
     """整改台账:用纯文本文件和 git 管理巡视、巡察、审计、督察反馈问题的整改。"""
     _settings.root = root
     _settings.today = _parse_day(today, "--today") if today else None
+    _settings.as_of = _parse_day(as_of, "--as-of") if as_of else None
+    if _settings.as_of is not None:
+        if ctx.invoked_subcommand not in _AS_OF_COMMANDS:
+            raise UsageError(f"--as-of 不能用于 {ctx.invoked_subcommand}:"
+                             "过去的台账只能查看,不能修改",
+                             f"可用于:{'、'.join(_AS_OF_COMMANDS)}")
+        _settings.today = _settings.today or _settings.as_of  # counted on that day
 
 
 class DiagnosticFormat(str, Enum):
@@ -181,6 +198,8 @@ def _load_checked(full: bool = True) -> tuple[Any, list[Any]]:
     from .checks import validate as run_checks
     from .loader import load
 
+    if _settings.as_of is not None:
+        return _load_as_of(full)
     loaded = load(_root())
     problems = run_checks(loaded, _today(), FULL_CHECKS if full else CHECKS)
     if full:
@@ -549,7 +568,7 @@ def render_(
         raise UsageError(f"{chosen} 文件不能输出到终端", f"用 -o 指定文件,例如 -o {example}")
     root = _root()
     today = _today()
-    ledger, notice, problems = rendering.prepare(root, today)
+    ledger, notice, problems = _prepare(root)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         sys.stderr.write(format_text(errors, _line_source(root)))
@@ -680,6 +699,236 @@ def _append_summary(path: Path, text: str) -> None:
             stream.write(text)
     except OSError as exc:
         raise WriteError(f"无法写入 GitHub 作业摘要 {path}:{exc.strerror}") from exc
+
+
+# ---------------------------------------------------------------- statistics and time (issue 13)
+
+
+def _load_as_of(full: bool) -> tuple[Any, list[Any]]:
+    """`_load_checked` for --as-of: the ledger and its notice as committed, checked on that day.
+
+    The evidence check is left out: it hashes files in the working tree, not the commit's.
+    """
+    from .checks import CHECKS
+    from .checks import validate as run_checks
+    from .history import NOTICE_FILE, Repository, as_of_note
+    from .notice import parse_notice
+
+    assert _settings.as_of is not None
+    root = _root()
+    with Repository(root) as repo:
+        commit = repo.commit_on(_settings.as_of)
+        typer.echo(as_of_note(commit, _settings.as_of, repo.dirty()), err=True)
+        loaded = repo.load(commit)
+        problems = run_checks(loaded, _today(), CHECKS)
+        notice_bytes = repo.read(commit, NOTICE_FILE) if full else None
+    if notice_bytes is not None:
+        problems = sorted([*problems, *parse_notice(NOTICE_FILE, notice_bytes)[1]],
+                          key=lambda problem: problem.sort_key)
+    return loaded, problems
+
+
+def _prepare(root: Path) -> tuple[Any, Any, list[Any]]:
+    """render's inputs (ledger, notice, problems): from the folder, or as committed (--as-of)."""
+    from . import render as rendering
+
+    if _settings.as_of is None:
+        return rendering.prepare(root, _today())
+    from .history import NOTICE_FILE, Repository
+    from .notice import parse_notice
+
+    loaded, problems = _load_as_of(full=False)
+    with Repository(root) as repo:
+        data = repo.read(repo.commit_on(_settings.as_of), NOTICE_FILE)
+    notice, found = parse_notice(NOTICE_FILE, data) if data is not None else (None, [])
+    return loaded.ledger, notice, sorted([*problems, *found], key=lambda p: p.sort_key)
+
+
+class StatsFormat(str, Enum):
+    text = "text"
+    json = "json"
+    md = "md"
+    csv = "csv"
+
+
+class StatsBy(str, Enum):
+    aspect = "aspect"
+    unit = "unit"
+    leader = "leader"
+    tier = "tier"
+
+
+class Every(str, Enum):
+    commit = "commit"
+    week = "week"
+    month = "month"
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .atomic import write_atomic
+
+    write_atomic(output, text.encode("utf-8"))
+    typer.echo(f"已生成 {output}", err=True)
+
+
+def _json(data: Any) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+@app.command()
+@_guard
+def stats(
+    by: Annotated[StatsBy | None, typer.Option(
+        "--by", help="分组方式:aspect(方面)、unit(责任单位,协办单位另计)、leader(责任领导)、"
+        "tier(时限类别);默认四种都列。", show_default=False)] = None,
+    fmt: Annotated[StatsFormat, typer.Option(
+        "--format", "-f", help="输出格式:text、json、md、csv。")] = StatsFormat.text,
+    history: Annotated[bool, typer.Option(
+        "--history", help="按 git 历史给出每个时点的问题数、已完成、未销号、超期(燃尽图的数据)。")
+    ] = False,
+    every: Annotated[Every, typer.Option(
+        "--every", help="--history 的时点:commit(每次提交)、week(每周日)、month(每月末)。")
+    ] = Every.commit,
+) -> None:
+    """统计:问题总数、已完成、基本完成、正在推进、长期坚持、完成率、措施完成数、预警、按期/逾期、延期;
+    台账有错误时照常统计,但提示并以退出码 1 结束。"""
+    from . import stats as counting
+
+    if history:
+        _stats_history(every.value, fmt)
+        return
+    loaded, problems = _load_checked(full=False)
+    _warn_if_invalid(problems)
+    wanted = by.value if by else tuple(counting.BREAKDOWNS)
+    result = counting.compute(loaded.ledger, _today(), wanted)
+    if fmt is StatsFormat.json:
+        sys.stdout.write(_json(counting.as_data(result)))
+    elif fmt is StatsFormat.md:
+        sys.stdout.write(counting.as_markdown(result))
+    elif fmt is StatsFormat.csv:
+        sys.stdout.write(counting.as_csv(result))
+    else:
+        from .present import stats_report
+
+        stats_report(result)
+    if any(problem.severity == "error" for problem in problems):
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _stats_history(every: str, fmt: StatsFormat) -> None:
+    from . import history
+
+    points = history.series(_root(), every, _settings.as_of or _today())
+    rows = list(history.iter_rows(points))
+    if fmt is StatsFormat.json:
+        sys.stdout.write(_json([history.point_data(point) for point in points]))
+    elif fmt is StatsFormat.md:
+        sys.stdout.write("| " + " | ".join(history.HISTORY_HEADERS) + " |\n|"
+                         + "---|" * len(history.HISTORY_HEADERS) + "\n"
+                         + "".join("| " + " | ".join(row) + " |\n" for row in rows))
+    elif fmt is StatsFormat.csv:
+        sys.stdout.write("\ufeff" + ",".join(history.HISTORY_HEADERS) + "\r\n"
+                         + "".join(",".join(row) + "\r\n" for row in rows))
+    else:
+        from .present import aligned
+
+        sys.stdout.write(aligned(history.HISTORY_HEADERS, rows) + f"共 {len(rows)} 个时点\n")
+
+
+class BoardBy(str, Enum):
+    aspect = "aspect"
+    unit = "unit"
+
+
+@app.command()
+@_guard
+def board(
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="写入的 HTML 文件(如 挂图.html);默认输出到屏幕。",
+        show_default=False)] = None,
+    by: Annotated[BoardBy, typer.Option(
+        "--by", help="分组:aspect(方面)或 unit(责任单位)。")] = BoardBy.aspect,
+    every: Annotated[Every, typer.Option(
+        "--every", help="燃尽图的时点:commit、week、month。")] = Every.week,
+) -> None:
+    """挂图作战:生成一个独立的 HTML 文件,每个问题一格,按预警颜色标示,附燃尽图;可打印为 A3 横版。"""
+    from . import board as chart
+
+    loaded, problems = _load_checked(full=False)
+    _warn_if_invalid(problems)
+    root = Path(loaded.ledger.root)
+    today = _today()
+    trend, note = _trend(root, loaded.ledger, every.value, today)
+    page = chart.render(root, chart.build(loaded.ledger, today, by.value, trend, note))
+    _emit(page, output)
+
+
+def _trend(root: Path, ledger: Any, every: str, today: date) -> tuple[list[Any], str]:
+    """The burndown's points from git, ending with the ledger as read now; or why there are none."""
+    from . import history
+    from .query import standings
+    from .stats import count
+
+    try:
+        points = history.series(root, every, today)
+    except UsageError as exc:
+        return [], f"没有可用的 git 历史({exc.message}),未绘制燃尽图。"
+    trend = [(p.day, p.counts.total, p.counts.closed, p.counts.overdue) for p in points
+             if p.day < today]
+    now = count(standings(ledger, today))
+    trend.append((today, now.total, now.closed, now.overdue))
+    return trend, "git 历史中只有一个时点,燃尽图需要至少两个时点。"
+
+
+@app.command()
+@_guard
+def rollup(
+    folders: Annotated[list[str] | None, typer.Argument(
+        help="各单位的台账目录。", metavar="目录", show_default=False)] = None,
+    from_list: Annotated[Path | None, typer.Option(
+        "--list", help="清单文件:每行一个台账目录(相对清单所在目录),# 后为注释。",
+        show_default=False)] = None,
+    fmt: Annotated[StatsFormat, typer.Option(
+        "--format", "-f", help="输出格式:text、json、md、csv。")] = StatsFormat.text,
+    board_output: Annotated[Path | None, typer.Option(
+        "--board", help="同时生成汇总挂图(HTML,每个单位一栏)。", show_default=False)] = None,
+) -> None:
+    """汇总多个单位的台账:每个台账一行,另附合计和汇总句;有错误的台账单独列出、不计入合计。
+    退出码:0 全部台账有效;1 有台账出错(其余照常汇总)。"""
+    from . import rollup as rolling
+
+    names = list(folders or [])
+    if from_list is not None:
+        if not from_list.is_file():
+            raise UsageError(f"找不到清单文件 {from_list}")
+        names += rolling.read_list(from_list)
+    if not names:
+        raise UsageError("没有给出台账目录", "用法:ledger rollup 目录1 目录2 …,或 --list 清单文件")
+    result = rolling.rollup(names, _today())
+    if fmt is StatsFormat.json:
+        sys.stdout.write(_json(rolling.as_data(result)))
+    elif fmt is StatsFormat.md:
+        sys.stdout.write(rolling.as_markdown(result))
+    elif fmt is StatsFormat.csv:
+        sys.stdout.write(rolling.as_csv(result))
+    else:
+        from .present import rollup_report
+
+        rollup_report(result)
+    for one in result.broken:
+        typer.echo(f"台账有错误,未计入合计:{one.path}", err=True)
+        for error in one.errors:
+            typer.echo(f"  {error}", err=True)
+    if board_output is not None:
+        from .board import render as draw
+
+        _emit(draw(None, rolling.board(result)), board_output)
+    raise typer.Exit(EXIT_PROBLEMS if result.broken else EXIT_OK)
 
 
 def main() -> None:

@@ -617,3 +617,35 @@ def load(root: Path) -> Loaded:
 def _cache_enabled() -> bool:
     """LEDGER_NO_CACHE=1 reads every file afresh (the reference the cache is tested against)."""
     return os.environ.get("LEDGER_NO_CACHE", "") in ("", "0")
+
+
+def load_files(root: str, read: Callable[[str], bytes | None], paths: list[str],
+               parse: Callable[[str, bytes], tuple[Issue | None, list[Problem]]] = parse_issue,
+               ) -> Loaded:
+    """The ledger from a reader function instead of the folder: `read(relpath)` gives a
+    file's bytes (None when absent), `paths` are the problem files. `ledger --as-of`
+    reads git blobs this way; `parse` lets it reuse the records of unchanged blobs.
+    """
+    problems: list[Problem] = []
+    data = read(HEADER_PATH)
+    header: Header | None = None
+    if data is None:
+        problems.append(Problem(Location(HEADER_PATH), "unreadable", "error",
+                                "文件不存在", "请恢复这个文件"))
+    else:
+        header, found = parse_header(HEADER_PATH, data)
+        problems.extend(found)
+    if header is None:
+        header = Header(schema=SCHEMA_VERSION, issuer="", title="", inspection=Inspection(),
+                        path=HEADER_PATH, readable=False)
+    issues: list[Issue] = []
+    for relpath in paths:
+        data = read(relpath)
+        if data is None:
+            continue
+        issue, found = parse(relpath, data)
+        problems.extend(found)
+        if issue is not None:
+            issues.append(issue)
+    issues.sort(key=lambda item: (item.number, item.path))
+    return Loaded(Ledger(root, header, tuple(issues)), tuple(problems))

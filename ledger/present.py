@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .diagnostics import width
 from .model import Ledger, cn_date
 from .safetext import visible
 from .standing import Standing
+
+if TYPE_CHECKING:
+    from .rollup import Rollup
+    from .stats import Stats
 
 LIST_HEADERS = ("序号", "方面", "问题", "责任单位", "时限", "状态", "剩余天数")
 
@@ -44,14 +48,7 @@ def list_table(rows: Sequence[Standing], stream: TextIO | None = None) -> None:
 
 
 def plain_table(rows: Sequence[Standing]) -> str:
-    table = [LIST_HEADERS, *(_cells(row) for row in rows)]
-    sized = [[(cell, width(cell)) for cell in line] for line in table]  # measured once
-    widths = [max(line[index][1] for line in sized) for index in range(len(LIST_HEADERS))]
-    out = []
-    for line in sized:
-        padded = [cell + " " * (widths[i] - size) for i, (cell, size) in enumerate(line)]
-        out.append("  ".join(padded).rstrip() + "\n")
-    return "".join(out)
+    return aligned(LIST_HEADERS, [_cells(row) for row in rows])
 
 
 def _rich_table(rows: Sequence[Standing], stream: TextIO) -> None:
@@ -127,3 +124,82 @@ def show_issue(item: Standing, ledger: Ledger) -> str:
         out.append("公开:否(公开版通报中不出现)")
     # Each entry is one line: a line break or control character of the data is shown, not done.
     return "".join(visible(line) + "\n" for line in out)
+
+
+# ---------------------------------------------------------------- statistics (issue 13)
+
+
+def aligned(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Rows as aligned plain text, columns two spaces apart (display width, CJK counts 2)."""
+    table = [headers, *rows]
+    sized = [[(cell, width(cell)) for cell in line] for line in table]  # measured once
+    widths = [max(line[index][1] for line in sized) for index in range(len(headers))]
+    out = []
+    for line in sized:
+        padded = [cell + " " * (widths[i] - size) for i, (cell, size) in enumerate(line)]
+        out.append("  ".join(padded).rstrip() + "\n")
+    return "".join(out)
+
+
+def _titled_tables(heading: Sequence[str], tables: Sequence[tuple[str, Sequence[str],
+                                                                  Sequence[Sequence[str]]]],
+                   stream: TextIO | None) -> None:
+    """Heading lines, then titled tables: rich on a terminal, aligned text elsewhere."""
+    stream = stream or sys.stdout
+    clean = [[[visible(cell) for cell in row] for row in rows] for _, _, rows in tables]
+    if not stream.isatty():
+        out = [line + "\n" for line in heading]
+        for (title, headers, _), rows in zip(tables, clean, strict=True):
+            out.append(f"\n{title}:\n")
+            out.append(aligned(headers, rows))
+        stream.write("".join(out))
+        return
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=stream)
+    for line in heading:
+        console.print(Text(line))
+    for (title, headers, _), rows in zip(tables, clean, strict=True):
+        table = Table(title=Text(title), title_justify="left", header_style="bold",
+                      box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+        for index, name in enumerate(headers):
+            if index == 0:
+                table.add_column(name, overflow="fold", min_width=6, max_width=30)
+            else:
+                table.add_column(name, justify="right", no_wrap=True,
+                                 min_width=max(width(row[index]) for row in rows))
+        for number, row in enumerate(rows):
+            bold = number == len(rows) - 1 and row[0] in ("合计", "总计")
+            table.add_row(*(Text(cell) for cell in row), style="bold" if bold else None)
+        plain = aligned(headers, rows)
+        if max(width(line) for line in plain.splitlines()) > console.width:
+            # Too many columns for this terminal: rich would cut the numbers; plain text
+            # keeps every one (the terminal wraps long lines, nothing is lost).
+            console.print(Text(f"\n{title}:"))
+            console.file.write(plain)
+            continue
+        console.print(table)
+
+
+def stats_report(stats: Stats, stream: TextIO | None = None) -> None:
+    """`ledger stats`: the headline sentence and numbers, then one table per breakdown."""
+    from .stats import detail_lines, headers, summary_sentence, table_rows
+
+    who = f"{stats.title}({stats.issuer})" if stats.issuer else stats.title
+    who = visible(who)
+    heading = [f"{who},截至{cn_date(stats.today)}", summary_sentence(stats.total),
+               *detail_lines(stats.total)]
+    tables = [(f"按{item.heading}", headers(item), table_rows(stats, item))
+              for item in stats.breakdowns]
+    _titled_tables(heading, tables, stream)
+
+
+def rollup_report(rollup: Rollup, stream: TextIO | None = None) -> None:
+    """`ledger rollup`: the aggregate sentence, one row per member ledger, then broken members."""
+    from .rollup import HEADERS, member_rows, sentence
+
+    heading = [sentence(rollup)]
+    _titled_tables(heading, [("各单位", HEADERS, member_rows(rollup))], stream)

@@ -618,6 +618,6 @@ def render_file(root: Path | None, ledger: Ledger, notice: Notice | None, today:
     if fmt == "xlsx" and "." not in template:
         from .xlsx_table import build_workbook
 
-        return build_workbook(data, ledger)
+        return build_workbook(data, ledger, today)
     raise UsageError(f"模板 {template} 不能生成 {fmt}",
                      "xlsx 只用于台账表:ledger render -t table -o 台账.xlsx")

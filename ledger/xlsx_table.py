@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import io
 import unicodedata
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .model import Ledger
-from .stats import Tally, tally, tally_by
+from .stats import Stats, compute, headers, summary_sentence, table_rows
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -44,7 +45,6 @@ FILLS = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE",
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
-UNFILLED = "未填写"
 
 
 def title_of(data: dict[str, Any]) -> str:
@@ -54,7 +54,7 @@ def title_of(data: dict[str, Any]) -> str:
     return f"{title}({data['scope']})" if data["scope"] else title
 
 
-def build_workbook(data: dict[str, Any], ledger: Ledger) -> bytes:
+def build_workbook(data: dict[str, Any], ledger: Ledger, today: date) -> bytes:
     """The workbook for the render context `data` (its rows already filtered)."""
     from openpyxl import Workbook
 
@@ -65,13 +65,10 @@ def build_workbook(data: dict[str, Any], ledger: Ledger) -> bytes:
     rows: list[dict[str, Any]] = data["problems"]
     _table(sheet, title_of(data), [_cells(row, data["public"]) for row in rows],
            [row["level"] for row in rows])
-    by_number = {issue.number: issue for issue in ledger.issues}
-    issues = [by_number[row["number"]] for row in rows]
-    aspect_names = {row["number"]: (row["aspect_label"] + row["aspect_title"]) or UNFILLED
-                    for row in rows}
+    shown = {row["number"] for row in rows}
+    chosen = replace(ledger, issues=tuple(i for i in ledger.issues if i.number in shown))
     _stats(book.create_sheet(STATS_SHEET), title_of(data),
-           tally_by(issues, lambda issue: aspect_names[issue.number]),
-           tally_by(issues, lambda issue: issue.unit or UNFILLED), tally(issues))
+           compute(chosen, today, by=("aspect", "unit")))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -142,24 +139,28 @@ def _table(sheet: Worksheet, title: str, body: list[list[Any]], levels: list[str
         footer.center.text = "第 &P 页,共 &N 页"
 
 
-def _stats(sheet: Worksheet, title: str, aspects: list[Tally], units: list[Tally],
-           total: Tally) -> None:
+def _stats(sheet: Worksheet, title: str, stats: Stats) -> None:
+    """The 统计 sheet: the same tables as `ledger stats --by aspect` and `--by unit`."""
     from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
 
-    heads = ["", "问题数", "已完成", "未完成", "完成率"]
     sheet.append([f"{title} 统计"])
     sheet["A1"].font = Font(name=HEAD_FONT, size=14)
-    for caption, tallies in (("按方面", aspects), ("按责任单位", units), ("合计", [total])):
+    sheet.append([summary_sentence(stats.total)])
+    for item in stats.breakdowns:
         sheet.append([])
-        sheet.append([caption, *heads[1:]])
+        sheet.append(list(headers(item)))
         for cell in sheet[sheet.max_row]:
             cell.font = Font(name=HEAD_FONT, bold=True)
-        for item in tallies:
-            sheet.append([item.name, item.total, item.done, item.open, f"{item.rate}%"])
+        for row in table_rows(stats, item):
+            sheet.append([int(cell) if cell.isdigit() else cell for cell in row])
             sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.column_dimensions["A"].width = 60
-    for letter in "BCDE":
-        sheet.column_dimensions[letter].width = 10
+            if row[0] == "合计":
+                for cell in sheet[sheet.max_row]:
+                    cell.font = Font(name=BODY_FONT, bold=True)
+    sheet.column_dimensions["A"].width = 40
+    for index in range(2, sheet.max_column + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 10
 
 
 def _display_width(text: str) -> int:

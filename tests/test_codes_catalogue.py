@@ -23,6 +23,8 @@ NOT_CODES = frozenset({
     # SARIF rule ids and JUnit element names of `ledger check`'s reports
     "deadline-red", "deadline-yellow", "deadline-green", "system-out",
     "ledger-cache",
+    # git subcommands that ledger.history runs (--as-of, stats --history)
+    "cat-file", "rev-parse",
 })
 
 
