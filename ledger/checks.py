@@ -309,8 +309,8 @@ def check_stated(ledger: Ledger, today: date) -> Iterator[Problem]:
     for key, name, said, computed_text in found:
         yield Problem(header.at(f"stated.{key}"), "stated-mismatch", "warning",
                       f"通报所述{name} {said} 与台账计算的 {computed_text} 不符",
-                      "台账可能只收录了通报的一部分;若通报的数字有误,请核实后在 stated 中"
-                      "照原文保留并说明,或修正台账")
+                      "stated 照通报原文记录,不要为消除警告而改它;台账只收录了通报的一部分时"
+                      "可不理会,否则请核对台账")
 
 
 CHECKS: tuple[Check, ...] = (
