@@ -48,6 +48,7 @@ import types
 import typing
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +94,7 @@ class _Codegen:
         self.source: list[str] = []
         self.names: dict[str, Any] = {
             "Location": Location, "D": date.fromordinal, "LOCD": _location_dec,
-            "LOCE": _location_enc, "Where": Where,
+            "LOCE": _location_enc, "Where": Where, "DEC": _decimal_dec,
         }
         self.depth = 0
 
@@ -128,6 +129,8 @@ class _Codegen:
             return x
         if kind == "date":
             return f"{x}.toordinal()"
+        if kind == "decimal":  # exact: the digits as written, never a float
+            return f"str({x})"
         if kind == "location":
             return f"LOCE({x}, P)"
         if kind == "optional":
@@ -150,6 +153,8 @@ class _Codegen:
             return x
         if kind == "date":
             return f"D({x})"
+        if kind == "decimal":
+            return f"DEC({x})"
         if kind == "location":
             return f"(Location(P, {x}[0], {x}[1]) if len({x}) == 2 else LOCD({x}, P))"
         if kind == "optional":
@@ -176,6 +181,8 @@ class _Codegen:
             return "plain", ()
         if hint is date:
             return "date", ()
+        if hint is Decimal:
+            return "decimal", ()
         if origin is typing.Literal and all(isinstance(arg, str) for arg in args):
             return "plain", ()
         if origin in (typing.Union, types.UnionType) and type(None) in args and len(args) == 2:
@@ -187,6 +194,13 @@ class _Codegen:
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             return "record", ()
         raise TypeError(f"the cache cannot store {hint!r}")
+
+
+def _decimal_dec(value: Any) -> Decimal:
+    """An amount back from its text; anything else (a JSON number) is a malformed entry."""
+    if not isinstance(value, str):
+        raise ValueError("amount: expected text")
+    return Decimal(value)
 
 
 def _location_enc(value: Location, path: str) -> list[Any]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
+from decimal import Decimal
 
 from .dates import resolve
 from .evidence import check_evidence
 from .loader import Loaded, issue_filename
-from .model import STATUS_DONE, Aspect, Ledger, Problem, Subject
+from .model import STATUS_DONE, Aspect, Ledger, Location, Problem, Subject, Tally
+from .money import decimals_of, format_amount, money_totals, result_totals, result_unit
 
 Check = Callable[[Ledger, date], Iterable[Problem]]
 
@@ -154,6 +156,163 @@ def check_content(ledger: Ledger, today: date) -> Iterator[Problem]:
                           "没有整改措施", "请在 measures 下逐条填写整改措施")
 
 
+def check_money(ledger: Ledger, today: date) -> Iterator[Problem]:
+    """Amounts have a unit and the declared decimals; rectified ≤ involved; ways add up."""
+    header = ledger.header
+    unit, decimals = header.money_unit, header.money_decimals
+    with_money = [issue for issue in ledger.issues
+                  if issue.amounts is not None or _money_tallies(issue.results)]
+    stated = header.stated
+    header_money = _money_tallies(header.results) or (stated is not None and (
+        stated.involved is not None or stated.rectified is not None or bool(stated.ways)
+        or _money_tallies(stated.results)))
+    if header.readable and not unit and (with_money or header_money):
+        first = with_money[0].path if with_money else header.path
+        count = f"{len(with_money)} 个问题" if with_money else "本文件"
+        yield Problem(header.loc, "no-money-unit", "error",
+                      f"{count}填写了金额(如 {first}),但没有写金额单位 money_unit",
+                      "请在 data/ledger.yaml 中写明 money_unit: 万元(或 元);"
+                      "金额按这个单位记录,保留 money_decimals 位小数(默认 2 位)")
+    for where, value in _amounts_in(ledger):
+        if decimals_of(value) > decimals:
+            yield Problem(where, "amount-precision", "error",
+                          f"金额 {value} 有 {decimals_of(value)} 位小数,"
+                          f"多于台账规定的 {decimals} 位",
+                          f"按 money_decimals 保留 {decimals} 位小数"
+                          "(需要更多位时修改 data/ledger.yaml 的 money_decimals)")
+    for issue in ledger.issues:
+        amounts = issue.amounts
+        if amounts is None:
+            continue
+        shown = unit or ""
+        rectified = amounts.rectified if amounts.rectified is not None else Decimal(0)
+        if rectified > amounts.involved:
+            yield Problem(issue.at("amounts.rectified"), "rectified-exceeds-involved", "error",
+                          f"已整改金额 {_money(rectified, decimals)}{shown} 大于问题金额 "
+                          f"{_money(amounts.involved, decimals)}{shown}",
+                          "请核对金额:已整改金额不能超过问题金额")
+        if not amounts.ways:
+            continue
+        ways = sum((way.amount for way in amounts.ways), Decimal(0))
+        if ways > rectified:
+            yield Problem(issue.at("amounts.ways"), "ways-exceed-rectified", "error",
+                          f"各整改方式金额之和 {_money(ways, decimals)}{shown} 大于已整改金额 "
+                          f"{_money(rectified, decimals)}{shown}",
+                          "请核对 ways 下各项金额,或更新 rectified(可用 ledger amount)")
+        elif ways < rectified:
+            yield Problem(issue.at("amounts.ways"), "ways-short-of-rectified", "warning",
+                          f"各整改方式金额之和 {_money(ways, decimals)}{shown} 小于已整改金额 "
+                          f"{_money(rectified, decimals)}{shown}",
+                          "如果只列出了其中一部分方式(\"其中上缴财政…\"),可不理会;"
+                          "否则请补全 ways")
+
+
+def _money_tallies(tallies: tuple[Tally, ...]) -> bool:
+    return any(item.amount is not None for item in tallies)
+
+
+def _amounts_in(ledger: Ledger) -> Iterator[tuple[Location, Decimal]]:
+    """Every amount written in the ledger, with its place."""
+    header = ledger.header
+    for index, tally in enumerate(header.results, start=1):
+        if tally.amount is not None:
+            yield header.at(f"results.{index}.amount"), tally.amount
+    stated = header.stated
+    if stated is not None:
+        for key, value in (("involved", stated.involved), ("rectified", stated.rectified)):
+            if value is not None:
+                yield header.at(f"stated.{key}"), value
+        for way in stated.ways:
+            yield way.loc, way.amount
+        for index, tally in enumerate(stated.results, start=1):
+            if tally.amount is not None:
+                yield header.at(f"stated.results.{index}.amount"), tally.amount
+    for issue in ledger.issues:
+        if issue.amounts is not None:
+            yield issue.at("amounts.involved"), issue.amounts.involved
+            if issue.amounts.rectified is not None:
+                yield issue.at("amounts.rectified"), issue.amounts.rectified
+            for way in issue.amounts.ways:
+                yield way.loc, way.amount
+        for index, tally in enumerate(issue.results, start=1):
+            if tally.amount is not None:
+                yield issue.at(f"results.{index}.amount"), tally.amount
+
+
+def _money(value: Decimal, decimals: int) -> str:
+    """An amount in a message: the ledger's decimals, or as written when it has more."""
+    return format_amount(value, max(decimals, decimals_of(value)))
+
+
+def computed_counts(ledger: Ledger) -> dict[str, int]:
+    """The counts a notice states, as the ledger itself has them (see `Stated`)."""
+    issues = ledger.issues
+    done = sum(1 for issue in issues if issue.is_closed)
+    return {"aspects": len(ledger.header.aspects), "problems": len(issues),
+            "measures": sum(len(issue.measures) for issue in issues), "done": done,
+            "ongoing": len(issues) - done}
+
+
+_STATED_NAMES = {"aspects": "方面数", "problems": "问题数", "measures": "整改措施数",
+                 "done": "已完成整改数", "ongoing": "正在整改(未完成)数",
+                 "rate": "整改完成率", "involved": "问题金额", "rectified": "已整改金额"}
+
+
+def check_stated(ledger: Ledger, today: date) -> Iterator[Problem]:
+    """What the notice states (`stated:`) against what the ledger counts: a warning per difference.
+
+    A ledger may hold only part of what a notice covers, so a difference is a
+    warning naming both numbers, never an error.
+    """
+    from .notice import completion_rate
+
+    header = ledger.header
+    stated = header.stated
+    if stated is None:
+        return
+    unit, decimals = header.money_unit, header.money_decimals
+    counts = computed_counts(ledger)
+    found: list[tuple[str, str, str, str]] = []  # (key, name, stated, computed)
+    for key, computed in counts.items():
+        value = getattr(stated, key)
+        if value is not None and value != computed:
+            found.append((key, _STATED_NAMES[key], str(value), str(computed)))
+    if stated.rate is not None:
+        rate = completion_rate(counts["done"], counts["problems"])
+        if stated.rate != Decimal(rate):
+            found.append(("rate", _STATED_NAMES["rate"], f"{stated.rate}%", f"{rate}%"))
+    involved, rectified, by_way = money_totals(ledger.issues)
+    for key, total in (("involved", involved), ("rectified", rectified)):
+        value = getattr(stated, key)
+        if value is not None and value != total:
+            found.append((key, _STATED_NAMES[key], f"{_money(value, decimals)}{unit}",
+                          f"{_money(total, decimals)}{unit}"))
+    for way in stated.ways:
+        total = by_way.get(way.label, Decimal(0))
+        if way.amount != total:
+            found.append((f"ways.{way.label}", f"{way.label}金额",
+                          f"{_money(way.amount, decimals)}{unit}",
+                          f"{_money(total, decimals)}{unit}"))
+    totals = {(item.label, item.unit): item.value for item in result_totals(header, ledger.issues)}
+    for index, tally in enumerate(stated.results, start=1):
+        tally_unit = result_unit(tally)
+        total_value = totals.get((tally.label, tally_unit), 0)
+        if tally.amount is not None:
+            computed_amount = total_value if isinstance(total_value, Decimal) else Decimal(0)
+            if tally.amount != computed_amount:
+                found.append((f"results.{index}", tally.label,
+                              f"{_money(tally.amount, decimals)}{unit}",
+                              f"{_money(computed_amount, decimals)}{unit}"))
+        elif tally.count is not None and tally.count != total_value:
+            found.append((f"results.{index}", tally.label, f"{tally.count}{tally_unit}",
+                          f"{total_value}{tally_unit}"))
+    for key, name, said, computed_text in found:
+        yield Problem(header.at(f"stated.{key}"), "stated-mismatch", "warning",
+                      f"通报所述{name} {said} 与台账计算的 {computed_text} 不符",
+                      "stated 照通报原文记录,不要为消除警告而改它;台账只收录了通报的一部分时"
+                      "可不理会,否则请核对台账")
+
+
 CHECKS: tuple[Check, ...] = (
     check_header_numbers,
     check_issue_numbers,
@@ -161,6 +320,8 @@ CHECKS: tuple[Check, ...] = (
     check_closing,
     check_dates,
     check_content,
+    check_money,
+    check_stated,
 )
 
 

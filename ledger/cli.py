@@ -369,6 +369,9 @@ def close(
     note: Annotated[str, typer.Option("--note", help="销号说明。")] = "",
     force: Annotated[bool, typer.Option(
         "--force", help="仍有措施未完成时也销号(记入操作记录)。")] = False,
+    reason: Annotated[str, typer.Option(
+        "--reason", help="已整改金额少于问题金额时必填:未足额整改的理由(如 分阶段整改),"
+        "记入操作记录。")] = "",
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
 ) -> None:
     """销号:凭佐证材料把问题标记为已完成,写入销号记录和操作记录。"""
@@ -379,7 +382,8 @@ def close(
     root = _root()
     items = [*(evidence or []), *(more or [])]
     edit = lifecycle.close(root, number, items, today=_today(), by=_editor(by, root),
-                           when=_day_or_none(on, "--date"), note=note, force=force)
+                           when=_day_or_none(on, "--date"), note=note, force=force,
+                           reason=reason)
     _edit_done(edit, dry_run)
 
 
@@ -468,6 +472,31 @@ def status(
     edit = lifecycle.set_status(root, number, value, today=_today(), by=_editor(None, root))
     if edit is None:
         _say(f"问题 {number} 的状态已是{value},未作修改。")
+        return
+    _edit_done(edit, dry_run)
+
+
+@app.command()
+@_guard
+def amount(
+    number: Annotated[int, typer.Argument(help="问题序号。", metavar="序号", show_default=False)],
+    rectified: Annotated[str | None, typer.Option(
+        "--rectified", help="已整改金额(累计数,单位见 money_unit)。", show_default=False)] = None,
+    way: Annotated[list[str] | None, typer.Option(
+        "--way", help="整改方式及其累计金额,写成 方式=金额(如 上缴财政=30),可重复。",
+        show_default=False)] = None,
+    involved: Annotated[str | None, typer.Option(
+        "--involved", help="问题金额(第一次记录金额时必填)。", show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """记录问题金额和已整改金额(审计整改):金额为累计数,写入操作记录。"""
+    from . import lifecycle
+
+    root = _root()
+    edit = lifecycle.amount(root, number, today=_today(), by=_editor(None, root),
+                            involved=involved, rectified=rectified, ways=way or ())
+    if edit is None:
+        typer.echo(f"问题 {number} 的金额与所给的相同,未作修改。")
         return
     _edit_done(edit, dry_run)
 

@@ -50,6 +50,15 @@ CODES: dict[str, str] = {
     "extension-not-later": "延期后的时限不晚于原时限(警告)",
     "evidence-missing": "佐证材料文件已不存在",
     "evidence-changed": "佐证材料文件内容已改变(sha256 不符)",
+    # money and counts (audit rectification, stated totals)
+    "bad-amount": "金额写法不对(不是数字、负数、带单位或千位分隔符)",
+    "amount-precision": "金额的小数位数多于 data/ledger.yaml 的 money_decimals(默认 2 位)",
+    "no-money-unit": "填写了金额,但 data/ledger.yaml 没有写金额单位 money_unit",
+    "rectified-exceeds-involved": "已整改金额大于问题金额",
+    "ways-exceed-rectified": "各整改方式(ways)金额之和大于已整改金额",
+    "ways-short-of-rectified":
+        "各整改方式(ways)金额之和小于已整改金额(警告;只列其中部分方式时可不理会)",
+    "stated-mismatch": "通报所述的数字(stated)与台账计算的不符(警告,附两个数字)",
     # importing a published notice (ledger import): warnings, the import goes on
     "import-unplaced": "导入时无法归入任何部分的段落(附行号和原文),未导入",
     "import-renumbered": "原文编号不连续,已按顺序重新编号",

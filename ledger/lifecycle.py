@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,7 @@ ACTION_CLOSE = "销号"
 ACTION_REOPEN = "重新打开"
 ACTION_STATUS = "状态变更"
 ACTION_NEW = "新增"
+ACTION_AMOUNT = "金额"
 
 SETTABLE_STATUSES = tuple(status for status in STATUSES if status != STATUS_DONE)
 TEMPLATE_PATH = "templates/issue.yaml"
@@ -111,8 +113,12 @@ def default_user(root: Path) -> str:
 
 def close(root: Path, number: int, evidence: Iterable[str], *, today: date, by: str = "",
           when: date | None = None, note: str = "", force: bool = False,
-          cwd: Path | None = None) -> Edit:
-    """销号: status 已完成, a `closed:` record with evidence, and a history entry."""
+          cwd: Path | None = None, reason: str = "") -> Edit:
+    """销号: status 已完成, a `closed:` record with evidence, and a history entry.
+
+    A problem whose rectified amount is below the amount involved closes only
+    with a reason (分阶段整改 …), written into the history entry.
+    """
     target = _Target.find(root, number, today)
     issue = target.issue
     if issue.status == STATUS_DONE or issue.closed is not None:
@@ -132,6 +138,7 @@ def close(root: Path, number: int, evidence: Iterable[str], *, today: date, by: 
                            f"(第{listed}项),不能销号",
                            f"先用 ledger done {number} 措施序号 标记完成;"
                            "确需先行销号的,加 --force(会记入操作记录)")
+    short = _short_of_involved(target, reason)
     day = when or today
     closing: dict[str, Value] = {"date": day}
     if by:
@@ -142,6 +149,8 @@ def close(root: Path, number: int, evidence: Iterable[str], *, today: date, by: 
     history_note = f"佐证材料{len(items)}项"
     if open_measures:
         history_note += f";强制销号,第{'、'.join(map(str, open_measures))}项措施未完成"
+    if short:
+        history_note += f";{short}"
     doc = target.document()
     doc.set(("status",), STATUS_DONE)
     doc.set(("closed",), closing)
@@ -149,7 +158,33 @@ def close(root: Path, number: int, evidence: Iterable[str], *, today: date, by: 
     summary = [f"问题 {number} 已销号({cn_date(day)})", f"  佐证材料:{_describe(items)}"]
     if open_measures:
         summary.append(f"  注意:第{'、'.join(map(str, open_measures))}项措施未完成,已记入操作记录")
+    if short:
+        summary.append(f"  {short}(已记入操作记录)")
     return target.finish(doc, "\n".join(summary))
+
+
+def _short_of_involved(target: _Target, reason: str) -> str:
+    """The history words for closing with money still unrectified; refused without a reason."""
+    from .money import format_amount
+
+    amounts = target.issue.amounts
+    if amounts is None:
+        return ""
+    rectified = amounts.rectified if amounts.rectified is not None else Decimal(0)
+    if rectified >= amounts.involved:
+        return ""
+    header = target.ledger.header
+    unit, decimals = header.money_unit, header.money_decimals
+    gap = (f"已整改{format_amount(rectified, decimals)}{unit},"
+           f"问题金额{format_amount(amounts.involved, decimals)}{unit},"
+           f"未整改{format_amount(amounts.involved - rectified, decimals)}{unit}")
+    number = target.issue.number
+    if not reason.strip():
+        raise RefusedError(f"问题 {number} {gap},销号须说明理由",
+                           f"请加 --reason 说明未足额整改的理由,例如:ledger close {number} "
+                           "--evidence … --reason 分阶段整改;金额有新进展请先用 "
+                           f"ledger amount {number} --rectified 金额 记录")
+    return f"{gap};理由:{reason.strip()}"
 
 
 def reopen(root: Path, number: int, reason: str, *, today: date, by: str = "") -> Edit:
@@ -258,6 +293,106 @@ def set_status(root: Path, number: int, value: str, *, today: date, by: str = ""
     doc.set(("status",), value)
     doc.append(("history",), _history(today, ACTION_STATUS, by, f"{issue.status} → {value}"))
     return target.finish(doc, f"问题 {number} 状态:{issue.status} → {value}")
+
+
+def amount(root: Path, number: int, *, today: date, by: str = "",
+           involved: str | None = None, rectified: str | None = None,
+           ways: Iterable[str] = ()) -> Edit | None:
+    """Record a problem's amounts as they come in: the cumulative rectified amount, ways, involved.
+
+    Each value is the total so far (not an increment), in the header's money
+    unit; a history entry says what changed from what. None when nothing changes.
+    """
+    from .money import format_amount
+
+    given_ways = [_way_option(item) for item in ways]
+    if involved is None and rectified is None and not given_ways:
+        raise UsageError("没有给出要记录的金额",
+                         "请用 --rectified 已整改金额、--way 方式=金额 或 --involved 问题金额")
+    target = _Target.find(root, number, today)
+    header = target.ledger.header
+    unit, decimals = header.money_unit, header.money_decimals
+    if not unit:
+        raise RefusedError("data/ledger.yaml 没有写金额单位 money_unit,不能记录金额",
+                           "请先在 data/ledger.yaml 中写明 money_unit: 万元(或 元)")
+    new_involved = _amount_option(involved, "--involved", decimals)
+    new_rectified = _amount_option(rectified, "--rectified", decimals)
+    way_values = [(label, _amount_option(text, f"--way {label}", decimals))
+                  for label, text in given_ways]
+    old = target.issue.amounts
+    if old is None and new_involved is None:
+        raise RefusedError(f"问题 {number} 还没有问题金额,请同时用 --involved 给出问题金额")
+    involved_now = new_involved if new_involved is not None else (
+        old.involved if old is not None else Decimal(0))
+    rectified_before = old.rectified if old is not None else None
+    rectified_now = new_rectified if new_rectified is not None else rectified_before
+
+    def shown(value: Decimal | None) -> str:
+        return "未填" if value is None else f"{format_amount(value, decimals)}{unit}"
+
+    if rectified_now is not None and rectified_now > involved_now:
+        raise RefusedError(f"已整改金额 {shown(rectified_now)} 大于问题金额 "
+                           f"{shown(involved_now)},未写入",
+                           "请核对金额;金额均为累计数,不是本次新增数")
+
+    changes: list[str] = []
+    doc = target.document()
+    if old is None:
+        fresh: dict[str, Value] = {"involved": format_amount(involved_now, decimals)}
+        if rectified_now is not None:
+            fresh["rectified"] = format_amount(rectified_now, decimals)
+        if way_values:
+            fresh["ways"] = {label: format_amount(value, decimals) for label, value in way_values
+                             if value is not None}
+        doc.set(("amounts",), fresh)
+    else:
+        old_ways = {way.label: way.amount for way in old.ways}
+        if new_involved is not None and new_involved != old.involved:
+            doc.set(("amounts", "involved"), format_amount(new_involved, decimals))
+        if new_rectified is not None and new_rectified != old.rectified:
+            doc.set(("amounts", "rectified"), format_amount(new_rectified, decimals))
+        for label, value in way_values:
+            assert value is not None
+            if value == old_ways.get(label):
+                continue
+            if doc.has(("amounts", "ways")) and isinstance(doc.node(("amounts", "ways")),
+                                                            yaml.MappingNode):
+                doc.set(("amounts", "ways", label), format_amount(value, decimals))
+            else:
+                doc.set(("amounts", "ways"), {label: format_amount(value, decimals)})
+    before_ways = {way.label: way.amount for way in old.ways} if old is not None else {}
+    for what, before, after in (
+            ("问题金额", old.involved if old is not None else None, new_involved),
+            ("已整改金额", rectified_before, new_rectified),
+            *((label, before_ways.get(label), value) for label, value in way_values)):
+        if after is not None and after != before:
+            changes.append(f"{what} {shown(before)} → {shown(after)}")
+    if not changes:
+        return None
+    doc.append(("history",), _history(today, ACTION_AMOUNT, by, ";".join(changes)))
+    return target.finish(doc, f"问题 {number} 已记录金额:" + ";".join(changes))
+
+
+def _way_option(text: str) -> tuple[str, str]:
+    """--way 上缴财政=30 → (上缴财政, 30)."""
+    label, sep, value = text.partition("=")
+    if not sep or not label.strip() or not value.strip():
+        raise UsageError(f"--way 的写法不对:\"{text}\"", "写成 方式=金额,例如 --way 上缴财政=30")
+    return label.strip(), value.strip()
+
+
+def _amount_option(text: str | None, option: str, decimals: int) -> Decimal | None:
+    from .money import decimals_of, parse_amount
+
+    if text is None:
+        return None
+    value, reason, hint = parse_amount(text)
+    if value is None:
+        raise UsageError(f"{option}:{reason}", hint)
+    if decimals_of(value) > decimals:
+        raise UsageError(f"{option}:金额 {text} 的小数多于台账规定的 {decimals} 位",
+                         "按 data/ledger.yaml 的 money_decimals 书写")
+    return value
 
 
 def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",

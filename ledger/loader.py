@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,10 +25,13 @@ from . import yamlsrc
 from .dates import parse_date
 from .model import (
     INSPECTION_KINDS,
+    MONEY_DECIMALS,
+    MONEY_UNITS,
     STATUS_DONE,
     STATUS_IN_PROGRESS,
     STATUSES,
     TIERS,
+    Amounts,
     Aspect,
     Closing,
     Deadline,
@@ -44,8 +48,12 @@ from .model import (
     Policy,
     Problem,
     Severity,
+    Stated,
     Subject,
+    Tally,
+    Way,
 )
+from .money import MONEY, RESULT_KINDS, parse_amount
 
 SCHEMA_VERSION = 1
 HEADER_PATH = "data/ledger.yaml"
@@ -148,6 +156,13 @@ class Reader:
                             f"{name}缺少必填字段 {key}", f"请添加 \"{key}: …\"")
         return out
 
+    @staticmethod
+    def mapping_keys(node: yaml.Node) -> tuple[str, ...]:
+        """The keys a free-form mapping (labels chosen by the office) allows: its own."""
+        if not isinstance(node, yaml.MappingNode):
+            return ()
+        return tuple(key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode))
+
     def scalar(self, node: yaml.Node | None, name: str) -> str | None:
         """The source text of a scalar; None for an empty value."""
         if node is None or not self.admit(node, name):
@@ -233,6 +248,17 @@ class Reader:
         return Deadline(date=parsed)
 
 
+    def amount(self, node: yaml.Node | None, name: str) -> Decimal | None:
+        """An exact amount from the scalar's source text: "123.45" or 123.45, never a float."""
+        value = self.scalar(node, name)
+        if value is None or node is None:
+            return None
+        parsed, reason, hint = parse_amount(value)
+        if parsed is None:
+            self.report(node, "bad-amount", f"{name}:{reason}", hint)
+        return parsed
+
+
 def top_mapping(relpath: str, data: bytes, name: str, keys: tuple[str, ...],
                 required: tuple[str, ...], empty_hint: str
                 ) -> tuple[Reader, yaml.Node, dict[str, yaml.Node]] | list[Problem]:
@@ -253,7 +279,7 @@ def top_mapping(relpath: str, data: bytes, name: str, keys: tuple[str, ...],
 
 ISSUE_KEYS = ("number", "aspect", "subject", "title", "measures", "leader", "unit",
               "co_units", "owner", "deadline", "status", "public", "progress", "closed",
-              "extensions", "history")
+              "extensions", "history", "amounts", "results")
 ISSUE_REQUIRED = ("number", "aspect", "title", "status")
 
 
@@ -301,6 +327,8 @@ def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]
         history=tuple(reader.items(fields.get("history"), "history(记录)",
                                    lambda n, name, p: _history(reader, n, name, p), "history")),
         public=True if public is None else public,
+        amounts=_amounts(reader, fields["amounts"]) if "amounts" in fields else None,
+        results=_tallies(reader, fields.get("results"), "results(成果)", "results"),
         loc=reader.loc(node),
         where=reader.where,
     )
@@ -404,9 +432,96 @@ def _history(reader: Reader, node: yaml.Node, name: str, prefix: str) -> History
                         reader.text(fields.get("note"), f"{name}的 note"), reader.loc(node))
 
 
+def _amounts(reader: Reader, node: yaml.Node) -> Amounts | None:
+    if yamlsrc.is_null(node):
+        return None  # `amounts:` left empty
+    fields = reader.mapping(node, "amounts(金额)", ("involved", "rectified", "ways"),
+                            ("involved",), "amounts.")
+    if fields is None:
+        return None
+    involved = reader.amount(fields.get("involved"), "amounts.involved(问题金额)")
+    rectified = reader.amount(fields.get("rectified"), "amounts.rectified(已整改金额)")
+    ways = _ways(reader, fields.get("ways"), "amounts.ways(整改方式)", "amounts.ways.")
+    if involved is None:
+        return None
+    return Amounts(involved, rectified, ways, reader.loc(node))
+
+
+def _ways(reader: Reader, node: yaml.Node | None, name: str, prefix: str) -> tuple[Way, ...]:
+    """`ways: {上缴财政: "50.00", 归还原渠道: "30.00"}`: any label, each an amount."""
+    if node is None or yamlsrc.is_null(node):
+        return ()
+    labels = reader.mapping_keys(node)
+    fields = reader.mapping(node, name, labels, (), prefix)
+    if fields is None:
+        return ()
+    ways = []
+    for label, value in fields.items():
+        amount = reader.amount(value, f"{name}的 {label}")
+        if amount is not None:
+            ways.append(Way(label, amount, reader.loc(value)))
+    return tuple(ways)
+
+
+TALLY_KEYS = ("label", "count", "amount", "unit")
+
+
+def _tallies(reader: Reader, node: yaml.Node | None, name: str,
+             prefix: str) -> tuple[Tally, ...]:
+    return tuple(reader.items(node, name, lambda n, label, p: _tally(reader, n, label, p),
+                              prefix))
+
+
+def _tally(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Tally | None:
+    """{label: 问责, count: 3}, {label: 追缴资金, amount: "12.50"}, {label: …, unit: 次, count: 2}.
+
+    A known label fixes the unit and whether it is a count or an amount.
+    """
+    fields = reader.mapping(node, name, TALLY_KEYS, ("label",), prefix)
+    if fields is None:
+        return None
+    label = reader.text(fields.get("label"), f"{name}的 label(成果名称)")
+    count = reader.integer(fields.get("count"), f"{name}的 count(数量)")
+    amount = reader.amount(fields.get("amount"), f"{name}的 amount(金额)")
+    unit = reader.text(fields.get("unit"), f"{name}的 unit(单位)")
+    if not label:
+        return None
+    known = RESULT_KINDS.get(label)
+    kinds = "、".join(f"{kind}({unit or '金额'})" for kind, (unit, _) in RESULT_KINDS.items())
+    if ("count" in fields) == ("amount" in fields):
+        reader.report(node, "bad-value", f"{name}要写 count(数量)或 amount(金额)二者之一",
+                      "人数、项数写 count: 3;金额写 amount: \"12.50\"")
+        return None
+    if count is None and amount is None:
+        return None  # the value's own problem is reported
+    if known is not None:
+        wanted = "amount" if known[0] == MONEY else "count"
+        if wanted not in fields:
+            what = "金额,请写 amount" if wanted == "amount" else f"数量(单位:{known[0]}),请写 count"
+            reader.report(fields["count" if wanted == "amount" else "amount"], "bad-value",
+                          f"{label}是{what}", f"常用成果:{kinds}")
+            return None
+        if unit and unit != known[0]:
+            reader.report(fields["unit"], "bad-value",
+                          f"{label}的单位是{known[0] or '台账的金额单位'},不是 \"{unit}\"",
+                          "常用成果的单位是固定的,删除 unit 即可")
+            return None
+        unit = known[0]
+    elif amount is not None and unit:
+        reader.report(fields["unit"], "bad-value", f"{name}是金额,不能另写单位 \"{unit}\"",
+                      "金额的单位由 data/ledger.yaml 的 money_unit 统一规定;删除 unit")
+        return None
+    elif count is not None and not unit:
+        reader.report(node, "missing-field", f"{name}({label})缺少计量单位 unit",
+                      f"例如 unit: 次;常用成果不必写单位:{kinds}")
+        return None
+    return Tally(label, count, amount, unit, reader.loc(node))
+
+
 # ---------------------------------------------------------------- the header
 
-HEADER_KEYS = ("schema", "issuer", "title", "inspection", "aspects", "subjects", "policy")
+HEADER_KEYS = ("schema", "issuer", "title", "inspection", "aspects", "subjects", "policy",
+               "money_unit", "money_decimals", "results", "stated")
 HEADER_REQUIRED = ("schema", "issuer", "title", "inspection", "aspects")
 POLICY_LEVELS = ("green", "yellow", "red")
 
@@ -434,6 +549,10 @@ def parse_header(relpath: str, data: bytes) -> tuple[Header | None, list[Problem
                                     lambda n, name, p: _subject(reader, n, name, p),
                                     "subjects")),
         policy=_policy(reader, fields.get("policy")),
+        money_unit=_money_unit(reader, fields.get("money_unit")),
+        money_decimals=_money_decimals(reader, fields.get("money_decimals")),
+        results=_tallies(reader, fields.get("results"), "results(成果)", "results"),
+        stated=_stated(reader, fields["stated"]) if "stated" in fields else None,
         path=relpath,
         loc=reader.loc(node),
         where=reader.where,
@@ -512,6 +631,60 @@ def _policy(reader: Reader, node: yaml.Node | None) -> Policy:
                       "黄色预警应当比绿色提醒更接近时限,例如 green_days: 20、yellow_days: 10")
     return Policy(green_days, yellow_days,
                   tuple(levels) if "fail_on" in fields else default.fail_on, reader.loc(node))
+
+
+def _money_unit(reader: Reader, node: yaml.Node | None) -> str:
+    unit = reader.text(node, "money_unit(金额单位)")
+    if unit and unit not in MONEY_UNITS and node is not None:
+        reader.report(node, "bad-value", f"未知的金额单位 \"{unit}\"",
+                      f"金额单位只能是:{'、'.join(MONEY_UNITS)}")
+        return ""
+    return unit
+
+
+# An office's amounts carry two decimals (万元 and 元 alike); up to 6 may be declared.
+def _money_decimals(reader: Reader, node: yaml.Node | None) -> int:
+    decimals = reader.integer(node, "money_decimals(金额小数位数)")
+    if decimals is None:
+        return MONEY_DECIMALS
+    if decimals > 6 and node is not None:
+        reader.report(node, "bad-value", f"金额小数位数 {decimals} 过多",
+                      "小数位数为 0 到 6;万元、元通常都保留 2 位")
+        return MONEY_DECIMALS
+    return decimals
+
+
+STATED_COUNTS = ("aspects", "problems", "measures", "done", "ongoing")
+STATED_KEYS = (*STATED_COUNTS, "rate", "involved", "rectified", "ways", "results")
+
+
+def _stated(reader: Reader, node: yaml.Node) -> Stated | None:
+    """What the notice states (通报所述), kept verbatim; `validate` compares it with the ledger."""
+    if yamlsrc.is_null(node):
+        return None
+    fields = reader.mapping(node, "stated(通报所述)", STATED_KEYS, (), "stated.")
+    if fields is None:
+        return None
+    counts = {key: reader.integer(fields.get(key), f"stated.{key}") for key in STATED_COUNTS}
+    rate = None
+    if "rate" in fields:
+        text = reader.scalar(fields["rate"], "stated.rate(完成率)")
+        if text is not None:
+            rate = parse_amount(text.removesuffix("%"))[0]
+            if rate is None:
+                reader.report(fields["rate"], "bad-value",
+                              f"stated.rate(完成率)\"{text}\" 不是百分数",
+                              "照通报原文写百分数的数字,例如 rate: \"80\" 或 \"96.5%\"")
+    return Stated(
+        aspects=counts["aspects"], problems=counts["problems"], measures=counts["measures"],
+        done=counts["done"], ongoing=counts["ongoing"], rate=rate,
+        involved=reader.amount(fields.get("involved"), "stated.involved(问题金额)"),
+        rectified=reader.amount(fields.get("rectified"), "stated.rectified(已整改金额)"),
+        ways=_ways(reader, fields.get("ways"), "stated.ways(整改方式)", "stated.ways."),
+        results=_tallies(reader, fields.get("results"), "stated.results(成果)",
+                         "stated.results"),
+        loc=reader.loc(node),
+    )
 
 
 # Years a rectification record can carry. A typo such as 9999 would otherwise pass, and

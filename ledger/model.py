@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -31,6 +32,12 @@ TIER_MONTHS: Mapping[str, int] = {TIER_NOW: 0, "短期": 2, "中期": 6, "长期
 TIERS: tuple[str, ...] = (*TIER_MONTHS, TIER_ONGOING)
 
 INSPECTION_KINDS: tuple[str, ...] = ("巡视", "巡察", "审计", "督察")
+
+# Money (issue 14): the units offices write amounts in, declared once in the header,
+# and the four usual ways an audited amount is rectified (other labels are allowed).
+MONEY_UNITS: tuple[str, ...] = ("万元", "元")
+MONEY_DECIMALS = 2
+WAYS: tuple[str, ...] = ("上缴财政", "归还原渠道", "调整账目", "盘活资金")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -152,6 +159,53 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class Way:
+    """One way an amount was rectified (上缴财政 …) and how much, in the ledger's unit."""
+
+    label: str
+    amount: Decimal
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Amounts:
+    """A problem's money: the amount involved (问题金额), rectified so far, and by which ways."""
+
+    involved: Decimal
+    rectified: Decimal | None = None
+    ways: tuple[Way, ...] = ()
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """A side result (问责 3 人, 制定完善制度 5 项, 追缴资金 12.5 万元): a count or an amount."""
+
+    label: str
+    count: int | None = None
+    amount: Decimal | None = None
+    unit: str = ""  # for counts; an amount is in the ledger's money unit
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
+class Stated:
+    """What a published notice states, verbatim, to be checked against the ledger's own counts."""
+
+    aspects: int | None = None
+    problems: int | None = None
+    measures: int | None = None
+    done: int | None = None
+    ongoing: int | None = None
+    rate: Decimal | None = None
+    involved: Decimal | None = None
+    rectified: Decimal | None = None
+    ways: tuple[Way, ...] = ()
+    results: tuple[Tally, ...] = ()
+    loc: Location = NOWHERE
+
+
+@dataclass(frozen=True, slots=True)
 class Issue:
     """One problem (问题) fed back by the inspection, from data/issues/NNN.yaml."""
 
@@ -172,6 +226,8 @@ class Issue:
     extensions: tuple[Extension, ...] = ()
     history: tuple[HistoryEntry, ...] = ()
     public: bool = True
+    amounts: Amounts | None = None
+    results: tuple[Tally, ...] = ()
     loc: Location = NOWHERE
     where: Where = field(default_factory=dict)
 
@@ -236,6 +292,10 @@ class Header:
     aspects: tuple[Aspect, ...] = ()
     subjects: tuple[Subject, ...] = ()
     policy: Policy = Policy()
+    money_unit: str = ""
+    money_decimals: int = MONEY_DECIMALS
+    results: tuple[Tally, ...] = ()
+    stated: Stated | None = None
     path: str = "data/ledger.yaml"
     loc: Location = NOWHERE
     where: Where = field(default_factory=dict)

@@ -120,8 +120,12 @@ def count_phrase(aspects: int, problems: int) -> str:
     return f"{problems}项整改问题"
 
 
-def completion_rate(done: int, total: int) -> str:
-    """done ÷ total as a percentage to two decimals, trailing zeros dropped: 13.04, 76, 0."""
+def completion_rate(done: int | Decimal, total: int | Decimal) -> str:
+    """done ÷ total as a percentage to two decimals, trailing zeros dropped: 13.04, 76, 0.
+
+    The one rate formula: problems done of problems (完成率) and money rectified of
+    money involved (整改率, exact Decimals from money.money_rate) alike.
+    """
     if total <= 0:
         return "0"
     value = (Decimal(done) * 100 / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)

@@ -16,12 +16,23 @@ import importlib.resources
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .errors import LedgerError, UsageError
 from .model import Issue, Ledger, Problem, cn_date
+from .money import (
+    format_amount,
+    has_money,
+    money_rate,
+    money_sentence,
+    money_totals,
+    result_phrase,
+    result_totals,
+    results_sentence,
+)
 from .notice import (
     DEFAULT_NOTICE,
     Notice,
@@ -290,7 +301,12 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
     seq, number, label, aspect_label, aspect_title, subject_label, subject_title,
     title, measures, measures_text, measures_lines, leader, unit, co_units,
     owner, deadline, status, progress, closed, public);
-    counts {aspects, problems, done, phrase, progress}; columns (the table's heads).
+    counts {aspects, problems, done, phrase, progress, money_sentence,
+    results_sentence}; columns (the table's heads, with the amount columns when
+    problems carry amounts); money (None, or {unit, involved, rectified,
+    unrectified, rate, ways [{label, amount}], sentence}: totals over the problems
+    shown, the rows' `involved` and `rectified` cells filled); results
+    [{label, unit, value, text}] (side results added up).
     A row also has level (red, yellow, green, ok, ongoing, closed-late, closed,
     no-deadline: `ledger check`'s level), level_name (红色预警 …), deadline_date
     and closed_date (dates, for a workbook).
@@ -313,8 +329,13 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
     shown_aspects = sum(1 for node in tree if node["label"])
     phrase = count_phrase(shown_aspects, len(shown))
     progress = progress_sentence([issue.status for issue in shown])
-    intro, sections, closing = _narrative(notice, styles, problem_blocks, phrase,
-                                          progress if notice.progress_sentence else "")
+    money = _money(ledger, shown)
+    results, results_text = _results(ledger, shown)
+    # The computed sentences follow the count phrase: progress (when the notice
+    # asks for it), then money and side results (when the ledger has them).
+    sentences = "".join((progress if notice.progress_sentence else "",
+                         money["sentence"] if money else "", results_text))
+    intro, sections, closing = _narrative(notice, styles, problem_blocks, phrase, sentences)
     blocks = [*intro, *(problem_blocks if notice.problems_at_top else [])]
     for section in sections:
         blocks += [section["heading"], *section["blocks"]]
@@ -341,13 +362,51 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
         "problems": rows,
         "counts": {"aspects": shown_aspects, "problems": len(shown),
                    "done": sum(1 for issue in shown if issue.is_closed),
-                   "phrase": phrase, "progress": progress},
+                   "phrase": phrase, "progress": progress,
+                   "money_sentence": money["sentence"] if money else "",
+                   "results_sentence": results_text},
         "public": public,
         "scope": scope,
         "today": cn_date(today),
         "columns": ["序号", "方面", "问题", "整改措施", "责任领导", "责任单位", "时限", "状态",
-                    "进展", "销号日期"],
+                    "进展", "销号日期",
+                    *((f"问题金额({money['unit']})", f"已整改金额({money['unit']})")
+                      if money else ())],
+        "money": money,
+        "results": results,
     }
+
+
+def _money(ledger: Ledger, shown: list[Issue]) -> dict[str, Any] | None:
+    """The money totals of the problems shown, as text in the ledger's unit and decimals."""
+    if not has_money(shown):
+        return None
+    header = ledger.header
+    unit, decimals = header.money_unit, header.money_decimals
+    involved, rectified, by_way = money_totals(shown)
+    return {
+        "unit": unit,
+        "involved": format_amount(involved, decimals),
+        "rectified": format_amount(rectified, decimals),
+        "unrectified": format_amount(involved - rectified, decimals),
+        "rate": money_rate(involved, rectified),
+        "ways": [{"label": label, "amount": format_amount(total, decimals)}
+                 for label, total in by_way.items()],
+        "sentence": money_sentence(involved, rectified, unit, decimals,
+                                   header.inspection.kind == "审计"),
+    }
+
+
+def _results(ledger: Ledger, shown: list[Issue]) -> tuple[list[dict[str, Any]], str]:
+    """Side results added up (header and problems shown), and the sentence naming them."""
+    header = ledger.header
+    totals = result_totals(header, shown)
+    unit, decimals = header.money_unit, header.money_decimals
+    items = [{"label": total.label, "unit": total.unit or unit,
+              "value": format_amount(total.value, decimals) if isinstance(total.value, Decimal)
+              else total.value,
+              "text": result_phrase(total, unit, decimals)} for total in totals]
+    return items, results_sentence(totals, unit, decimals)
 
 
 def _problems(ledger: Ledger, shown: list[Issue], notice: Notice, styles: dict[str, str],
@@ -538,6 +597,8 @@ _LAZY_CELLS: dict[str, Callable[[_Row], Any]] = {
     "closed_date": lambda row: row.issue.closed.date if row.issue.closed else None,
     "progress": lambda row: "\n".join(
         f"{cn_date(note.date)} {note.text}" for note in row.issue.progress),
+    "involved": lambda row: row.amount("involved"),
+    "rectified": lambda row: row.amount("rectified"),
 }
 
 
@@ -559,6 +620,12 @@ class _Row(dict[str, Any]):
             self._standing = standing(self.issue, header.inspection.feedback, header.policy,
                                       self._today)
         return self._standing
+
+    def amount(self, key: str) -> str:
+        """A money cell: the amount in the ledger's decimals, empty when not recorded."""
+        amounts = self.issue.amounts
+        value = getattr(amounts, key) if amounts is not None else None
+        return "" if value is None else format_amount(value, self._ledger.header.money_decimals)
 
     def __missing__(self, key: str) -> Any:
         compute = _LAZY_CELLS.get(key)
