@@ -18,6 +18,7 @@ EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_POLICY = 3
 EXIT_WRITE = 4
+EXIT_LOCKED = 5  # another command holds the ledger's lock (ledger.lock)
 EXIT_INTERNAL = 70  # a defect of the program itself (sysexits' EX_SOFTWARE)
 
 

@@ -7,6 +7,11 @@ re-parses and re-checks the result, and returns an `Edit`: the new bytes and
 a summary in Chinese. `apply` writes it atomically; `Edit.diff` is what
 `--dry-run` prints. The audit trail (`history:`) is written here.
 
+Callers that write hold `lock.ledger_lock(root)` around both the command and
+`apply`, so that nothing changes between the read and the rename (the CLI does);
+`apply` takes the lock itself when its caller did not, and then refuses an
+edit whose file changed since it was read.
+
 What it does not do: print, parse command lines, or decide today's date or
 the user's name on its own (callers pass them; `default_user` helps).
 """
@@ -32,6 +37,7 @@ from .dates import current_deadline
 from .errors import RefusedError, UsageError
 from .evidence import file_sha256
 from .loader import ISSUES_DIR, Loaded, issue_filename, load, parse_issue
+from .lock import DEFAULT_TIMEOUT, ledger_lock
 from .model import (
     STATUS_DONE,
     STATUS_IN_PROGRESS,
@@ -77,8 +83,19 @@ class Edit:
                        for line in lines)
 
 
-def apply(edit: Edit) -> None:
-    """Write the edit atomically; a new file is never written over one that appeared meanwhile."""
+def apply(edit: Edit, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Write the edit atomically under the ledger's lock; a new file is never written over one
+    that appeared meanwhile, nor a changed file over its changes."""
+    with ledger_lock(edit_root(edit), timeout):
+        _apply(edit)
+
+
+def edit_root(edit: Edit) -> Path:
+    """The ledger root an edit belongs to (its path minus its relative path)."""
+    return edit.path.parents[len(Path(edit.relpath).parts) - 1]
+
+
+def _apply(edit: Edit) -> None:
     if edit.old is None:
         if not atomic.create_exclusive(edit.path, edit.new):
             raise RefusedError(f"{edit.relpath} 已经存在(可能有人同时新增了问题),未写入",
@@ -299,12 +316,15 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
 
 
 def add(root: Path, aspect: int, title: str, *, today: date, by: str = "",
-        subject: int | None = None, attempts: int = 5) -> Edit:
-    """`new` and write it; when another process takes the number first, take the next one."""
-    for _ in range(attempts):
-        edit = new(root, aspect, title, today=today, by=by, subject=subject)
-        if atomic.create_exclusive(edit.path, edit.new):
-            return edit
+        subject: int | None = None, attempts: int = 5,
+        timeout: float = DEFAULT_TIMEOUT) -> Edit:
+    """`new` and write it, under the lock; when a program that does not take the lock
+    creates the file first, take the next number."""
+    with ledger_lock(root, timeout):
+        for _ in range(attempts):
+            edit = new(root, aspect, title, today=today, by=by, subject=subject)
+            if atomic.create_exclusive(edit.path, edit.new):
+                return edit
     raise RefusedError(f"连续 {attempts} 次取号都被其他人抢先,未新增问题",
                        "请稍后重新运行 ledger new")
 
