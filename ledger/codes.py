@@ -49,6 +49,8 @@ CODES: dict[str, str] = {
     "extension-not-later": "延期后的时限不晚于原时限(警告)",
     "evidence-missing": "佐证材料文件已不存在",
     "evidence-changed": "佐证材料文件内容已改变(sha256 不符)",
+    # left behind
+    "stray-temp-file": "被中断的修改留下的临时文件(data/ 中的 .文件名.进程号.xxxxxxxx.tmp,警告)",
     # importing a published notice (ledger import): warnings, the import goes on
     "import-unplaced": "导入时无法归入任何部分的段落(附行号和原文),未导入",
     "import-renumbered": "原文编号不连续,已按顺序重新编号",

@@ -254,3 +254,44 @@ def test_a_bad_lock_timeout_is_a_usage_error(root: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert "LEDGER_LOCK_TIMEOUT" in result.stderr
     assert notes(root, 5) == []
+
+
+# ---------------------------------------------------------------- temp files of killed edits
+
+
+def killed_writer(target: Path) -> Path:
+    """A process killed after writing its temp file beside `target`, before the rename."""
+    code = ("import os, sys; from pathlib import Path; from ledger import atomic; "
+            "print(atomic._write_temp(Path(sys.argv[1]), b'half', 0o644)); os._exit(9)")
+    proc = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True,
+                          text=True, check=False)
+    assert proc.returncode == 9, proc.stderr
+    temp = Path(proc.stdout.strip())
+    assert temp.read_bytes() == b"half"
+    return temp
+
+
+def test_the_next_edit_removes_temp_files_of_killed_writers_only(root: Path) -> None:
+    dead_issue = killed_writer(issue_path(root, 5))
+    dead_header = killed_writer(root / "data" / "ledger.yaml")
+    alive = issue_path(root, 1).with_name(f".001.yaml.{os.getpid()}.0123abcd.tmp")
+    alive.write_bytes(b"still being written")
+    result = run_one(root, "log", "5", "继续")
+    assert result.returncode == 0, result.stderr
+    assert not dead_issue.exists() and not dead_header.exists()
+    assert alive.read_bytes() == b"still being written"
+    for temp in (dead_issue, dead_header):
+        relpath = temp.relative_to(root).as_posix()
+        assert f"已删除被中断的修改留下的临时文件 {relpath}" in result.stderr
+    assert notes(root, 5) == ["继续"]
+
+
+def test_validate_warns_about_a_temp_file_left_by_a_killed_writer(root: Path) -> None:
+    temp = killed_writer(issue_path(root, 3))
+    relpath = temp.relative_to(root).as_posix()
+    result = run_one(root, "validate")
+    assert result.returncode == 0, result.stdout
+    assert result.stdout.startswith(
+        f"{relpath}: warning[stray-temp-file]: 被中断的修改留下的临时文件")
+    assert f"rm {relpath}" in result.stdout
+    assert temp.exists()  # validate only reads
