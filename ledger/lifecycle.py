@@ -306,13 +306,46 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
                                 "title": title, "today": today, "user": by or None}
     text = fill_template(read_template(root), values)
     data = text.encode("utf-8")
-    issue, problems = parse_issue(relpath, data)
-    errors = [problem for problem in problems if problem.severity == "error"]
-    if issue is None or errors:
-        raise RefusedError(f"模板 {TEMPLATE_PATH} 生成的文件无效:{_first(errors)}",
-                           f"请修正 {TEMPLATE_PATH}")
+    errors = _new_file_errors(loaded, relpath, data, today)
+    if errors:
+        shown = ";".join(f"{p.location} [{p.code}] {p.message}" for p in errors[:3])
+        more = f"等 {len(errors)} 个错误" if len(errors) > 3 else ""
+        raise RefusedError(f"模板 {TEMPLATE_PATH} 生成的文件 {relpath} 将出现错误,未写入:"
+                           f"{shown}{more}",
+                           f"请修正 {TEMPLATE_PATH}(新增的问题须通过 ledger validate)")
     return Edit(root / relpath, relpath, None, data,
                 f"已新增问题 {number}({relpath})\n  方面 {aspect}:{title}")
+
+
+def _new_file_errors(loaded: Loaded, relpath: str, data: bytes, today: date) -> list[Problem]:
+    """The errors a new problem file would add to the ledger: its own (parse and schema) and
+    those the checks across files find once it is in (duplicate number, unknown aspect …)."""
+    from .checks import CHECKS
+
+    issue, problems = parse_issue(relpath, data)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if issue is None:
+        return errors
+    ledger = loaded.ledger
+    before = Counter(_error_key(problem) for check in CHECKS for problem in check(ledger, today)
+                     if problem.severity == "error")
+    grown = replace(ledger, issues=tuple(sorted((*ledger.issues, issue),
+                                                key=lambda item: (item.number, item.path))))
+    for check in CHECKS:
+        for problem in check(grown, today):
+            key = _error_key(problem)
+            if problem.severity != "error":
+                continue
+            if before[key]:
+                before[key] -= 1
+            else:
+                errors.append(problem)
+    return errors
+
+
+def _error_key(problem: Problem) -> tuple[str, str, str]:
+    # Without line and column: the same error elsewhere in the ledger is not a new one.
+    return problem.location.path, problem.code, problem.message
 
 
 def add(root: Path, aspect: int, title: str, *, today: date, by: str = "",

@@ -416,3 +416,24 @@ def test_an_unreadable_template_is_refused(root: Path) -> None:
     (root / "templates").mkdir()
     (root / "templates" / "issue.yaml").write_bytes(b"title: \xb9\xfa\n")
     refused(root, 0, ["new", "--aspect", "1", "--title", "x"], "无法读取模板 templates/issue.yaml")
+
+
+@pytest.mark.parametrize(("template", "code", "message"), [
+    ("number: 1\naspect: {aspect}\ntitle: {title}\nmeasures: [措施]\nstatus: 正在推进\n",
+     "duplicate-number", "问题序号 1 与 data/issues/001.yaml 重复"),
+    ("number: {number}\naspect: 9\ntitle: {title}\nmeasures: [措施]\nstatus: 正在推进\n",
+     "unknown-aspect", "方面 9 不存在"),
+    ("number: {number}\naspect: {aspect}\ntitle: {title}\nmeasures: [措施]\nstatus: 已完成\n",
+     "done-without-closing", "没有销号记录"),
+    ("number: {number}\naspect: {aspect}\ntitle: {title}\nmeasures: [措施]\ndeadline: 下周\n"
+     "status: 正在推进\n", "bad-deadline", "下周"),
+])
+def test_new_refuses_when_the_ledgers_template_would_add_an_error(
+        root: Path, template: str, code: str, message: str) -> None:
+    (root / "templates").mkdir()
+    (root / "templates" / "issue.yaml").write_text(template, encoding="utf-8")
+    result = refused(root, 0, ["new", "--aspect", "1", "--title", "x"],
+                     "模板 templates/issue.yaml 生成的文件 data/issues/006.yaml 将出现错误,未写入")
+    assert f"[{code}]" in result.stderr and message in result.stderr, result.stderr
+    assert "请修正 templates/issue.yaml" in result.stderr
+    assert not (root / ".ledger.lock").exists()
