@@ -37,7 +37,7 @@ from .dates import current_deadline
 from .errors import RefusedError, UsageError
 from .evidence import file_sha256
 from .loader import ISSUES_DIR, Loaded, issue_filename, load, parse_issue
-from .lock import DEFAULT_TIMEOUT, ledger_lock
+from .lock import DEFAULT_TIMEOUT, LOCK_NAME, ledger_lock
 from .model import (
     STATUS_DONE,
     STATUS_IN_PROGRESS,
@@ -376,7 +376,11 @@ def next_number(root: Path, ledger: Ledger) -> int:
 
 
 def resolve_evidence(root: Path, item: str, cwd: Path) -> Value:
-    """An evidence item: a file inside the ledger root becomes {path, sha256}; else text."""
+    """An evidence item: a file inside the ledger root becomes {path, sha256}; else text.
+
+    Refused: files of the ledger's own machinery (data/, the cache, .git, the lock),
+    and text that looks like a path (see `_looks_like_path`) naming no file.
+    """
     text = item.strip()
     if not text:
         raise RefusedError("佐证材料不能为空", "请给出文件路径或材料说明")
@@ -390,6 +394,12 @@ def resolve_evidence(root: Path, item: str, cwd: Path) -> Value:
         if not real.is_relative_to(real_root):
             raise RefusedError(f"佐证材料 {text} 位于台账目录之外", f"请把材料放进台账目录"
                                f"({root})后再引用,或改写为材料说明")
+        relative = real.relative_to(real_root)
+        internal = _internal_file(relative)
+        if internal:
+            raise RefusedError(f"佐证材料 {text} {internal},不能作为佐证材料",
+                               "请给出保存在台账目录中的材料文件(如 evidence/ 下的扫描件),"
+                               "或材料说明")
         if not real.exists():
             raise RefusedError(f"佐证材料 {text} 是一个失效的链接")
         if real.is_dir():
@@ -397,11 +407,98 @@ def resolve_evidence(root: Path, item: str, cwd: Path) -> Value:
         if not real.is_file():  # a pipe or device: hashing it would wait forever
             raise RefusedError(f"佐证材料 {text} 不是普通文件(是管道或设备)",
                                "请给出保存在台账目录中的材料文件")
-        return {"path": real.relative_to(real_root).as_posix(), "sha256": file_sha256(real)}
+        return {"path": relative.as_posix(), "sha256": file_sha256(real)}
     if given.is_absolute() or Path(os.path.normpath(text)).parts[:1] == (os.pardir,):
         raise RefusedError(f"佐证材料 {text} 不在台账目录内(且文件不存在)",
                            "文件须放在台账目录之内,以相对路径引用")
+    rule = _looks_like_path(text)
+    if rule:
+        near = _nearest_file(root, text, candidates)
+        suggestion = f"您是不是想写 {near}?" if near else ""
+        raise RefusedError(f"佐证材料 {text} 文件不存在(看起来是文件路径:{rule})",
+                           f"{suggestion}请检查文件名和所在目录(路径相对于当前目录或台账目录)。"
+                           "如果这是纸质材料的说明而不是文件,请不要写 /,也不要以 .pdf 等"
+                           "扩展名结尾(日期可写成 2021-03-05)")
     return text
+
+
+# What ends a file name, not a sentence: the documents, images and archives an office keeps.
+EVIDENCE_EXTENSIONS = frozenset({
+    "pdf", "ofd", "doc", "docx", "wps", "rtf", "odt", "txt", "md", "xls", "xlsx", "et", "csv",
+    "ods", "ppt", "pptx", "dps", "odp", "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff",
+    "webp", "heic", "mp3", "wav", "m4a", "mp4", "mov", "avi", "zip", "rar", "7z", "tar", "gz",
+    "html", "htm", "xml", "json", "yaml", "yml",
+})
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+# Where nearest-name suggestions look, and how many files at most (a huge archive stays fast).
+EVIDENCE_DIR = "evidence"
+_SUGGEST_LIMIT = 5000
+
+
+def _internal_file(relative: Path) -> str:
+    """Why a file inside the root is the ledger's machinery, not evidence; "" when it is not."""
+    parts = relative.parts
+    if not parts:
+        return "是台账目录本身"
+    if parts[0] == "data":
+        return "是台账自身的数据文件(data/ 目录)"
+    if parts[0].startswith(".ledger-cache"):
+        return "是解析缓存(.ledger-cache)中的文件"
+    if ".git" in parts:
+        return "位于 .git 目录中(git 的内部文件)"
+    if parts == (LOCK_NAME,):
+        return "是台账的锁文件"
+    return ""
+
+
+def _looks_like_path(text: str) -> str:
+    """The rule by which text names a file rather than describes paper; "" for a description."""
+    if _URL.fullmatch(text):
+        return ""
+    if "/" in text or "\\" in text:
+        return "含有 /" if "/" in text else "含有 \\"
+    stem, dot, extension = text.rpartition(".")
+    if dot and stem and not stem.endswith((" ", "\u3000")) \
+            and extension.lower() in EVIDENCE_EXTENSIONS:
+        return f"以 .{extension} 结尾"
+    return ""
+
+
+def _nearest_file(root: Path, text: str, candidates: list[Path]) -> str:
+    """The existing file whose root-relative path (else name) is closest to `text`: looked
+    for beside where the text points and anywhere under evidence/."""
+    real_root = root.resolve()
+    files: dict[str, str] = {}  # root-relative path -> name
+    searches = [(candidate.parent, False) for candidate in candidates]
+    searches.append((root / EVIDENCE_DIR, True))
+    for folder, deep in searches:
+        try:
+            real = folder.resolve()
+            if not real.is_dir() or not real.is_relative_to(real_root):
+                continue
+            walk = os.walk(real) if deep else [(str(real), [], [p.name for p in real.iterdir()])]
+            for base, dirs, names in walk:
+                dirs[:] = [name for name in dirs if not name.startswith(".")]
+                for name in names:
+                    path = Path(base) / name
+                    relative = path.relative_to(real_root)
+                    if not name.startswith(".") and not _internal_file(relative) \
+                            and path.is_file():
+                        files[relative.as_posix()] = name
+                if len(files) >= _SUGGEST_LIMIT:
+                    break
+        except (OSError, RuntimeError):  # unreadable folder, link loop: suggest from the rest
+            continue
+    wanted = text.replace("\\", "/")
+    close = difflib.get_close_matches(wanted, list(files), n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    by_name: dict[str, str] = {}
+    for found, name in sorted(files.items()):
+        by_name.setdefault(name.lower(), found)
+    close = difflib.get_close_matches(wanted.rsplit("/", 1)[-1].lower(), list(by_name), n=1,
+                                      cutoff=0.6)
+    return by_name[close[0]] if close else ""
 
 
 # ---------------------------------------------------------------- templates

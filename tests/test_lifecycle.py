@@ -437,3 +437,64 @@ def test_new_refuses_when_the_ledgers_template_would_add_an_error(
     assert f"[{code}]" in result.stderr and message in result.stderr, result.stderr
     assert "请修正 templates/issue.yaml" in result.stderr
     assert not (root / ".ledger.lock").exists()
+
+
+# ---------------------------------------------------------------- what cannot be evidence
+
+
+@pytest.mark.parametrize(("make", "given", "message"), [
+    (None, "data/issues/001.yaml", "是台账自身的数据文件(data/ 目录),不能作为佐证材料"),
+    (None, "data/ledger.yaml", "是台账自身的数据文件(data/ 目录),不能作为佐证材料"),
+    (".ledger-cache/issues.jsonl", ".ledger-cache/issues.jsonl",
+     "是解析缓存(.ledger-cache)中的文件,不能作为佐证材料"),
+    (".git/config", ".git/config", "位于 .git 目录中(git 的内部文件),不能作为佐证材料"),
+    ("docs/.git/HEAD", "docs/.git/HEAD", "位于 .git 目录中(git 的内部文件),不能作为佐证材料"),
+    (None, ".ledger.lock", "是台账的锁文件,不能作为佐证材料"),
+])
+def test_close_refuses_files_that_cannot_be_evidence(root: Path, make: str | None, given: str,
+                                                     message: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(root)  # as people run it (the repository's own data/ is not in the way)
+    if make is not None:
+        evidence_file(root, make, b"internal")
+    result = refused(root, 3, ["close", "3", "-e", given], f"佐证材料 {given} {message}")
+    assert "请给出保存在台账目录中的材料文件" in result.stderr
+
+
+def test_close_refuses_a_link_to_a_data_file(root: Path) -> None:
+    (root / "evidence").mkdir()
+    (root / "evidence" / "纪要.pdf").symlink_to(issue_path(root, 1))
+    refused(root, 3, ["close", "3", "-e", "evidence/纪要.pdf"],
+            "佐证材料 evidence/纪要.pdf 是台账自身的数据文件(data/ 目录),不能作为佐证材料")
+
+
+@pytest.mark.parametrize(("given", "rule", "suggestion"), [
+    ("evidence/003/会议纪要2.pdf", "含有 /", "evidence/003/会议纪要.pdf"),
+    ("会议纪要2.pdf", "以 .pdf 结尾", "evidence/003/会议纪要.pdf"),
+    ("evidence/003/照片.JPG", "含有 /", "evidence/003/照片.jpg"),
+    ("docs/整改方案.docx", "含有 /", "evidence/003/整改方案.docx"),
+])
+def test_close_refuses_a_path_that_does_not_exist_and_suggests_the_nearest(
+        root: Path, given: str, rule: str, suggestion: str) -> None:
+    for name in ("会议纪要.pdf", "照片.jpg", "整改方案.docx"):
+        evidence_file(root, f"evidence/003/{name}")
+    result = refused(root, 3, ["close", "3", "-e", given],
+                     f"佐证材料 {given} 文件不存在(看起来是文件路径:{rule})")
+    assert f"您是不是想写 {suggestion}?" in result.stderr, result.stderr
+    assert "如果这是纸质材料的说明" in result.stderr
+
+
+def test_a_missing_path_with_nothing_near_gets_no_suggestion(root: Path) -> None:
+    result = refused(root, 3, ["close", "3", "-e", "扫描件/x.pdf"],
+                     "佐证材料 扫描件/x.pdf 文件不存在(看起来是文件路径:含有 /)")
+    assert "您是不是想写" not in result.stderr
+
+
+@pytest.mark.parametrize("text", ["会议纪要 2021-03-05", "党组会议记录(第3.5条)", "整改报告 v1.0",
+                                  "https://www.example.gov.cn/zwgk/2021/tb.html"])
+def test_text_that_does_not_look_like_a_path_stays_a_description(root: Path, text: str) -> None:
+    result = cli(root, "close", "3", "-e", text)
+    assert result.exit_code == 0, result.output
+    closed = data(root, 3)["closed"]
+    assert isinstance(closed, dict)
+    assert closed["evidence"] == [text]
