@@ -60,6 +60,11 @@ ACTION_STATUS = "状态变更"
 ACTION_NEW = "新增"
 
 SETTABLE_STATUSES = tuple(status for status in STATUSES if status != STATUS_DONE)
+# The largest problem file an edit will touch. Editing re-composes the file after each
+# splice and re-checks the result: cost and memory grow with the file (bench/big_edit.py:
+# a legal 7 MB file took minutes and 1 GB; at this cap an edit takes a second or two
+# and 60 MB). Real problem files are a few KiB: this is years of weekly notes.
+EDIT_MAX_BYTES = 256 * 1024
 TEMPLATE_PATH = "templates/issue.yaml"
 
 
@@ -585,12 +590,16 @@ class _Target:
 
     @classmethod
     def find(cls, root: Path, number: int, today: date) -> _Target:
+        # The file the number names by convention is sized before anything is parsed.
+        _check_size(root, f"{ISSUES_DIR}/{issue_filename(number)}")
         loaded = load(root)
         issue = lookup(loaded, number)
+        _check_size(root, issue.path)
         try:
             data = (root / issue.path).read_bytes()
         except OSError as exc:
             raise RefusedError(f"无法读取 {issue.path}:{exc.strerror}") from exc
+        _check_size(root, issue.path, len(data))
         return cls(root, loaded, issue, data, today)
 
     def document(self) -> Document:
@@ -628,6 +637,28 @@ class _Target:
             found.extend(check(edited, self.today))
         return Counter((p.code, p.message) for p in found
                        if p.severity == "error" and p.location.path == issue.path)
+
+
+def _check_size(root: Path, relpath: str, size: int | None = None) -> None:
+    """Refuse to edit a problem file over EDIT_MAX_BYTES (its size from stat unless given)."""
+    if size is None:
+        try:
+            size = (root / relpath).stat().st_size
+        except OSError:
+            return  # missing or unreadable: the loader says why
+    if size > EDIT_MAX_BYTES:
+        raise RefusedError(
+            f"问题文件 {relpath} 有 {size:,} 字节,超过修改命令处理的上限 "
+            f"{_size(EDIT_MAX_BYTES)}({EDIT_MAX_BYTES:,} 字节),未修改",
+            "一个问题的文件通常只有几 KiB;这么大多半是进展或操作记录积累过多,或误存了其他内容。"
+            "请把早期的记录整理归并(例如按月汇总)后再用 ledger 修改;"
+            "ledger validate 仍可检查这个文件")
+
+
+def _size(count: int) -> str:
+    if count >= 2**20:
+        return f"{count / 2**20:g} MiB"
+    return f"{count / 1024:g} KiB"
 
 
 def _history(day: date, action: str, by: str, note: str) -> dict[str, Value]:

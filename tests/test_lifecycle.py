@@ -498,3 +498,59 @@ def test_text_that_does_not_look_like_a_path_stays_a_description(root: Path, tex
     closed = data(root, 3)["closed"]
     assert isinstance(closed, dict)
     assert closed["evidence"] == [text]
+
+
+# ---------------------------------------------------------------- the size an edit will touch
+
+
+def big_problem(root: Path, size: int) -> bytes:
+    """Problem 5 padded with legal progress notes to at least `size` bytes."""
+    note = "- {date: 2021-07-01, text: 调度}\n"
+    count = max(0, size - len(ISSUES[5]) - 12) // len(note.encode("utf-8")) + 1
+    data = (ISSUES[5] + "\nprogress:\n" + note * count).encode("utf-8")
+    issue_path(root, 5).write_bytes(data)
+    return data
+
+
+def test_an_edit_refuses_a_problem_file_over_the_cap_before_parsing_it(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger import yamlsrc
+    from ledger.model import Problem
+
+    data = big_problem(root, lifecycle.EDIT_MAX_BYTES + 1)
+    composed: list[int] = []
+    real_compose = yamlsrc.compose
+
+    def counting(relpath: str, raw: bytes) -> tuple[yaml.Node | None, list[Problem]]:
+        composed.append(len(raw))
+        return real_compose(relpath, raw)
+
+    monkeypatch.setattr(yamlsrc, "compose", counting)
+    for args in (["log", "5", "x"], ["close", "5", "-e", "纪要", "--force"], ["done", "5", "1"],
+                 ["status", "5", "基本完成"], ["reopen", "5", "--reason", "x"],
+                 ["extend", "5", "--to", "2021-12-31", "--reason", "x"]):
+        result = refused(root, 5, args, f"问题文件 data/issues/005.yaml 有 {len(data):,} 字节,"
+                         "超过修改命令处理的上限 256 KiB(262,144 字节),未修改")
+        assert "ledger validate 仍可检查这个文件" in result.stderr
+    assert [size for size in composed if size == len(data)] == []  # refused before any parse
+    assert issue_path(root, 5).read_bytes() == data
+
+
+def test_the_cap_is_inclusive(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = big_problem(root, 4096)
+    monkeypatch.setattr(lifecycle, "EDIT_MAX_BYTES", len(data) - 1)
+    with pytest.raises(RefusedError, match="超过修改命令处理的上限"):
+        lifecycle.log(root, 5, "x", today=date(2021, 10, 1))
+    monkeypatch.setattr(lifecycle, "EDIT_MAX_BYTES", len(data))
+    lifecycle.apply(lifecycle.log(root, 5, "x", today=date(2021, 10, 1)))
+    assert issue_path(root, 5).read_bytes().startswith(data)
+
+
+def test_a_misnamed_file_over_the_cap_is_refused_too(root: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    data = big_problem(root, 4096)
+    issue_path(root, 5).rename(issue_path(root, 5).with_name("05.yaml"))
+    monkeypatch.setattr(lifecycle, "EDIT_MAX_BYTES", len(data) - 1)
+    message = f"问题文件 data/issues/05.yaml 有 {len(data):,} 字节,超过"
+    with pytest.raises(RefusedError, match=message):
+        lifecycle.log(root, 5, "x", today=date(2021, 10, 1))
