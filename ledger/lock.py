@@ -112,7 +112,7 @@ def is_held(root: Path) -> bool:
 # ---------------------------------------------------------------- taking and leaving
 
 
-def _acquire(path: Path, timeout: float) -> tuple[int, int]:
+def _acquire(path: Path, timeout: float) -> tuple[int, int, bytes]:
     deadline = time.monotonic() + timeout
     pause = 0.01
     while True:
@@ -130,8 +130,8 @@ def _acquire(path: Path, timeout: float) -> tuple[int, int]:
         pause = min(pause * 2, 0.1)
 
 
-def _try_create(path: Path) -> tuple[int, int] | None:
-    """Create the lock file; its (device, inode), or None when it already exists.
+def _try_create(path: Path) -> tuple[int, int, bytes] | None:
+    """Create the lock file; its (device, inode, content), or None when it already exists.
 
     O_EXCL also fails on a symlink (even a dangling one), so the lock can never
     create or follow anything outside the root.
@@ -147,19 +147,23 @@ def _try_create(path: Path) -> tuple[int, int] | None:
         raise _cannot_create(path, exc) from exc
     info = os.fstat(fd)
     started = datetime.now().astimezone().isoformat(timespec="seconds")
-    text = f"pid: {os.getpid()}\nhost: {_hostname()}\nstarted: {started}\n"
+    # The token tells this lock from a later one in the same file (see _release).
+    text = (f"pid: {os.getpid()}\nhost: {_hostname()}\nstarted: {started}\n"
+            f"token: {os.urandom(8).hex()}\n").encode()
     # Through a file object, not os.write: the holder's details are best effort (an empty
     # lock file still locks), and a failure to write them must not fail the edit.
     with contextlib.suppress(OSError), open(fd, "wb", closefd=True) as stream:  # noqa: PTH123
-        stream.write(text.encode("utf-8"))
-    return info.st_dev, info.st_ino
+        stream.write(text)
+    return info.st_dev, info.st_ino, text
 
 
-def _release(path: Path, identity: tuple[int, int]) -> None:
-    """Remove the lock file if it is still ours (someone may have removed a stale one)."""
+def _release(path: Path, identity: tuple[int, int, bytes]) -> None:
+    """Remove the lock file if it is still ours: same file (an inode number can be reused
+    once a lock removed by hand is taken by another command) and same content."""
     with contextlib.suppress(OSError):
         info = os.lstat(path)
-        if (info.st_dev, info.st_ino) == identity:
+        if (info.st_dev, info.st_ino) == identity[:2] and stat.S_ISREG(info.st_mode) \
+                and path.read_bytes() == identity[2]:
             path.unlink()
 
 

@@ -295,3 +295,55 @@ def test_validate_warns_about_a_temp_file_left_by_a_killed_writer(root: Path) ->
         f"{relpath}: warning[stray-temp-file]: 被中断的修改留下的临时文件")
     assert f"rm {relpath}" in result.stdout
     assert temp.exists()  # validate only reads
+
+
+@pytest.mark.parametrize("args", [
+    ["log", "5", "x"], ["close", "5", "--force", "-e", "纪要"], ["done", "5", "1"],
+    ["status", "5", "基本完成"], ["extend", "5", "--to", "2021-12-31", "--reason", "x"],
+    ["new", "--aspect", "1", "--title", "x"],
+    ["import", "--force", str(Path(__file__).parent / "fixtures" / "notice-2021-shandong-rfb.txt")],
+])
+def test_every_edit_command_takes_the_lock(root: Path, args: list[str]) -> None:
+    from ledger.lock import ledger_lock
+
+    before = {p: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()}
+    with ledger_lock(root):
+        result = run_one(root, *args, timeout="0")
+    assert result.returncode == LOCKED, result.stderr
+    assert f"错误:{LOCKED_MESSAGE}" in result.stderr
+    assert {p: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()} == before
+
+
+def test_reopen_takes_the_lock(root: Path) -> None:
+    from ledger.lock import ledger_lock
+
+    assert run_one(root, "close", "5", "--force", "-e", "纪要").returncode == 0
+    with ledger_lock(root):
+        result = run_one(root, "reopen", "5", "--reason", "x", timeout="0")
+    assert result.returncode == LOCKED, result.stderr
+    assert record(root, 5)["status"] == "已完成"
+
+
+def test_a_lock_file_that_is_a_link_is_never_followed_or_replaced(root: Path,
+                                                                   tmp_path: Path) -> None:
+    outside = tmp_path / "outside.txt"
+    (root / ".ledger.lock").symlink_to(outside)
+    result = run_one(root, "log", "5", "x")
+    assert result.returncode == LOCKED, result.stderr
+    assert "锁文件不是普通文件" in result.stderr
+    assert not outside.exists()
+    assert (root / ".ledger.lock").is_symlink()
+
+
+def test_the_lock_is_reentrant_and_only_its_owner_removes_it(root: Path) -> None:
+    from ledger.lock import is_held, ledger_lock
+
+    lock = root / ".ledger.lock"
+    with ledger_lock(root, timeout=0):
+        with ledger_lock(root, timeout=0):
+            assert is_held(root)
+        assert lock.exists() and is_held(root)
+        lock.unlink()  # someone removed it by hand, and another command took it
+        lock.write_text("pid: 1\nhost: x\n", encoding="utf-8")
+    assert lock.read_text(encoding="utf-8") == "pid: 1\nhost: x\n"
+    assert not is_held(root)
