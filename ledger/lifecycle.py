@@ -22,6 +22,7 @@ import difflib
 import importlib.resources
 import os
 import re
+import stat
 import subprocess
 from collections import Counter
 from collections.abc import Iterable
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from . import atomic, yamledit
+from . import atomic, yamledit, yamlsrc
 from .dates import current_deadline
 from .errors import RefusedError, UsageError
 from .evidence import file_sha256
@@ -60,11 +61,12 @@ ACTION_STATUS = "状态变更"
 ACTION_NEW = "新增"
 
 SETTABLE_STATUSES = tuple(status for status in STATUSES if status != STATUS_DONE)
-# The largest problem file an edit will touch. Editing re-composes the file after each
-# splice and re-checks the result: cost and memory grow with the file (bench/big_edit.py:
-# a legal 7 MB file took minutes and 1 GB; at this cap an edit takes a second or two
-# and 60 MB). Real problem files are a few KiB: this is years of weekly notes.
-EDIT_MAX_BYTES = 256 * 1024
+# The most lines plus commas of a problem file an edit will touch (see _check_bulk).
+# Editing re-composes the file after each splice and re-checks the result, so cost and
+# memory grow with its entries (bench/big_edit.py: a legal 7 MB file of 240,000 progress
+# notes took minutes and 1 GB; at this cap an edit takes a second or two and 60 MB).
+# Real problem files have tens of lines: this is years of weekly notes.
+EDIT_MAX_ITEMS = 20_000
 TEMPLATE_PATH = "templates/issue.yaml"
 
 
@@ -591,15 +593,15 @@ class _Target:
     @classmethod
     def find(cls, root: Path, number: int, today: date) -> _Target:
         # The file the number names by convention is sized before anything is parsed.
-        _check_size(root, f"{ISSUES_DIR}/{issue_filename(number)}")
+        _check_bulk(root, f"{ISSUES_DIR}/{issue_filename(number)}")
         loaded = load(root)
         issue = lookup(loaded, number)
-        _check_size(root, issue.path)
+        _check_bulk(root, issue.path)
         try:
             data = (root / issue.path).read_bytes()
         except OSError as exc:
             raise RefusedError(f"无法读取 {issue.path}:{exc.strerror}") from exc
-        _check_size(root, issue.path, len(data))
+        _check_bulk(root, issue.path, data)
         return cls(root, loaded, issue, data, today)
 
     def document(self) -> Document:
@@ -639,26 +641,32 @@ class _Target:
                        if p.severity == "error" and p.location.path == issue.path)
 
 
-def _check_size(root: Path, relpath: str, size: int | None = None) -> None:
-    """Refuse to edit a problem file over EDIT_MAX_BYTES (its size from stat unless given)."""
-    if size is None:
+def _check_bulk(root: Path, relpath: str, data: bytes | None = None) -> None:
+    """Refuse to edit a problem file with more than EDIT_MAX_ITEMS lines and commas.
+
+    Parsing costs per token, not per byte (a 600 KB title is one cheap scalar), and
+    every entry of a block list starts a line, every entry of a flow list follows a
+    comma: their count bounds the work. Counted on the bytes before any parse; a file
+    too big, linked out of the ledger or unreadable is left for the loader to report.
+    """
+    if data is None:
+        path = root / relpath
         try:
-            size = (root / relpath).stat().st_size
-        except OSError:
-            return  # missing or unreadable: the loader says why
-    if size > EDIT_MAX_BYTES:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > yamlsrc.MAX_BYTES \
+                    or not path.resolve().is_relative_to(root.resolve()):
+                return
+            data = path.read_bytes()
+        except (OSError, RuntimeError):
+            return
+    items = data.count(b"\n") + data.count(b",") + 1
+    if items > EDIT_MAX_ITEMS:
         raise RefusedError(
-            f"问题文件 {relpath} 有 {size:,} 字节,超过修改命令处理的上限 "
-            f"{_size(EDIT_MAX_BYTES)}({EDIT_MAX_BYTES:,} 字节),未修改",
-            "一个问题的文件通常只有几 KiB;这么大多半是进展或操作记录积累过多,或误存了其他内容。"
+            f"问题文件 {relpath} 内容过多(约 {items:,} 项,按行和逗号计),"
+            f"超过修改命令处理的上限 {EDIT_MAX_ITEMS:,} 项,未修改",
+            "一个问题的文件通常只有几十行;这么多多半是进展或操作记录积累过多,或误存了其他内容。"
             "请把早期的记录整理归并(例如按月汇总)后再用 ledger 修改;"
             "ledger validate 仍可检查这个文件")
-
-
-def _size(count: int) -> str:
-    if count >= 2**20:
-        return f"{count / 2**20:g} MiB"
-    return f"{count / 1024:g} KiB"
 
 
 def _history(day: date, action: str, by: str, note: str) -> dict[str, Value]:

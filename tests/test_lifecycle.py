@@ -4,6 +4,7 @@ file untouched)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -503,13 +504,16 @@ def test_text_that_does_not_look_like_a_path_stays_a_description(root: Path, tex
 # ---------------------------------------------------------------- the size an edit will touch
 
 
-def big_problem(root: Path, size: int) -> bytes:
-    """Problem 5 padded with legal progress notes to at least `size` bytes."""
+def big_problem(root: Path, items: int) -> bytes:
+    """Problem 5 with legal progress notes up to at least `items` lines and commas."""
     note = "- {date: 2021-07-01, text: 调度}\n"
-    count = max(0, size - len(ISSUES[5]) - 12) // len(note.encode("utf-8")) + 1
-    data = (ISSUES[5] + "\nprogress:\n" + note * count).encode("utf-8")
+    data = (ISSUES[5] + "\nprogress:\n" + note * (items // 2 + 1)).encode("utf-8")
     issue_path(root, 5).write_bytes(data)
     return data
+
+
+def items(data: bytes) -> int:
+    return data.count(b"\n") + data.count(b",") + 1
 
 
 def test_an_edit_refuses_a_problem_file_over_the_cap_before_parsing_it(
@@ -517,7 +521,7 @@ def test_an_edit_refuses_a_problem_file_over_the_cap_before_parsing_it(
     from ledger import yamlsrc
     from ledger.model import Problem
 
-    data = big_problem(root, lifecycle.EDIT_MAX_BYTES + 1)
+    data = big_problem(root, lifecycle.EDIT_MAX_ITEMS + 1)
     composed: list[int] = []
     real_compose = yamlsrc.compose
 
@@ -529,28 +533,37 @@ def test_an_edit_refuses_a_problem_file_over_the_cap_before_parsing_it(
     for args in (["log", "5", "x"], ["close", "5", "-e", "纪要", "--force"], ["done", "5", "1"],
                  ["status", "5", "基本完成"], ["reopen", "5", "--reason", "x"],
                  ["extend", "5", "--to", "2021-12-31", "--reason", "x"]):
-        result = refused(root, 5, args, f"问题文件 data/issues/005.yaml 有 {len(data):,} 字节,"
-                         "超过修改命令处理的上限 256 KiB(262,144 字节),未修改")
+        result = refused(root, 5, args, f"问题文件 data/issues/005.yaml 内容过多(约 "
+                         f"{items(data):,} 项,按行和逗号计),超过修改命令处理的上限 20,000 项,"
+                         "未修改")
         assert "ledger validate 仍可检查这个文件" in result.stderr
     assert [size for size in composed if size == len(data)] == []  # refused before any parse
     assert issue_path(root, 5).read_bytes() == data
 
 
 def test_the_cap_is_inclusive(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    data = big_problem(root, 4096)
-    monkeypatch.setattr(lifecycle, "EDIT_MAX_BYTES", len(data) - 1)
+    data = big_problem(root, 200)
+    monkeypatch.setattr(lifecycle, "EDIT_MAX_ITEMS", items(data) - 1)
     with pytest.raises(RefusedError, match="超过修改命令处理的上限"):
         lifecycle.log(root, 5, "x", today=date(2021, 10, 1))
-    monkeypatch.setattr(lifecycle, "EDIT_MAX_BYTES", len(data))
+    monkeypatch.setattr(lifecycle, "EDIT_MAX_ITEMS", items(data))
     lifecycle.apply(lifecycle.log(root, 5, "x", today=date(2021, 10, 1)))
     assert issue_path(root, 5).read_bytes().startswith(data)
 
 
 def test_a_misnamed_file_over_the_cap_is_refused_too(root: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    data = big_problem(root, 4096)
+    data = big_problem(root, 200)
     issue_path(root, 5).rename(issue_path(root, 5).with_name("05.yaml"))
-    monkeypatch.setattr(lifecycle, "EDIT_MAX_BYTES", len(data) - 1)
-    message = f"问题文件 data/issues/05.yaml 有 {len(data):,} 字节,超过"
-    with pytest.raises(RefusedError, match=message):
+    monkeypatch.setattr(lifecycle, "EDIT_MAX_ITEMS", items(data) - 1)
+    message = f"问题文件 data/issues/05.yaml 内容过多(约 {items(data):,} 项"
+    with pytest.raises(RefusedError, match=re.escape(message)):
         lifecycle.log(root, 5, "x", today=date(2021, 10, 1))
+
+
+def test_a_long_line_is_not_bulk(root: Path) -> None:
+    """Parsing costs per entry, not per byte: a 600 KB title is edited as usual."""
+    text = ISSUES[5].replace("title: no", "title: " + "长" * 200_000)
+    issue_path(root, 5).write_text(text, encoding="utf-8")
+    result = cli(root, "log", "5", "x")
+    assert result.exit_code == 0, result.output
