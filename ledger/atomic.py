@@ -8,9 +8,13 @@ the device node itself. On any failure the
 temporary file is removed and `WriteError` (exit 4) is raised with the
 original untouched.
 
+A temp file is named `.NAME.PID.HEX.tmp` (PID: the writer's process id), so
+that the next edit can tell one left by a killed writer (`lock.clean_temp_files`)
+and `validate` can warn about it.
+
 What it does not do: decide what to write, lock against other writers of the
-same file (two edits of one problem at once: the last rename wins, each file
-whole), or retry.
+same file (the edit commands hold `lock.ledger_lock` around read, check and
+write), or retry.
 """
 
 from __future__ import annotations
@@ -176,7 +180,12 @@ _REASONS = {
 }
 
 
+def describe_os_error(exc: OSError) -> str:
+    """Why a write failed, in the user's language where the reason is a common one."""
+    return _REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
 def _error(path: Path, exc: OSError) -> WriteError:
-    reason = _REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+    reason = describe_os_error(exc)
     return WriteError(f"无法写入 {path.name}:{reason}",
                       f"文件保持原样,没有任何改动;请检查磁盘空间和文件权限后重试(目录:{path.parent})")

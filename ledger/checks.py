@@ -8,9 +8,11 @@ them). FULL_CHECKS adds the evidence check, the one that reads files.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from .dates import resolve
 from .evidence import check_evidence
@@ -325,9 +327,23 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-# What `validate` and `check` run: the pure checks plus the one that reads
-# evidence files (ledger.evidence); `list` and `show` run CHECKS alone.
-FULL_CHECKS: tuple[Check, ...] = (*CHECKS, check_evidence)
+def check_temp_files(ledger: Ledger, today: date) -> Iterator[Problem]:
+    """Temp files a killed edit left beside the data files (see ledger.lock): never data,
+    never to be committed; the next edit removes those whose process is gone."""
+    from .lock import stray_temp_files
+
+    for relpath, pid in stray_temp_files(Path(ledger.root)):
+        yield Problem(Location(relpath), "stray-temp-file", "warning",
+                      f"被中断的修改留下的临时文件(写入它的进程 {pid})",
+                      "台账文件本身完好(修改要么整个写入,要么没有写入);这个文件不是台账的一部分,"
+                      "请勿提交。下一次修改台账时会自动删除进程已结束的临时文件,"
+                      "也可以在没有 ledger 命令运行时,在台账目录中直接删除:"
+                      f"rm {shlex.quote(relpath)}")
+
+
+# What `validate` and `check` run: the pure checks plus the ones that read the disk
+# (evidence files, stray temp files); `list` and `show` run CHECKS alone.
+FULL_CHECKS: tuple[Check, ...] = (*CHECKS, check_evidence, check_temp_files)
 
 
 def validate(loaded: Loaded, today: date, checks: tuple[Check, ...] = FULL_CHECKS) -> list[Problem]:

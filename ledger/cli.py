@@ -2,17 +2,19 @@
 library function, hands the result to presentation and exits with the right code.
 
 Exit codes: 0 clean; 1 problems found or edit refused; 2 usage error or no
-ledger found; 3 policy breached (`ledger check`); 4 a file could not be written.
+ledger found; 3 policy breached (`ledger check`); 4 a file could not be written;
+5 the ledger is locked by another command (`ledger.lock`).
 Failures become output in one place: `_guard` for the commands' own errors,
 `main` for usage errors from the argument parser.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -340,6 +342,23 @@ def _edit_done(edit: Any, dry_run: bool) -> None:
     _say_lines(edit.summary)
 
 
+@contextlib.contextmanager
+def _locked(root: Path, dry_run: bool = False) -> Iterator[None]:
+    """Hold the ledger's lock around an edit: read, check, write and rename (not for --dry-run).
+
+    Waits LEDGER_LOCK_TIMEOUT seconds (default 5) for another command, then exits 5.
+    """
+    if dry_run:
+        yield
+        return
+    from .lock import ledger_lock, timeout_from_env
+
+    with ledger_lock(root, timeout_from_env()) as held:
+        for relpath in held.cleaned:
+            typer.echo(f"已删除被中断的修改留下的临时文件 {relpath}", err=True)
+        yield
+
+
 def _editor(by: str | None, root: Path) -> str:
     from . import lifecycle
 
@@ -381,10 +400,11 @@ def close(
         raise UsageError(f"多余的参数:{' '.join(more)}", "佐证材料请写在 --evidence 之后")
     root = _root()
     items = [*(evidence or []), *(more or [])]
-    edit = lifecycle.close(root, number, items, today=_today(), by=_editor(by, root),
-                           when=_day_or_none(on, "--date"), note=note, force=force,
-                           reason=reason)
-    _edit_done(edit, dry_run)
+    with _locked(root, dry_run):
+        edit = lifecycle.close(root, number, items, today=_today(), by=_editor(by, root),
+                               when=_day_or_none(on, "--date"), note=note, force=force,
+                               reason=reason)
+        _edit_done(edit, dry_run)
 
 
 @app.command()
@@ -399,8 +419,9 @@ def reopen(
     from . import lifecycle
 
     root = _root()
-    edit = lifecycle.reopen(root, number, reason, today=_today(), by=_editor(None, root))
-    _edit_done(edit, dry_run)
+    with _locked(root, dry_run):
+        edit = lifecycle.reopen(root, number, reason, today=_today(), by=_editor(None, root))
+        _edit_done(edit, dry_run)
 
 
 @app.command()
@@ -417,9 +438,10 @@ def extend(
     from . import lifecycle
 
     root = _root()
-    edit = lifecycle.extend(root, number, _parse_day(to, "--to"), reason, today=_today(),
-                            by=_editor(None, root), approved_by=approved_by)
-    _edit_done(edit, dry_run)
+    with _locked(root, dry_run):
+        edit = lifecycle.extend(root, number, _parse_day(to, "--to"), reason, today=_today(),
+                                by=_editor(None, root), approved_by=approved_by)
+        _edit_done(edit, dry_run)
 
 
 @app.command("log")
@@ -434,9 +456,10 @@ def log_(
     from . import lifecycle
 
     root = _root()
-    edit = lifecycle.log(root, number, text, today=_today(), by=_editor(None, root),
-                         when=_day_or_none(on, "--date"))
-    _edit_done(edit, dry_run)
+    with _locked(root, dry_run):
+        edit = lifecycle.log(root, number, text, today=_today(), by=_editor(None, root),
+                             when=_day_or_none(on, "--date"))
+        _edit_done(edit, dry_run)
 
 
 @app.command()
@@ -451,9 +474,11 @@ def done(
     """把一项整改措施标记为完成,记录完成日期。"""
     from . import lifecycle
 
-    edit = lifecycle.done(_root(), number, measure, today=_today(),
-                          when=_day_or_none(on, "--date"))
-    _edit_done(edit, dry_run)
+    root = _root()
+    with _locked(root, dry_run):
+        edit = lifecycle.done(root, number, measure, today=_today(),
+                              when=_day_or_none(on, "--date"))
+        _edit_done(edit, dry_run)
 
 
 @app.command()
@@ -469,11 +494,12 @@ def status(
     from . import lifecycle
 
     root = _root()
-    edit = lifecycle.set_status(root, number, value, today=_today(), by=_editor(None, root))
-    if edit is None:
-        _say(f"问题 {number} 的状态已是{value},未作修改。")
-        return
-    _edit_done(edit, dry_run)
+    with _locked(root, dry_run):
+        edit = lifecycle.set_status(root, number, value, today=_today(), by=_editor(None, root))
+        if edit is None:
+            _say(f"问题 {number} 的状态已是{value},未作修改。")
+            return
+        _edit_done(edit, dry_run)
 
 
 @app.command()
@@ -493,12 +519,13 @@ def amount(
     from . import lifecycle
 
     root = _root()
-    edit = lifecycle.amount(root, number, today=_today(), by=_editor(None, root),
-                            involved=involved, rectified=rectified, ways=way or ())
-    if edit is None:
-        typer.echo(f"问题 {number} 的金额与所给的相同,未作修改。")
-        return
-    _edit_done(edit, dry_run)
+    with _locked(root, dry_run):
+        edit = lifecycle.amount(root, number, today=_today(), by=_editor(None, root),
+                                involved=involved, rectified=rectified, ways=way or ())
+        if edit is None:
+            _say(f"问题 {number} 的金额与所给的相同,未作修改。")
+            return
+        _edit_done(edit, dry_run)
 
 
 @app.command()
@@ -519,8 +546,9 @@ def new(
         _edit_done(lifecycle.new(root, aspect, title, today=_today(), by=_editor(None, root),
                                  subject=subject), dry_run)
         return
-    edit = lifecycle.add(root, aspect, title, today=_today(), by=_editor(None, root),
-                         subject=subject)
+    with _locked(root):
+        edit = lifecycle.add(root, aspect, title, today=_today(), by=_editor(None, root),
+                             subject=subject)
     _say_lines(edit.summary)
 
 
@@ -542,7 +570,10 @@ def import_(
     from .diagnostics import format_text
     from .importer import describe, import_notice
 
-    report = import_notice(notice, into or _settings.root or Path.cwd(), force)
+    target = into or _settings.root or Path.cwd()
+    # Into an existing ledger: hold its lock, as every other edit does.
+    with _locked(target, dry_run=not (target / "data" / "ledger.yaml").is_file()):
+        report = import_notice(notice, target, force)
     _say_lines(describe(report))
     if report.problems:
         typer.echo(format_text(report.problems, report.line), err=True, nl=False)

@@ -59,6 +59,8 @@ CODES: dict[str, str] = {
     "ways-short-of-rectified":
         "各整改方式(ways)金额之和小于已整改金额(警告;只列其中部分方式时可不理会)",
     "stated-mismatch": "通报所述的数字(stated)与台账计算的不符(警告,附两个数字)",
+    # left behind
+    "stray-temp-file": "被中断的修改留下的临时文件(data/ 中的 .文件名.进程号.xxxxxxxx.tmp,警告)",
     # importing a published notice (ledger import): warnings, the import goes on
     "import-unplaced": "导入时无法归入任何部分的段落(附行号和原文),未导入",
     "import-renumbered": "原文编号不连续,已按顺序重新编号",

@@ -7,6 +7,11 @@ re-parses and re-checks the result, and returns an `Edit`: the new bytes and
 a summary in Chinese. `apply` writes it atomically; `Edit.diff` is what
 `--dry-run` prints. The audit trail (`history:`) is written here.
 
+Callers that write hold `lock.ledger_lock(root)` around both the command and
+`apply`, so that nothing changes between the read and the rename (the CLI does);
+`apply` takes the lock itself when its caller did not, and then refuses an
+edit whose file changed since it was read.
+
 What it does not do: print, parse command lines, or decide today's date or
 the user's name on its own (callers pass them; `default_user` helps).
 """
@@ -17,6 +22,7 @@ import difflib
 import importlib.resources
 import os
 import re
+import stat
 import subprocess
 from collections import Counter
 from collections.abc import Iterable
@@ -28,11 +34,12 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from . import atomic, yamledit
+from . import atomic, yamledit, yamlsrc
 from .dates import current_deadline
 from .errors import RefusedError, UsageError
 from .evidence import file_sha256
 from .loader import ISSUES_DIR, Loaded, issue_filename, load, parse_issue
+from .lock import DEFAULT_TIMEOUT, LOCK_NAME, ledger_lock
 from .model import (
     STATUS_DONE,
     STATUS_IN_PROGRESS,
@@ -56,6 +63,12 @@ ACTION_NEW = "新增"
 ACTION_AMOUNT = "金额"
 
 SETTABLE_STATUSES = tuple(status for status in STATUSES if status != STATUS_DONE)
+# The most lines plus commas of a problem file an edit will touch (see _check_bulk).
+# Editing re-composes the file after each splice and re-checks the result, so cost and
+# memory grow with its entries (bench/big_edit.py: a legal 7 MB file of 240,000 progress
+# notes took minutes and 1 GB; at this cap an edit takes a second or two and 60 MB).
+# Real problem files have tens of lines: this is years of weekly notes.
+EDIT_MAX_ITEMS = 20_000
 TEMPLATE_PATH = "templates/issue.yaml"
 
 
@@ -79,8 +92,19 @@ class Edit:
                        for line in lines)
 
 
-def apply(edit: Edit) -> None:
-    """Write the edit atomically; a new file is never written over one that appeared meanwhile."""
+def apply(edit: Edit, timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Write the edit atomically under the ledger's lock; a new file is never written over one
+    that appeared meanwhile, nor a changed file over its changes."""
+    with ledger_lock(edit_root(edit), timeout):
+        _apply(edit)
+
+
+def edit_root(edit: Edit) -> Path:
+    """The ledger root an edit belongs to (its path minus its relative path)."""
+    return edit.path.parents[len(Path(edit.relpath).parts) - 1]
+
+
+def _apply(edit: Edit) -> None:
     if edit.old is None:
         if not atomic.create_exclusive(edit.path, edit.new):
             raise RefusedError(f"{edit.relpath} 已经存在(可能有人同时新增了问题),未写入",
@@ -424,22 +448,58 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
                                 "title": title, "today": today, "user": by or None}
     text = fill_template(read_template(root), values)
     data = text.encode("utf-8")
-    issue, problems = parse_issue(relpath, data)
-    errors = [problem for problem in problems if problem.severity == "error"]
-    if issue is None or errors:
-        raise RefusedError(f"模板 {TEMPLATE_PATH} 生成的文件无效:{_first(errors)}",
-                           f"请修正 {TEMPLATE_PATH}")
+    errors = _new_file_errors(loaded, relpath, data, today)
+    if errors:
+        shown = ";".join(f"{p.location} [{p.code}] {p.message}" for p in errors[:3])
+        more = f"等 {len(errors)} 个错误" if len(errors) > 3 else ""
+        raise RefusedError(f"模板 {TEMPLATE_PATH} 生成的文件 {relpath} 将出现错误,未写入:"
+                           f"{shown}{more}",
+                           f"请修正 {TEMPLATE_PATH}(新增的问题须通过 ledger validate)")
     return Edit(root / relpath, relpath, None, data,
                 f"已新增问题 {number}({relpath})\n  方面 {aspect}:{title}")
 
 
+def _new_file_errors(loaded: Loaded, relpath: str, data: bytes, today: date) -> list[Problem]:
+    """The errors a new problem file would add to the ledger: its own (parse and schema) and
+    those the checks across files find once it is in (duplicate number, unknown aspect …)."""
+    from .checks import CHECKS
+
+    issue, problems = parse_issue(relpath, data)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if issue is None:
+        return errors
+    ledger = loaded.ledger
+    before = Counter(_error_key(problem) for check in CHECKS for problem in check(ledger, today)
+                     if problem.severity == "error")
+    grown = replace(ledger, issues=tuple(sorted((*ledger.issues, issue),
+                                                key=lambda item: (item.number, item.path))))
+    for check in CHECKS:
+        for problem in check(grown, today):
+            key = _error_key(problem)
+            if problem.severity != "error":
+                continue
+            if before[key]:
+                before[key] -= 1
+            else:
+                errors.append(problem)
+    return errors
+
+
+def _error_key(problem: Problem) -> tuple[str, str, str]:
+    # Without line and column: the same error elsewhere in the ledger is not a new one.
+    return problem.location.path, problem.code, problem.message
+
+
 def add(root: Path, aspect: int, title: str, *, today: date, by: str = "",
-        subject: int | None = None, attempts: int = 5) -> Edit:
-    """`new` and write it; when another process takes the number first, take the next one."""
-    for _ in range(attempts):
-        edit = new(root, aspect, title, today=today, by=by, subject=subject)
-        if atomic.create_exclusive(edit.path, edit.new):
-            return edit
+        subject: int | None = None, attempts: int = 5,
+        timeout: float = DEFAULT_TIMEOUT) -> Edit:
+    """`new` and write it, under the lock; when a program that does not take the lock
+    creates the file first, take the next number."""
+    with ledger_lock(root, timeout):
+        for _ in range(attempts):
+            edit = new(root, aspect, title, today=today, by=by, subject=subject)
+            if atomic.create_exclusive(edit.path, edit.new):
+                return edit
     raise RefusedError(f"连续 {attempts} 次取号都被其他人抢先,未新增问题",
                        "请稍后重新运行 ledger new")
 
@@ -458,7 +518,11 @@ def next_number(root: Path, ledger: Ledger) -> int:
 
 
 def resolve_evidence(root: Path, item: str, cwd: Path) -> Value:
-    """An evidence item: a file inside the ledger root becomes {path, sha256}; else text."""
+    """An evidence item: a file inside the ledger root becomes {path, sha256}; else text.
+
+    Refused: files of the ledger's own machinery (data/, the cache, .git, the lock),
+    and text that looks like a path (see `_looks_like_path`) naming no file.
+    """
     text = item.strip()
     if not text:
         raise RefusedError("佐证材料不能为空", "请给出文件路径或材料说明")
@@ -472,6 +536,12 @@ def resolve_evidence(root: Path, item: str, cwd: Path) -> Value:
         if not real.is_relative_to(real_root):
             raise RefusedError(f"佐证材料 {text} 位于台账目录之外", f"请把材料放进台账目录"
                                f"({root})后再引用,或改写为材料说明")
+        relative = real.relative_to(real_root)
+        internal = _internal_file(relative)
+        if internal:
+            raise RefusedError(f"佐证材料 {text} {internal},不能作为佐证材料",
+                               "请给出保存在台账目录中的材料文件(如 evidence/ 下的扫描件),"
+                               "或材料说明")
         if not real.exists():
             raise RefusedError(f"佐证材料 {text} 是一个失效的链接")
         if real.is_dir():
@@ -479,11 +549,98 @@ def resolve_evidence(root: Path, item: str, cwd: Path) -> Value:
         if not real.is_file():  # a pipe or device: hashing it would wait forever
             raise RefusedError(f"佐证材料 {text} 不是普通文件(是管道或设备)",
                                "请给出保存在台账目录中的材料文件")
-        return {"path": real.relative_to(real_root).as_posix(), "sha256": file_sha256(real)}
+        return {"path": relative.as_posix(), "sha256": file_sha256(real)}
     if given.is_absolute() or Path(os.path.normpath(text)).parts[:1] == (os.pardir,):
         raise RefusedError(f"佐证材料 {text} 不在台账目录内(且文件不存在)",
                            "文件须放在台账目录之内,以相对路径引用")
+    rule = _looks_like_path(text)
+    if rule:
+        near = _nearest_file(root, text, candidates)
+        suggestion = f"您是不是想写 {near}?" if near else ""
+        raise RefusedError(f"佐证材料 {text} 文件不存在(看起来是文件路径:{rule})",
+                           f"{suggestion}请检查文件名和所在目录(路径相对于当前目录或台账目录)。"
+                           "如果这是纸质材料的说明而不是文件,请不要写 /,也不要以 .pdf 等"
+                           "扩展名结尾(日期可写成 2021-03-05)")
     return text
+
+
+# What ends a file name, not a sentence: the documents, images and archives an office keeps.
+EVIDENCE_EXTENSIONS = frozenset({
+    "pdf", "ofd", "doc", "docx", "wps", "rtf", "odt", "txt", "md", "xls", "xlsx", "et", "csv",
+    "ods", "ppt", "pptx", "dps", "odp", "jpg", "jpeg", "png", "gif", "bmp", "tif", "tiff",
+    "webp", "heic", "mp3", "wav", "m4a", "mp4", "mov", "avi", "zip", "rar", "7z", "tar", "gz",
+    "html", "htm", "xml", "json", "yaml", "yml",
+})
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+# Where nearest-name suggestions look, and how many files at most (a huge archive stays fast).
+EVIDENCE_DIR = "evidence"
+_SUGGEST_LIMIT = 5000
+
+
+def _internal_file(relative: Path) -> str:
+    """Why a file inside the root is the ledger's machinery, not evidence; "" when it is not."""
+    parts = relative.parts
+    if not parts:
+        return "是台账目录本身"
+    if parts[0] == "data":
+        return "是台账自身的数据文件(data/ 目录)"
+    if parts[0].startswith(".ledger-cache"):
+        return "是解析缓存(.ledger-cache)中的文件"
+    if ".git" in parts:
+        return "位于 .git 目录中(git 的内部文件)"
+    if parts == (LOCK_NAME,):
+        return "是台账的锁文件"
+    return ""
+
+
+def _looks_like_path(text: str) -> str:
+    """The rule by which text names a file rather than describes paper; "" for a description."""
+    if _URL.fullmatch(text):
+        return ""
+    if "/" in text or "\\" in text:
+        return "含有 /" if "/" in text else "含有 \\"
+    stem, dot, extension = text.rpartition(".")
+    if dot and stem and not stem.endswith((" ", "\u3000")) \
+            and extension.lower() in EVIDENCE_EXTENSIONS:
+        return f"以 .{extension} 结尾"
+    return ""
+
+
+def _nearest_file(root: Path, text: str, candidates: list[Path]) -> str:
+    """The existing file whose root-relative path (else name) is closest to `text`: looked
+    for beside where the text points and anywhere under evidence/."""
+    real_root = root.resolve()
+    files: dict[str, str] = {}  # root-relative path -> name
+    searches = [(candidate.parent, False) for candidate in candidates]
+    searches.append((root / EVIDENCE_DIR, True))
+    for folder, deep in searches:
+        try:
+            real = folder.resolve()
+            if not real.is_dir() or not real.is_relative_to(real_root):
+                continue
+            walk = os.walk(real) if deep else [(str(real), [], [p.name for p in real.iterdir()])]
+            for base, dirs, names in walk:
+                dirs[:] = [name for name in dirs if not name.startswith(".")]
+                for name in names:
+                    path = Path(base) / name
+                    relative = path.relative_to(real_root)
+                    if not name.startswith(".") and not _internal_file(relative) \
+                            and path.is_file():
+                        files[relative.as_posix()] = name
+                if len(files) >= _SUGGEST_LIMIT:
+                    break
+        except (OSError, RuntimeError):  # unreadable folder, link loop: suggest from the rest
+            continue
+    wanted = text.replace("\\", "/")
+    close = difflib.get_close_matches(wanted, list(files), n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    by_name: dict[str, str] = {}
+    for found, name in sorted(files.items()):
+        by_name.setdefault(name.lower(), found)
+    close = difflib.get_close_matches(wanted.rsplit("/", 1)[-1].lower(), list(by_name), n=1,
+                                      cutoff=0.6)
+    return by_name[close[0]] if close else ""
 
 
 # ---------------------------------------------------------------- templates
@@ -570,12 +727,16 @@ class _Target:
 
     @classmethod
     def find(cls, root: Path, number: int, today: date) -> _Target:
+        # The file the number names by convention is sized before anything is parsed.
+        _check_bulk(root, f"{ISSUES_DIR}/{issue_filename(number)}")
         loaded = load(root)
         issue = lookup(loaded, number)
+        _check_bulk(root, issue.path)
         try:
             data = (root / issue.path).read_bytes()
         except OSError as exc:
             raise RefusedError(f"无法读取 {issue.path}:{exc.strerror}") from exc
+        _check_bulk(root, issue.path, data)
         return cls(root, loaded, issue, data, today)
 
     def document(self) -> Document:
@@ -613,6 +774,34 @@ class _Target:
             found.extend(check(edited, self.today))
         return Counter((p.code, p.message) for p in found
                        if p.severity == "error" and p.location.path == issue.path)
+
+
+def _check_bulk(root: Path, relpath: str, data: bytes | None = None) -> None:
+    """Refuse to edit a problem file with more than EDIT_MAX_ITEMS lines and commas.
+
+    Parsing costs per token, not per byte (a 600 KB title is one cheap scalar), and
+    every entry of a block list starts a line, every entry of a flow list follows a
+    comma: their count bounds the work. Counted on the bytes before any parse; a file
+    too big, linked out of the ledger or unreadable is left for the loader to report.
+    """
+    if data is None:
+        path = root / relpath
+        try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > yamlsrc.MAX_BYTES \
+                    or not path.resolve().is_relative_to(root.resolve()):
+                return
+            data = path.read_bytes()
+        except (OSError, RuntimeError):
+            return
+    items = data.count(b"\n") + data.count(b",") + 1
+    if items > EDIT_MAX_ITEMS:
+        raise RefusedError(
+            f"问题文件 {relpath} 内容过多(约 {items:,} 项,按行和逗号计),"
+            f"超过修改命令处理的上限 {EDIT_MAX_ITEMS:,} 项,未修改",
+            "一个问题的文件通常只有几十行;这么多多半是进展或操作记录积累过多,或误存了其他内容。"
+            "请把早期的记录整理归并(例如按月汇总)后再用 ledger 修改;"
+            "ledger validate 仍可检查这个文件")
 
 
 def _history(day: date, action: str, by: str, note: str) -> dict[str, Value]:

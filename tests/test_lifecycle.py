@@ -4,6 +4,7 @@ file untouched)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -419,3 +420,153 @@ def test_an_unreadable_template_is_refused(root: Path) -> None:
     (root / "templates").mkdir()
     (root / "templates" / "issue.yaml").write_bytes(b"title: \xb9\xfa\n")
     refused(root, 0, ["new", "--aspect", "1", "--title", "x"], "无法读取模板 templates/issue.yaml")
+
+
+@pytest.mark.parametrize(("template", "code", "message"), [
+    ("number: 1\naspect: {aspect}\ntitle: {title}\nmeasures: [措施]\nstatus: 正在推进\n",
+     "duplicate-number", "问题序号 1 与 data/issues/001.yaml 重复"),
+    ("number: {number}\naspect: 9\ntitle: {title}\nmeasures: [措施]\nstatus: 正在推进\n",
+     "unknown-aspect", "方面 9 不存在"),
+    ("number: {number}\naspect: {aspect}\ntitle: {title}\nmeasures: [措施]\nstatus: 已完成\n",
+     "done-without-closing", "没有销号记录"),
+    ("number: {number}\naspect: {aspect}\ntitle: {title}\nmeasures: [措施]\ndeadline: 下周\n"
+     "status: 正在推进\n", "bad-deadline", "下周"),
+])
+def test_new_refuses_when_the_ledgers_template_would_add_an_error(
+        root: Path, template: str, code: str, message: str) -> None:
+    (root / "templates").mkdir()
+    (root / "templates" / "issue.yaml").write_text(template, encoding="utf-8")
+    result = refused(root, 0, ["new", "--aspect", "1", "--title", "x"],
+                     "模板 templates/issue.yaml 生成的文件 data/issues/006.yaml 将出现错误,未写入")
+    assert f"[{code}]" in result.stderr and message in result.stderr, result.stderr
+    assert "请修正 templates/issue.yaml" in result.stderr
+    assert not (root / ".ledger.lock").exists()
+
+
+# ---------------------------------------------------------------- what cannot be evidence
+
+
+@pytest.mark.parametrize(("make", "given", "message"), [
+    (None, "data/issues/001.yaml", "是台账自身的数据文件(data/ 目录),不能作为佐证材料"),
+    (None, "data/ledger.yaml", "是台账自身的数据文件(data/ 目录),不能作为佐证材料"),
+    (".ledger-cache/issues.jsonl", ".ledger-cache/issues.jsonl",
+     "是解析缓存(.ledger-cache)中的文件,不能作为佐证材料"),
+    (".git/config", ".git/config", "位于 .git 目录中(git 的内部文件),不能作为佐证材料"),
+    ("docs/.git/HEAD", "docs/.git/HEAD", "位于 .git 目录中(git 的内部文件),不能作为佐证材料"),
+    (None, ".ledger.lock", "是台账的锁文件,不能作为佐证材料"),
+])
+def test_close_refuses_files_that_cannot_be_evidence(root: Path, make: str | None, given: str,
+                                                     message: str,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(root)  # as people run it (the repository's own data/ is not in the way)
+    if make is not None:
+        evidence_file(root, make, b"internal")
+    result = refused(root, 3, ["close", "3", "-e", given], f"佐证材料 {given} {message}")
+    assert "请给出保存在台账目录中的材料文件" in result.stderr
+
+
+def test_close_refuses_a_link_to_a_data_file(root: Path) -> None:
+    (root / "evidence").mkdir()
+    (root / "evidence" / "纪要.pdf").symlink_to(issue_path(root, 1))
+    refused(root, 3, ["close", "3", "-e", "evidence/纪要.pdf"],
+            "佐证材料 evidence/纪要.pdf 是台账自身的数据文件(data/ 目录),不能作为佐证材料")
+
+
+@pytest.mark.parametrize(("given", "rule", "suggestion"), [
+    ("evidence/003/会议纪要2.pdf", "含有 /", "evidence/003/会议纪要.pdf"),
+    ("会议纪要2.pdf", "以 .pdf 结尾", "evidence/003/会议纪要.pdf"),
+    ("evidence/003/照片.JPG", "含有 /", "evidence/003/照片.jpg"),
+    ("docs/整改方案.docx", "含有 /", "evidence/003/整改方案.docx"),
+])
+def test_close_refuses_a_path_that_does_not_exist_and_suggests_the_nearest(
+        root: Path, given: str, rule: str, suggestion: str) -> None:
+    for name in ("会议纪要.pdf", "照片.jpg", "整改方案.docx"):
+        evidence_file(root, f"evidence/003/{name}")
+    result = refused(root, 3, ["close", "3", "-e", given],
+                     f"佐证材料 {given} 文件不存在(看起来是文件路径:{rule})")
+    assert f"您是不是想写 {suggestion}?" in result.stderr, result.stderr
+    assert "如果这是纸质材料的说明" in result.stderr
+
+
+def test_a_missing_path_with_nothing_near_gets_no_suggestion(root: Path) -> None:
+    result = refused(root, 3, ["close", "3", "-e", "扫描件/x.pdf"],
+                     "佐证材料 扫描件/x.pdf 文件不存在(看起来是文件路径:含有 /)")
+    assert "您是不是想写" not in result.stderr
+
+
+@pytest.mark.parametrize("text", ["会议纪要 2021-03-05", "党组会议记录(第3.5条)", "整改报告 v1.0",
+                                  "https://www.example.gov.cn/zwgk/2021/tb.html"])
+def test_text_that_does_not_look_like_a_path_stays_a_description(root: Path, text: str) -> None:
+    result = cli(root, "close", "3", "-e", text)
+    assert result.exit_code == 0, result.output
+    closed = data(root, 3)["closed"]
+    assert isinstance(closed, dict)
+    assert closed["evidence"] == [text]
+
+
+# ---------------------------------------------------------------- the size an edit will touch
+
+
+def big_problem(root: Path, items: int) -> bytes:
+    """Problem 5 with legal progress notes up to at least `items` lines and commas."""
+    note = "- {date: 2021-07-01, text: 调度}\n"
+    data = (ISSUES[5] + "\nprogress:\n" + note * (items // 2 + 1)).encode("utf-8")
+    issue_path(root, 5).write_bytes(data)
+    return data
+
+
+def items(data: bytes) -> int:
+    return data.count(b"\n") + data.count(b",") + 1
+
+
+def test_an_edit_refuses_a_problem_file_over_the_cap_before_parsing_it(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger import yamlsrc
+    from ledger.model import Problem
+
+    data = big_problem(root, lifecycle.EDIT_MAX_ITEMS + 1)
+    composed: list[int] = []
+    real_compose = yamlsrc.compose
+
+    def counting(relpath: str, raw: bytes) -> tuple[yaml.Node | None, list[Problem]]:
+        composed.append(len(raw))
+        return real_compose(relpath, raw)
+
+    monkeypatch.setattr(yamlsrc, "compose", counting)
+    for args in (["log", "5", "x"], ["close", "5", "-e", "纪要", "--force"], ["done", "5", "1"],
+                 ["status", "5", "基本完成"], ["reopen", "5", "--reason", "x"],
+                 ["extend", "5", "--to", "2021-12-31", "--reason", "x"]):
+        result = refused(root, 5, args, f"问题文件 data/issues/005.yaml 内容过多(约 "
+                         f"{items(data):,} 项,按行和逗号计),超过修改命令处理的上限 20,000 项,"
+                         "未修改")
+        assert "ledger validate 仍可检查这个文件" in result.stderr
+    assert [size for size in composed if size == len(data)] == []  # refused before any parse
+    assert issue_path(root, 5).read_bytes() == data
+
+
+def test_the_cap_is_inclusive(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = big_problem(root, 200)
+    monkeypatch.setattr(lifecycle, "EDIT_MAX_ITEMS", items(data) - 1)
+    with pytest.raises(RefusedError, match="超过修改命令处理的上限"):
+        lifecycle.log(root, 5, "x", today=date(2021, 10, 1))
+    monkeypatch.setattr(lifecycle, "EDIT_MAX_ITEMS", items(data))
+    lifecycle.apply(lifecycle.log(root, 5, "x", today=date(2021, 10, 1)))
+    assert issue_path(root, 5).read_bytes().startswith(data)
+
+
+def test_a_misnamed_file_over_the_cap_is_refused_too(root: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    data = big_problem(root, 200)
+    issue_path(root, 5).rename(issue_path(root, 5).with_name("05.yaml"))
+    monkeypatch.setattr(lifecycle, "EDIT_MAX_ITEMS", items(data) - 1)
+    message = f"问题文件 data/issues/05.yaml 内容过多(约 {items(data):,} 项"
+    with pytest.raises(RefusedError, match=re.escape(message)):
+        lifecycle.log(root, 5, "x", today=date(2021, 10, 1))
+
+
+def test_a_long_line_is_not_bulk(root: Path) -> None:
+    """Parsing costs per entry, not per byte: a 600 KB title is edited as usual."""
+    text = ISSUES[5].replace("title: no", "title: " + "长" * 200_000)
+    issue_path(root, 5).write_text(text, encoding="utf-8")
+    result = cli(root, "log", "5", "x")
+    assert result.exit_code == 0, result.output
