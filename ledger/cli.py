@@ -518,7 +518,8 @@ def render_(
         sys.stderr.write(format_text(errors, _line_source(root)))
         raise RefusedError("台账有错误,未生成", "请先改正以上错误(ledger validate 可单独检查)")
     chosen = rendering.choose_format(template, fmt.value if fmt else None, output)
-    text = rendering.render(root, ledger, notice, _today(), template, chosen, public)
+    text = rendering.render(root, ledger, notice, _today(), template, chosen, public,
+                            _template_limits())
     if output is None:
         sys.stdout.write(text)
         return
@@ -526,6 +527,25 @@ def render_(
 
     write_atomic(output, text.encode("utf-8"))
     typer.echo(f"已生成 {output}", err=True)
+
+
+def _template_limits() -> Any:
+    """The limits of a ledger's own templates: LEDGER_TEMPLATE_SECONDS, LEDGER_TEMPLATE_MAX_MB."""
+    from .render import TEMPLATE_MAX_MB, TEMPLATE_SECONDS, Limits
+
+    values: list[float] = []
+    for name, default in (("LEDGER_TEMPLATE_SECONDS", TEMPLATE_SECONDS),
+                          ("LEDGER_TEMPLATE_MAX_MB", TEMPLATE_MAX_MB)):
+        text = os.environ.get(name, "").strip()
+        try:
+            value = float(text) if text else float(default)
+        except ValueError:
+            value = -1.0
+        if not 0 < value < 1e9:
+            raise UsageError(f"环境变量 {name} 应当是正数,不是 \"{text[:40]}\"",
+                             f"例如 {name}={default:g};不设置时为 {default:g}")
+        values.append(value)
+    return Limits(values[0], max(1, int(values[1])))
 
 
 @app.command()
