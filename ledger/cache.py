@@ -23,7 +23,20 @@ Why it is safe to trust:
   landing in the same clock tick as the parse can never hide behind an equal
   stat (git's "racily clean" problem);
 - edits by `ledger` itself go through `atomic.write_atomic` (a new inode and
-  a new ctime), so they need no call into this module.
+  a new ctime), so they need no call into this module;
+- it is consulted only after the root-containment checks: when data/issues
+  leads out of the root, nothing is looked up or stored, and every file goes
+  through `loader.read_bytes` (an entry made while the folder was real would
+  otherwise match the very same files seen through a link);
+- nothing in `.ledger-cache/` is trusted as a path: the folder is opened with
+  O_NOFOLLOW and used through its descriptor, the cache file is opened with
+  O_NOFOLLOW | O_NONBLOCK and must be a regular file no larger than a budget
+  (32 MiB plus 16 times the problem files' size), checked with fstat before
+  reading; a link, pipe, device, folder or oversized file there is a corrupt
+  cache, replaced by a rename (which replaces a link, never its target), or
+  bypassed with one line of warning when it cannot be; a folder that is a
+  link or not a folder switches the cache off for the run, with a warning.
+  Nothing is ever written outside the root.
 
 What it does not do: cache the header (one small file), decide what a file
 means (that is `loader.parse_issue`), or lock: two runs writing at once each
