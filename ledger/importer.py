@@ -872,14 +872,19 @@ def _write_marked(into: Path, planned: dict[str, str], removed: Sequence[str],
         for folder in {marker.parent, *(target.parent for _, target in staged)}:
             _sync_dir(folder)
         # From here until the marker is gone, every command refuses the ledger.
-        for temp, target in staged:
-            temp.replace(target)
-        for relpath in removed:
-            with contextlib.suppress(FileNotFoundError):
-                (into / relpath).unlink()
-        for folder in {marker.parent, *(target.parent for _, target in staged)}:
-            _sync_dir(folder)
-        marker.unlink()
+        try:
+            for temp, target in staged:
+                temp.replace(target)
+            for relpath in removed:
+                with contextlib.suppress(FileNotFoundError):
+                    (into / relpath).unlink()
+            for folder in {marker.parent, *(target.parent for _, target in staged)}:
+                _sync_dir(folder)
+            marker.unlink()
+        except OSError as exc:
+            raise WriteError(f"导入中途失败({_write_error(into, exc).message}),台账不完整",
+                             "所有命令都会拒绝这个台账,直到导入完成;请解决上述问题后"
+                             "重新运行同一条 ledger import") from exc
         _sync_dir(marker.parent)
     finally:
         for temp, _ in staged:

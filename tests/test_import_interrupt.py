@@ -11,6 +11,7 @@ import again always gives the new ledger whole, with nothing left behind.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -259,3 +260,31 @@ def test_real_sigkill_at_a_rename(force: bool, k: int, tmp_path: Path, capsys: C
     assert_safe(into, before, after, capsys, monkeypatch)
     assert snapshot(into) != after  # killed before the import's last step
     finish(into, MODEL, force, after, capsys, monkeypatch)
+
+
+def test_a_failure_halfway_says_the_ledger_is_incomplete(tmp_path: Path, capsys: Capsys,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk at the second rename of a forced re-import: exit 4, and the message says
+    the ledger is now incomplete (not "nothing changed"); the same import then finishes it."""
+    into = tmp_path / "ledger"
+    import_notice(SMALL, into)
+    after = expected(tmp_path, OTHER)
+    real = os.replace
+    calls: list[object] = []
+
+    def replace(*args: Any, **kwargs: Any) -> None:
+        calls.append(args)
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(*args, **kwargs)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", replace)
+        outcome = run_main(["import", str(OTHER), "--into", str(into), "--force"], capsys,
+                           monkeypatch)
+    assert outcome.code == 4, outcome.text
+    assert "错误:导入中途失败(写入 " in outcome.err
+    assert "失败:磁盘空间已满),台账不完整" in outcome.err
+    assert "请解决上述问题后重新运行同一条 ledger import" in outcome.err
+    assert validate(into, capsys, monkeypatch).code == 2
+    finish(into, OTHER, True, after, capsys, monkeypatch)
