@@ -10,6 +10,7 @@ Failures become output in one place: `_guard` for the commands' own errors,
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import sys
@@ -660,19 +661,26 @@ def _not_utf8() -> str | None:
     return None
 
 
+# Errors of writing: every file ledger writes goes through atomic (WriteError) or is
+# the cache (failures swallowed), so one of these reaching main() is the output's.
+_WRITE_ERRNOS = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EPIPE))
+
+
 def _stdout_failed(exc: OSError) -> bool:
     """Did writing the results fail (`> /dev/full`, a closed pipe), rather than something else?
 
-    A failed write leaves its bytes in the stream's buffer, so flushing fails again.
-    The broken stream is then pointed at /dev/null, so that Python's own flush at exit
-    has nothing to complain about.
+    Either the error is one of writing, or flushing stdout fails again (a small output
+    fails only at the flush, and keeps its bytes in the buffer). The broken stream is
+    then pointed at /dev/null, so that Python's own flush at exit has nothing left to
+    complain about (it would print "Exception ignored" and exit 120).
     """
-    try:
-        sys.stdout.flush()
-    except OSError:
-        pass
-    else:
-        return False
+    if exc.errno not in _WRITE_ERRNOS:
+        try:
+            sys.stdout.flush()
+        except OSError:
+            pass
+        else:
+            return False
     with contextlib.suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

@@ -9,6 +9,7 @@ traceback: never exit 70, the code for a defect of the program itself.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -297,3 +298,18 @@ def test_ledger_user_that_is_not_utf8(root: Path, capsys: Capsys,
     assert "用法错误:环境变量 LEDGER_USER 不是有效的 UTF-8:张\\xe4" in outcome.err
     assert "data/issues" not in outcome.text
     assert (root / "data" / "issues" / "001.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [["list"], ["render"], ["render", "-t", "table"]])
+def test_output_to_a_full_device_in_a_real_process(args: list[str], root: Path) -> None:
+    """`ledger … > /dev/full` as a shell runs it: exit 4, one message, and nothing from
+    Python's own flush at exit ("Exception ignored", exit 120)."""
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with Path("/dev/full").open("wb") as full:
+        child = subprocess.run([sys.executable, "-m", "ledger", "--root", str(root), "--today",
+                                TODAY, *args], stdout=full, stderr=subprocess.PIPE,
+                               text=True, check=False, timeout=120)
+    assert child.returncode == 4, child.stderr
+    assert child.stderr == ("错误:无法写出结果:磁盘空间已满\n"
+                            "  提示:输出(标准输出)无法写入;请检查磁盘空间,或用 -o 写入其他位置\n")
