@@ -573,7 +573,7 @@ def import_(
 
     target = into or _settings.root or Path.cwd()
     # Into an existing ledger: hold its lock, as every other edit does.
-    with _locked(target, dry_run=not (target / "data" / "ledger.yaml").is_file()):
+    with _locked(target, dry_run=not _holds_ledger(target)):
         report = import_notice(notice, target, force)
     _say_lines(describe(report))
     if report.problems:
@@ -678,6 +678,14 @@ def _scope(open_: bool, overdue: bool, unit: str | None, aspect: int | None) -> 
     elif open_:
         parts.append("未销号")
     return ",".join(parts)
+
+
+def _holds_ledger(folder: Path) -> bool:
+    """Is there a ledger in `folder` already (so an import into it must take its lock)?"""
+    try:
+        return (folder / "data" / "ledger.yaml").is_file()
+    except OSError:  # a name too long, a loop: the import itself says what is wrong
+        return False
 
 
 def _template_limits() -> Any:

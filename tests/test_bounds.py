@@ -100,10 +100,11 @@ def test_new_into_an_issues_folder_that_is_a_symlink_loop(root: Path, capsys: Ca
         child.unlink()
     issues.rmdir()
     issues.symlink_to("issues")
+    before = sorted(path.name for path in (root / "data").iterdir())
     outcome = _run(root, capsys, monkeypatch, "new", "--aspect", "1", "--title", "新问题。")
     assert outcome.code == 1, outcome.text
     assert "data/issues 是循环的链接,无法在其中新增问题" in outcome.err
-    assert not any(path.name.endswith(".yaml") for path in (root / "data").iterdir())
+    assert sorted(path.name for path in (root / "data").iterdir()) == before
 
 
 def test_evidence_that_is_a_symlink_loop(root: Path, capsys: Capsys,
