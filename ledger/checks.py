@@ -266,7 +266,7 @@ def check_stated(ledger: Ledger, today: date) -> Iterator[Problem]:
     A ledger may hold only part of what a notice covers, so a difference is a
     warning naming both numbers, never an error.
     """
-    from .notice import completion_rate
+    from .money import completion_rate
 
     header = ledger.header
     stated = header.stated

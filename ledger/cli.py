@@ -174,6 +174,7 @@ def _options(
         show_default=False)] = None,
 ) -> None:
     """整改台账:用纯文本文件和 git 管理巡视、巡察、审计、督察反馈问题的整改。"""
+    _read_cache_env()
     _settings.root = root
     _settings.today = _parse_day(today, "--today") if today else None
     _settings.as_of = _parse_day(as_of, "--as-of") if as_of else None
@@ -183,6 +184,16 @@ def _options(
                              "过去的台账只能查看,不能修改",
                              f"可用于:{'、'.join(_AS_OF_COMMANDS)}")
         _settings.today = _settings.today or _settings.as_of  # counted on that day
+
+
+def _read_cache_env() -> None:
+    """LEDGER_NO_CACHE=1 (anything but empty or 0) parses every file afresh and stores
+    nothing; LEDGER_JOBS=N parses in at most N processes (1: this one only)."""
+    from .cache import configure
+
+    jobs = os.environ.get("LEDGER_JOBS", "")
+    configure(cache=os.environ.get("LEDGER_NO_CACHE", "") in ("", "0"),
+              jobs=int(jobs) if jobs.isdigit() and int(jobs) > 0 else None)
 
 
 class DiagnosticFormat(str, Enum):
@@ -197,9 +208,9 @@ def _load_checked(full: bool = True) -> tuple[Any, list[Any]]:
     `full` adds the checks that read more than the ledger's own files (evidence
     hashes, data/notice.yaml); `list` and `show` skip them to stay instant.
     """
+    from .cache import load
     from .checks import CHECKS, FULL_CHECKS
     from .checks import validate as run_checks
-    from .loader import load
 
     if _settings.as_of is not None:
         return _load_as_of(full)

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .render import RenderError
+from .errors import RenderError
 
 if TYPE_CHECKING:
     import jinja2

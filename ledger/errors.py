@@ -54,3 +54,7 @@ class WriteError(LedgerError):
     """A file could not be written; the original is unchanged."""
 
     exit_code = EXIT_WRITE
+
+
+class RenderError(LedgerError):
+    """A template failed: its name and line are in the message."""

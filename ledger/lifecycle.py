@@ -35,10 +35,11 @@ from typing import TYPE_CHECKING
 import yaml
 
 from . import atomic, yamledit, yamlsrc
+from .cache import load
 from .dates import current_deadline
 from .errors import RefusedError, UsageError
 from .evidence import file_sha256
-from .loader import ISSUES_DIR, Loaded, issue_filename, load, parse_issue
+from .loader import ISSUES_DIR, Loaded, issue_filename, parse_issue
 from .lock import DEFAULT_TIMEOUT, LOCK_NAME, ledger_lock
 from .model import (
     STATUS_DONE,

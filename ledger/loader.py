@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import TypeVar
 
 import yaml
 
@@ -787,16 +787,6 @@ def read_bytes(root: Path, relpath: str) -> tuple[bytes | None, Problem | None]:
                              "请检查文件是否存在、是否可读")
 
 
-def read_capped(handle: BinaryIO, size: int) -> bytes:
-    """A file's bytes, `size` as stat gave it: a file growing meanwhile is read only to one
-    byte past the cap (which the parser then reports), and nothing is allocated beyond.
-    Used by the cache's direct read, where 100,000 files are read in one go."""
-    data = handle.read(size + 1)
-    if len(data) > size:
-        data += handle.read(max(0, yamlsrc.MAX_BYTES + 1 - len(data)))
-    return data
-
-
 def _link_loop(where: Location) -> Problem:
     return Problem(where, "unreadable", "error", "文件是循环的链接(链接最终指向自己)",
                    "请删除这个链接,换成真实的文件")
@@ -831,9 +821,35 @@ def _bad_name(relpath: str) -> Problem:
                    "请把文件改名,只用数字和字母(如 003.yaml);常见于从 GBK 系统拷来的文件")
 
 
-def load(root: Path) -> Loaded:
+FileResult = tuple[Issue | None, list[Problem]]
+# The guarded reader (read_bytes) and the parser of one problem file (parse_issue).
+Read = Callable[[Path, str], tuple[bytes | None, Problem | None]]
+Parse = Callable[[str, bytes], FileResult]
+# Every problem file's result, in the order given: `parse_files(root, relpaths, read, parse)`.
+ParseFiles = Callable[[Path, list[str], Read, Parse], list[FileResult]]
+
+
+def parse_each(root: Path, relpaths: list[str], read: Read, parse: Parse) -> list[FileResult]:
+    """Each problem file read with `read` and parsed with `parse`, one after another."""
+    out: list[FileResult] = []
+    for relpath in relpaths:
+        data, failure = read(root, relpath)
+        if failure is not None:
+            out.append((None, [failure]))
+            continue
+        assert data is not None
+        out.append(parse(relpath, data))
+    return out
+
+
+def load(root: Path, *, parse_files: ParseFiles | None = None) -> Loaded:
     """Read the header and every problem file under `root`; never raises for bad data
-    (only IncompleteImportError, for a ledger an interrupted import left half-written)."""
+    (only IncompleteImportError, for a ledger an interrupted import left half-written).
+
+    `parse_files` replaces the step that reads and parses the problem files (it is
+    given this module's reader and parser, and must return what they would); the
+    parse cache (`ledger.cache.load`) wraps the loader this way.
+    """
     check_complete(root)
     problems: list[Problem] = []
     data, failure = read_bytes(root, HEADER_PATH)
@@ -856,33 +872,13 @@ def load(root: Path) -> Loaded:
             paths.append(relpath)
         else:  # it could never be named in a message, a record or the cache
             problems.append(_bad_name(relpath))
-    if _cache_enabled():
-        # Same results as the loop below, parsing only files changed since the last run.
-        from .cache import parse_files
-
-        for issue, found in parse_files(root, paths):
-            problems.extend(found)
-            if issue is not None:
-                issues.append(issue)
-        issues.sort(key=lambda item: (item.number, item.path))
-        return Loaded(Ledger(str(root), header, tuple(issues)), tuple(problems))
-    for relpath in paths:
-        data, failure = read_bytes(root, relpath)
-        if failure is not None:
-            problems.append(failure)
-            continue
-        assert data is not None
-        issue, found = parse_issue(relpath, data)
+    step = parse_files or parse_each
+    for issue, found in step(root, paths, read_bytes, parse_issue):
         problems.extend(found)
         if issue is not None:
             issues.append(issue)
     issues.sort(key=lambda item: (item.number, item.path))
     return Loaded(Ledger(str(root), header, tuple(issues)), tuple(problems))
-
-
-def _cache_enabled() -> bool:
-    """LEDGER_NO_CACHE=1 reads every file afresh (the reference the cache is tested against)."""
-    return os.environ.get("LEDGER_NO_CACHE", "") in ("", "0")
 
 
 def load_files(root: str, read: Callable[[str], bytes | None], paths: list[str],

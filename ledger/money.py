@@ -4,7 +4,7 @@ Amounts are `decimal.Decimal` built from the text the file holds ("123.45"),
 never from a float: the loader composes YAML without resolving types, so a
 float-looking scalar arrives here as its characters. Sums of amounts with at
 most MAX_DIGITS digits stay well inside Decimal's 28 significant digits, so
-every total is exact. The completion rate is `notice.completion_rate`, the
+every total is exact. The completion rate is `completion_rate` here, the
 same function the progress sentence uses.
 
 What it does not do: read files (the loader does), decide what is an error
@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from .model import MONEY_DECIMALS, WAYS, Header, Issue, Tally
 
@@ -163,10 +163,21 @@ def results_sentence(totals: Sequence[ResultTotal], money_unit: str, decimals: i
     return ",".join(result_phrase(total, money_unit, decimals) for total in totals) + "。"
 
 
+def completion_rate(done: int | Decimal, total: int | Decimal) -> str:
+    """done ÷ total as a percentage to two decimals, trailing zeros dropped: 13.04, 76, 0.
+
+    The one rate formula: problems done of problems (完成率) and money rectified of
+    money involved (整改率, exact Decimals from money.money_rate) alike.
+    """
+    if total <= 0:
+        return "0"
+    value = (Decimal(done) * 100 / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def money_rate(involved: Decimal, rectified: Decimal) -> str:
     """整改率: rectified ÷ involved by the one completion-rate formula (two decimals)."""
-    from .notice import completion_rate
-
     return completion_rate(rectified, involved)
 
 

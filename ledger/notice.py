@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import yaml
@@ -29,6 +28,7 @@ from .model import (
     Location,
     Problem,
 )
+from .money import completion_rate
 from .numerals import STYLES, cn_number
 
 NOTICE_PATH = "data/notice.yaml"
@@ -118,19 +118,6 @@ def count_phrase(aspects: int, problems: int) -> str:
         count = "两" if aspects == 2 else cn_number(aspects)
         return f"{count}个方面{problems}项整改问题"
     return f"{problems}项整改问题"
-
-
-def completion_rate(done: int | Decimal, total: int | Decimal) -> str:
-    """done ÷ total as a percentage to two decimals, trailing zeros dropped: 13.04, 76, 0.
-
-    The one rate formula: problems done of problems (完成率) and money rectified of
-    money involved (整改率, exact Decimals from money.money_rate) alike.
-    """
-    if total <= 0:
-        return "0"
-    value = (Decimal(done) * 100 / Decimal(total)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 # The order the progress sentence names the statuses in, after 已完成.

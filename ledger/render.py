@@ -22,7 +22,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from .errors import LedgerError, UsageError
+from .errors import RenderError, UsageError
 from .model import Issue, Ledger, Problem, cn_date
 from .money import (
     format_amount,
@@ -63,10 +63,6 @@ EXTENSIONS = {"txt": "txt", "md": "md", "html": "html", "htm": "html", "csv": "c
               "docx": "docx", "xlsx": "xlsx"}
 BOM = "\ufeff"
 
-
-
-class RenderError(LedgerError):
-    """A template failed: its name and line are in the message."""
 
 
 # ---------------------------------------------------------------- limits
@@ -842,8 +838,8 @@ class _Row(dict[str, Any]):
 
 def prepare(root: Path, today: date) -> tuple[Ledger, Notice | None, list[Problem]]:
     """Load the ledger and its notice; every problem of both, checks included, sorted."""
+    from .cache import load
     from .checks import validate
-    from .loader import load
 
     loaded = load(root)
     notice, found = load_notice(root)

@@ -75,8 +75,8 @@ def read_list(path: Path) -> list[str]:
 
 def member(folder: str, today: date) -> Member:
     """One member ledger loaded, validated and counted; errors instead when it is broken."""
+    from .cache import load
     from .checks import CHECKS, validate
-    from .loader import load
     from .query import standings
 
     if "://" in folder or folder.startswith("git@"):

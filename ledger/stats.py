@@ -2,7 +2,7 @@
 
 Everything here is counted from `query.standings` (one `Standing` per problem):
 no deadline, warning level, slip or closed-late is worked out again. The rate
-is `notice.completion_rate`, the same function the notice's progress sentence
+is `money.completion_rate`, the function the notice's progress sentence
 uses, so the two can never disagree. Pure: no I/O, no printing; the
 presentation layer draws a `Stats`, the CLI turns it into JSON, Markdown or
 CSV with the helpers at the end, and the xlsx 统计 sheet reads `table_rows`.
@@ -24,7 +24,7 @@ from .model import (
     TIERS,
     Ledger,
 )
-from .notice import completion_rate
+from .money import completion_rate
 from .standing import LEVEL_NAMES, LEVELS, Level, Standing
 
 # The breakdowns `--by` can choose, with their column heading.

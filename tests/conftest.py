@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from ledger import cache
 from ledger.cli import app
 
 TESTS = Path(__file__).parent
@@ -26,6 +27,10 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LEDGER_NO_CACHE", "1")
     monkeypatch.setenv("NO_COLOR", "1")
+    # The CLI sets the cache's defaults from those variables; a library call made directly
+    # by a test sees the same, and a CLI run's setting does not outlive its test.
+    monkeypatch.setattr(cache.SETTINGS, "cache", False)
+    monkeypatch.setattr(cache.SETTINGS, "jobs", None)
 
 
 @pytest.fixture

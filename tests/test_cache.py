@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 
 import ledger
 from ledger import cache, loader
+from ledger.cache import codec, parallel, store
 from ledger.cli import app
 from ledger.model import Location
 
@@ -106,7 +107,7 @@ class Counter:
 def root(tmp_path: Path) -> Path:
     """The base ledger plus problems with every kind of record, a warning and a broken file."""
     root = tmp_path / "ledger"
-    shutil.copytree(BASE, root, ignore=shutil.ignore_patterns(cache.CACHE_NAME + "*"))
+    shutil.copytree(BASE, root, ignore=shutil.ignore_patterns(store.CACHE_NAME + "*"))
     for name, text in EXTRA.items():
         (root / "data" / "issues" / name).write_text(text, encoding="utf-8")
     return root
@@ -115,7 +116,7 @@ def root(tmp_path: Path) -> Path:
 @pytest.fixture
 def trusted(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every file counts as old enough to be stored."""
-    monkeypatch.setattr(cache, "RACY_NS", -3600 * 10**9)
+    monkeypatch.setattr(store, "RACY_NS", -3600 * 10**9)
 
 
 @pytest.fixture
@@ -156,8 +157,7 @@ def assert_same(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def entries(root: Path) -> list[str]:
     """The relpaths stored in a valid cache file ([] when it is not valid)."""
-    store = cache._Store(root)
-    return sorted(store.old)
+    return sorted(store.Store(root).old)
 
 
 # ---------------------------------------------------------------- round trips
@@ -172,7 +172,7 @@ def _corpus() -> Iterator[Path]:
 def test_round_trip_equals_parse(path: Path) -> None:
     relpath = "data/issues/" + path.name
     parsed = loader.parse_issue(relpath, path.read_bytes())
-    decoded = cache.decode(relpath, cache.encode(relpath, parsed))
+    decoded = codec.decode(relpath, codec.encode(relpath, parsed))
     assert decoded == parsed
     if parsed[0] is not None:
         assert_lookups_agree(parsed[0].where, relpath)
@@ -181,24 +181,24 @@ def test_round_trip_equals_parse(path: Path) -> None:
 def assert_lookups_agree(where: Mapping[str, Location], relpath: str) -> None:
     """Single lookups straight from the cached text agree with the loader's dict."""
     for key in [*where, "", "nonexistent", "measures.99", 'a"b', "title,"]:
-        lazy = cache.Where(cache.Where.encode(where, relpath), relpath)
+        lazy = codec.Where(codec.Where.encode(where, relpath), relpath)
         assert lazy.get(key) == where.get(key), key
         assert (key in lazy) == (key in where), key
-    assert cache.Where(cache.Where.encode(where, relpath), relpath) == where
+    assert codec.Where(codec.Where.encode(where, relpath), relpath) == where
 
 
 def test_where_lookup_is_not_fooled_by_quotes_in_keys() -> None:
     where = {'x"number': Location("a.yaml", 1, 2), "number": Location("a.yaml", 3, 4),
              "数字": Location("a.yaml", 5, 6)}
     assert_lookups_agree(where, "a.yaml")
-    assert cache.Where(cache.Where.encode(where, "a.yaml"), "a.yaml")["number"].line == 3
+    assert codec.Where(codec.Where.encode(where, "a.yaml"), "a.yaml")["number"].line == 3
 
 
 @pytest.mark.parametrize("name", sorted(EXTRA))
 def test_round_trip_rich_records(name: str) -> None:
     relpath = f"data/issues/{name}"
     parsed = loader.parse_issue(relpath, EXTRA[name].encode())
-    decoded = cache.decode(relpath, cache.encode(relpath, parsed))
+    decoded = codec.decode(relpath, codec.encode(relpath, parsed))
     assert decoded == parsed
     issue, original = decoded[0], parsed[0]
     if issue is not None and original is not None:
@@ -210,7 +210,7 @@ def test_round_trip_rich_records(name: str) -> None:
 
 def test_where_keeps_a_foreign_path() -> None:
     where = {"title": Location("elsewhere.yaml", 3, 4), "number": Location("a.yaml", 1, 1)}
-    decoded = cache.Where(cache.Where.encode(where, "a.yaml"), "a.yaml")
+    decoded = codec.Where(codec.Where.encode(where, "a.yaml"), "a.yaml")
     assert decoded == where
     assert decoded["title"].path == "elsewhere.yaml"
     assert_lookups_agree(where, "a.yaml")
@@ -222,7 +222,7 @@ def test_where_keeps_a_foreign_path() -> None:
 def test_warm_run_parses_nothing(lean: bool, root: Path, trusted: None, counter: Counter,
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     if lean:
-        monkeypatch.setattr(cache, "LEAN_ABOVE", 0)
+        monkeypatch.setattr(parallel, "LEAN_ABOVE", 0)
     reference = outputs(root, monkeypatch, cached=False)
     counter.take()
     assert outputs(root, monkeypatch, cached=True) == reference
@@ -235,8 +235,8 @@ def test_warm_run_parses_nothing(lean: bool, root: Path, trusted: None, counter:
 def test_no_cache_env_writes_nothing(root: Path, trusted: None,
                                      monkeypatch: pytest.MonkeyPatch) -> None:
     outputs(root, monkeypatch, cached=False)
-    assert not (root / cache.CACHE_NAME).exists()
-    assert not cache.cache_path(root).exists()
+    assert not (root / store.CACHE_NAME).exists()
+    assert not store.cache_path(root).exists()
 
 
 def test_fresh_files_are_not_stored(root: Path, counter: Counter,
@@ -245,7 +245,7 @@ def test_fresh_files_are_not_stored(root: Path, counter: Counter,
     # times unchanged, so such a file is parsed again until it is RACY_NS old.
     # The guard is widened to an hour so that a slow, loaded machine (setup
     # taking more than the real 2 s) cannot age the files past it mid-test.
-    monkeypatch.setattr(cache, "RACY_NS", 3600 * 10**9)
+    monkeypatch.setattr(store, "RACY_NS", 3600 * 10**9)
     assert_same(root, monkeypatch)
     assert entries(root) == []
     counter.take()
@@ -382,9 +382,9 @@ def test_tool_version_change_rebuilds(root: Path, trusted: None, counter: Counte
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     outputs(root, monkeypatch, cached=True)
     reference = outputs(root, monkeypatch, cached=False)
-    old = cache.stamp()
+    old = store.stamp()
     monkeypatch.setattr(ledger, "__version__", "99.0.0")
-    assert cache.stamp() != old
+    assert store.stamp() != old
     counter.take()
     assert outputs(root, monkeypatch, cached=True) == reference
     assert counter.take() == 5  # every file parsed once by the new version, then reused
@@ -393,18 +393,18 @@ def test_tool_version_change_rebuilds(root: Path, trusted: None, counter: Counte
 def test_schema_version_change_rebuilds(root: Path, trusted: None, counter: Counter,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     outputs(root, monkeypatch, cached=True)
-    old = cache.stamp()
+    old = store.stamp()
     monkeypatch.setattr(loader, "SCHEMA_VERSION", loader.SCHEMA_VERSION + 1)
-    assert cache.stamp() != old
+    assert store.stamp() != old
     counter.take()
-    list(cache.parse_files(root, loader.issue_paths(root)))
+    list(cache.parse_files(root, loader.issue_paths(root), loader.read_bytes, loader.parse_issue))
     assert counter.take() == 5
 
 
 # ---------------------------------------------------------------- the cache file itself
 
 def _rewrite(root: Path, edit: Callable[[bytes], bytes]) -> None:
-    path = cache.cache_path(root)
+    path = store.cache_path(root)
     path.write_bytes(edit(path.read_bytes()))
 
 
@@ -431,7 +431,7 @@ CORRUPTIONS: dict[str, Callable[[bytes], bytes]] = {
     "empty": lambda blob: b"",
     "garbage": lambda blob: os.urandom(4096),
     "no-trailer": lambda blob: blob[: blob.rindex(b"end\t")],
-    "foreign-stamp": lambda blob: blob.replace(cache.stamp().encode(), b"0" * 32, 1),
+    "foreign-stamp": lambda blob: blob.replace(store.stamp().encode(), b"0" * 32, 1),
     "malformed-entry": lambda blob: _resigned(blob, lambda body: body.replace(b"[", b"{", 3)),
     "wrong-field-count": lambda blob: _resigned(
         blob, lambda body: body.replace(b"\t[[1,1,", b"\t[[1,", 1)),
@@ -466,7 +466,7 @@ def test_a_forged_entry_with_a_good_digest_is_believed_only_while_its_stat_match
 
 def test_cache_path_is_a_directory(root: Path, trusted: None,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    cache.cache_path(root).mkdir(parents=True)
+    store.cache_path(root).mkdir(parents=True)
     assert_same(root, monkeypatch)
     edit_same_size(root)
     assert_same(root, monkeypatch)
@@ -475,8 +475,8 @@ def test_cache_path_is_a_directory(root: Path, trusted: None,
 def test_cache_file_is_json_lines(root: Path, trusted: None,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     outputs(root, monkeypatch, cached=True)
-    lines = cache.cache_path(root).read_text(encoding="utf-8").splitlines()
-    assert lines[0].split("\t")[:2] == [cache.MAGIC, cache.FORMAT]
+    lines = store.cache_path(root).read_text(encoding="utf-8").splitlines()
+    assert lines[0].split("\t")[:2] == [store.MAGIC, store.FORMAT]
     assert lines[-1].startswith("end\t5\t")
     assert all(line.count("\t") >= 2 for line in lines[1:-1])
 
@@ -502,9 +502,9 @@ def test_parallel_parse_equals_serial(share: str, root: Path, trusted: None, cou
     for number in range(6, 40):
         (root / "data" / "issues" / f"{number:03d}.yaml").write_text(
             EXTRA["003.yaml"].replace("number: 3", f"number: {number}"), encoding="utf-8")
-    monkeypatch.setattr(cache, "PARALLEL_MIN", 2)
-    monkeypatch.setattr(cache, "CHUNK", 4)
-    monkeypatch.setattr(cache, "_jobs", lambda pending: 2)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(parallel, "CHUNK", 4)
+    monkeypatch.setattr(parallel, "jobs", lambda pending, limit=None: 2)
     if share == "workers-take-all":
         # This process never takes a chunk back, so every file goes through a worker.
         monkeypatch.setattr(concurrent.futures.Future, "cancel", lambda self: False)
@@ -519,14 +519,14 @@ def test_parallel_parse_equals_serial(share: str, root: Path, trusted: None, cou
 
 def test_parallel_parse_without_cache(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = loader.issue_paths(root)
-    monkeypatch.setattr(cache, "CHUNK", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 1)
     monkeypatch.setattr(concurrent.futures.Future, "cancel", lambda self: False)
     monkeypatch.setenv("LEDGER_NO_CACHE", "1")
-    serial = cache._parse_pending(root, [(p, cache.file_key(root, p)) for p in paths], True, 1,
-                                  False)
-    parallel = cache._parse_pending(root, [(p, cache.file_key(root, p)) for p in paths], True,
-                                    2, False)
-    assert [result for result, _ in parallel] == [result for result, _ in serial]
+    work = [(p, store.file_key(root, p)) for p in paths]
+    files = parallel.Files(loader.read_bytes, loader.parse_issue)
+    serial = parallel.parse_pending(root, work, files, True, 1, False)
+    forked = parallel.parse_pending(root, work, files, True, 2, False)
+    assert [result for result, _ in forked] == [result for result, _ in serial]
 
 
 # ---------------------------------------------------------------- where the cache lives
@@ -538,22 +538,22 @@ def test_cache_folder_ignores_itself(root: Path, trusted: None,
         pytest.skip("git is not installed")
     subprocess.run([git, "init", "-q", str(root)], check=True)
     outputs(root, monkeypatch, cached=True)
-    assert cache.cache_path(root).is_file()
+    assert store.cache_path(root).is_file()
     status = subprocess.run([git, "-C", str(root), "status", "--porcelain", "--untracked=all"],
                             capture_output=True, text=True, check=True).stdout
     assert "data/issues/001.yaml" in status
-    assert cache.CACHE_NAME not in status
+    assert store.CACHE_NAME not in status
 
 
 def test_old_single_file_cache_is_replaced(root: Path, trusted: None,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    (root / cache.CACHE_NAME).write_bytes(cache.MAGIC.encode() + b"\t0\told\n")
+    (root / store.CACHE_NAME).write_bytes(store.MAGIC.encode() + b"\t0\told\n")
     assert_same(root, monkeypatch)
     assert entries(root) == [f"data/issues/{n:03d}.yaml" for n in range(1, 6)]
 
 
 def test_a_foreign_file_in_the_way_is_left_alone(root: Path, trusted: None,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    (root / cache.CACHE_NAME).write_text("我的笔记\n", encoding="utf-8")
+    (root / store.CACHE_NAME).write_text("我的笔记\n", encoding="utf-8")
     assert_same(root, monkeypatch)
-    assert (root / cache.CACHE_NAME).read_text(encoding="utf-8") == "我的笔记\n"
+    assert (root / store.CACHE_NAME).read_text(encoding="utf-8") == "我的笔记\n"

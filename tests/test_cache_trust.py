@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger import cache
+from ledger.cache import store
 
 from ._hostile import TODAY, Outcome, build, run_main
 
@@ -33,7 +33,7 @@ WARN_STUCK = ("注意:解析缓存 .ledger-cache/issues.jsonl 已损坏且无法
 
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(cache, "RACY_NS", -3600 * 10**9)  # every file old enough to store
+    monkeypatch.setattr(store, "RACY_NS", -3600 * 10**9)  # every file old enough to store
     monkeypatch.setenv("LEDGER_TODAY", TODAY)
     return build(tmp_path, {})
 
@@ -66,7 +66,7 @@ def files_under(folder: Path) -> dict[str, str]:
 
 def forge(root: Path) -> bytes:
     """A well-formed cache whose title of problem 1 no file contains."""
-    blob = cache.cache_path(root).read_bytes()
+    blob = store.cache_path(root).read_bytes()
     body = blob[: blob.rindex(b"\n", 0, len(blob) - 1) + 1]
     body = body.replace("学习走过场".encode(), "完全伪造的".encode())
     digest = hashlib.blake2b(body, digest_size=16).hexdigest()
@@ -103,12 +103,12 @@ def test_cache_folder_that_is_a_link_out_is_never_written(
         root: Path, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     elsewhere = tmp_path / "outside" / "cache"
     elsewhere.mkdir()
-    (root / cache.CACHE_NAME).symlink_to(elsewhere)
+    (root / store.CACHE_NAME).symlink_to(elsewhere)
     for _ in range(2):
         outcome = same_as_fresh(root, capsys, monkeypatch, "validate")
         assert outcome.err == WARN_LINK
     assert files_under(elsewhere) == {}
-    assert (root / cache.CACHE_NAME).is_symlink()
+    assert (root / store.CACHE_NAME).is_symlink()
 
 
 def test_cache_folder_link_to_a_forged_cache_is_not_believed(
@@ -116,12 +116,12 @@ def test_cache_folder_link_to_a_forged_cache_is_not_believed(
     run(root, capsys, monkeypatch, "validate")
     forged = forge(root)
     elsewhere = tmp_path / "outside" / "cache"
-    shutil.move(root / cache.CACHE_NAME, elsewhere)
-    (elsewhere / cache.CACHE_FILE).write_bytes(forged)
-    (root / cache.CACHE_NAME).symlink_to(elsewhere)
+    shutil.move(root / store.CACHE_NAME, elsewhere)
+    (elsewhere / store.CACHE_FILE).write_bytes(forged)
+    (root / store.CACHE_NAME).symlink_to(elsewhere)
     outcome = same_as_fresh(root, capsys, monkeypatch, "list")
     assert "完全伪造的" not in outcome.out
-    assert (elsewhere / cache.CACHE_FILE).read_bytes() == forged
+    assert (elsewhere / store.CACHE_FILE).read_bytes() == forged
 
 
 def test_cache_file_that_is_a_link_is_replaced_not_followed(
@@ -130,41 +130,41 @@ def test_cache_file_that_is_a_link_is_replaced_not_followed(
     forged = forge(root)
     target = tmp_path / "outside" / "forged.jsonl"
     target.write_bytes(forged)
-    cache.cache_path(root).unlink()
-    cache.cache_path(root).symlink_to(target)
+    store.cache_path(root).unlink()
+    store.cache_path(root).symlink_to(target)
     outcome = same_as_fresh(root, capsys, monkeypatch, "list")
     assert "完全伪造的" not in outcome.out and outcome.err == ""
     assert target.read_bytes() == forged  # never written through
-    assert not cache.cache_path(root).is_symlink()  # the link itself was replaced
-    assert sorted(cache._Store(root).old) == ["data/issues/001.yaml", "data/issues/002.yaml"]
+    assert not store.cache_path(root).is_symlink()  # the link itself was replaced
+    assert sorted(store.Store(root).old) == ["data/issues/001.yaml", "data/issues/002.yaml"]
 
 
 def test_gitignore_that_is_a_dangling_link_out_is_never_written(
         root: Path, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    (root / cache.CACHE_NAME).mkdir()
+    (root / store.CACHE_NAME).mkdir()
     target = tmp_path / "outside" / "planted"
-    (root / cache.CACHE_NAME / ".gitignore").symlink_to(target)
+    (root / store.CACHE_NAME / ".gitignore").symlink_to(target)
     same_as_fresh(root, capsys, monkeypatch, "validate")
     assert not target.exists() and not target.is_symlink()
-    assert cache.cache_path(root).is_file()
+    assert store.cache_path(root).is_file()
 
 
 def test_cache_file_that_is_a_fifo_does_not_hang(root: Path, tmp_path: Path) -> None:
     """Opening a FIFO for reading waits for a writer: run in a child with a deadline."""
-    (root / cache.CACHE_NAME).mkdir()
-    os.mkfifo(cache.cache_path(root))
+    (root / store.CACHE_NAME).mkdir()
+    os.mkfifo(store.cache_path(root))
     env = {key: value for key, value in os.environ.items() if key != "LEDGER_NO_CACHE"}
     child = subprocess.run([sys.executable, "-m", "ledger", "--root", str(root), "--today",
                             TODAY, "validate"], capture_output=True, text=True, timeout=60,
                            env=env, check=False)
     assert child.returncode == 0, child.stderr
     assert child.stderr == ""
-    assert cache.cache_path(root).is_file()  # the FIFO was replaced by a real cache
+    assert store.cache_path(root).is_file()  # the FIFO was replaced by a real cache
 
 
 def test_cache_folder_that_is_a_fifo_is_bypassed_with_a_warning(
         root: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    os.mkfifo(root / cache.CACHE_NAME)
+    os.mkfifo(root / store.CACHE_NAME)
     outcome = same_as_fresh(root, capsys, monkeypatch, "validate")
     assert outcome.err == ("注意:解析缓存目录 .ledger-cache 是管道或设备文件,不是目录,"
                            "为安全起见本次不使用缓存;删除 .ledger-cache 即可恢复(会自动重建)。\n")
@@ -172,17 +172,17 @@ def test_cache_folder_that_is_a_fifo_is_bypassed_with_a_warning(
 
 def test_a_folder_where_the_cache_file_belongs_is_bypassed_with_a_warning(
         root: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
-    (cache.cache_path(root) / "something").mkdir(parents=True)
+    (store.cache_path(root) / "something").mkdir(parents=True)
     outcome = same_as_fresh(root, capsys, monkeypatch, "validate")
     assert outcome.err == WARN_STUCK
-    assert (cache.cache_path(root) / "something").is_dir()  # not ours to delete
+    assert (store.cache_path(root) / "something").is_dir()  # not ours to delete
 
 
 def test_a_huge_cache_file_is_not_read(root: Path, capsys: Capsys,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """64 MiB where the budget for two small problem files is 32 MiB: replaced unread."""
-    (root / cache.CACHE_NAME).mkdir()
-    with cache.cache_path(root).open("wb") as handle:
+    (root / store.CACHE_NAME).mkdir()
+    with store.cache_path(root).open("wb") as handle:
         handle.truncate(64 * 1024 * 1024)
     fresh = run(root, capsys, monkeypatch, "validate", cached=False)
     tracemalloc.start()
@@ -193,19 +193,19 @@ def test_a_huge_cache_file_is_not_read(root: Path, capsys: Capsys,
         tracemalloc.stop()
     assert (cached.code, cached.out, cached.err) == (fresh.code, fresh.out, "")
     assert peak < 32 * 1024 * 1024, f"{peak // 1024 // 1024} MiB allocated"
-    assert cache.cache_path(root).stat().st_size < 1024 * 1024  # rebuilt
+    assert store.cache_path(root).stat().st_size < 1024 * 1024  # rebuilt
 
 
 def test_nothing_is_written_outside_the_root_whatever_the_folder_holds(
         root: Path, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every kind of entry planted in .ledger-cache, all at once, pointing out of the root."""
     outside = tmp_path / "outside"
-    folder = root / cache.CACHE_NAME
+    folder = root / store.CACHE_NAME
     folder.mkdir()
     (outside / "dir").mkdir()
-    (folder / cache.CACHE_FILE).symlink_to(outside / "cache.jsonl")
+    (folder / store.CACHE_FILE).symlink_to(outside / "cache.jsonl")
     (folder / ".gitignore").symlink_to(outside / "gitignore")
-    (folder / f"{cache.CACHE_FILE}.{os.getpid()}.00000000.tmp").symlink_to(outside / "tmp")
+    (folder / f"{store.CACHE_FILE}.{os.getpid()}.00000000.tmp").symlink_to(outside / "tmp")
     (folder / "dir").symlink_to(outside / "dir")
     before = files_under(outside)
     for command in (["validate"], ["list"], ["log", "1", "召开推进会"], ["validate"]):

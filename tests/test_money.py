@@ -16,12 +16,11 @@ from typing import Any
 
 import pytest
 
-from ledger import cache
+from ledger.cache import codec
 from ledger.checks import validate
 from ledger.loader import load, parse_header, parse_issue
 from ledger.model import Issue
-from ledger.money import money_rate, money_totals, parse_amount
-from ledger.notice import completion_rate
+from ledger.money import completion_rate, money_rate, money_totals, parse_amount
 from ledger.render import context, prepare
 
 from .conftest import BASE, REPO, Run
@@ -139,7 +138,7 @@ def test_amounts_survive_the_cache_exactly() -> None:
                         "  ways: {上缴财政: \"50.00\", 自定方式: \"30\"}\n"
                         "results:\n  - {label: 追缴资金, amount: \"12.5\"}\n"
                         "  - {label: 问责, count: 2}\n")
-    back = cache.decode("data/issues/003.yaml", cache.encode("data/issues/003.yaml", result))
+    back = codec.decode("data/issues/003.yaml", codec.encode("data/issues/003.yaml", result))
     assert back == result
     issue = back[0]
     assert issue is not None and issue.amounts is not None
@@ -148,11 +147,11 @@ def test_amounts_survive_the_cache_exactly() -> None:
 
 
 def test_cache_refuses_an_amount_that_is_not_text() -> None:
-    line = cache.encode("data/issues/003.yaml", issue_with("amounts:\n  involved: \"1.10\"\n"))
+    line = codec.encode("data/issues/003.yaml", issue_with("amounts:\n  involved: \"1.10\"\n"))
     forged = line.replace(b'"1.10"', b"1.1")
     assert forged != line
     with pytest.raises(ValueError, match="amount: expected text"):
-        cache.decode("data/issues/003.yaml", forged)
+        codec.decode("data/issues/003.yaml", forged)
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.notice import completion_rate, count_phrase, progress_sentence
+from ledger.money import completion_rate
+from ledger.notice import count_phrase, progress_sentence
 
 from ._notice import (
     MODEL_CLUTTER,

@@ -1,0 +1,134 @@
+"""The parse cache: a wrapper around the loader, which never imports it.
+
+`load(root, cache=True, jobs=None)` is `loader.load` with a parse step that
+takes each problem file's records from `.ledger-cache/issues.jsonl` while the
+file is unchanged and parses only the others (in worker processes as well
+when there are many and more than one core). The result equals
+`loader.load(root)` exactly (tests/test_cache.py runs every command both
+ways after every kind of change). `cache=False` reads every file afresh and
+writes nothing; `jobs` caps the processes that parse (1: this one only;
+None: as many as the cores).
+
+The parts, one module each:
+- store.py: the cache file, its stamp, and why it is trusted;
+- codec.py: records to JSON lines and back;
+- parallel.py: parsing what the cache does not have, here and in workers.
+
+The defaults of `load` for callers that do not pass them (edits, render,
+rollup) are the process's `SETTINGS`, which the CLI sets once from
+LEDGER_NO_CACHE and LEDGER_JOBS (`configure`); this package reads no
+environment variable. Importing it costs nothing: the loader and the parts
+are imported when `load` runs.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ledger.loader import FileResult, Loaded, Parse, Read
+
+
+@dataclass
+class Settings:
+    """What `load` does when its caller does not say: the cache on or off, and the most
+    processes that parse (None: as many as the cores)."""
+
+    cache: bool = True
+    jobs: int | None = None
+
+
+SETTINGS = Settings()
+
+
+def configure(*, cache: bool | None = None, jobs: int | None = None) -> None:
+    """Set this process's defaults for `load` (the CLI does, from its environment)."""
+    if cache is not None:
+        SETTINGS.cache = cache
+    SETTINGS.jobs = jobs if jobs is not None and jobs > 0 else None
+
+
+def load(root: Path, *, cache: bool | None = None, jobs: int | None = None) -> Loaded:
+    """The ledger at `root`, as `loader.load` reads it, through the parse cache.
+
+    `cache`: use `.ledger-cache/` (False: parse every file, store nothing);
+    `jobs`: the most processes that parse (None or < 1: as many as the cores).
+    Either left as None takes the process's default (`SETTINGS`: on, all cores).
+    """
+    from ledger import loader
+
+    if not (SETTINGS.cache if cache is None else cache):
+        return loader.load(root)  # the reference: every file read and parsed here
+    limit = SETTINGS.jobs if jobs is None else jobs
+
+    def parse_all(root: Path, relpaths: list[str], read: Read, parse: Parse
+                  ) -> list[FileResult]:
+        return parse_files(root, relpaths, read, parse, jobs=limit)
+
+    return loader.load(root, parse_files=parse_all)
+
+
+def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *,
+                cache: bool = True, jobs: int | None = None) -> list[FileResult]:
+    """Each problem file's (Issue | None, problems), in the order given, as `parse`
+    would return for what `read` gives (or the read failure)."""
+    # Loading builds millions of small objects and no reference cycles; the cyclic
+    # collector would rescan the growing heap over and over (measured: it tripled
+    # the time to decode 10,000 cached problems). Freezing afterwards keeps the first
+    # collections after loading from scanning them all again; refcounting still frees
+    # them, only cyclic garbage among them would stay (there is none).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_files(root, list(relpaths), read, parse, cache, jobs)
+    finally:
+        gc.freeze()
+        if paused:
+            gc.enable()
+
+
+def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: bool,
+                 limit: int | None) -> list[FileResult]:
+    import time
+
+    from ledger.loader import ISSUES_DIR
+
+    from . import parallel, store
+
+    cutoff = time.time_ns() - store.RACY_NS
+    # Containment before the cache, never instead of it: when data/issues leads out of
+    # the root, every file goes through the loader's reader and its checks, and nothing
+    # is looked up or stored (an entry made while the folder was real would match the
+    # very same files seen through a link).
+    inside = parallel.issues_inside(root, ISSUES_DIR)
+    keys = [store.file_key(root, relpath) for relpath in paths]
+    stored: store.Store | None = None
+    if cache and inside:
+        budget = (store.BUDGET_FLOOR
+                  + store.BUDGET_FACTOR * sum(key[0] for key in keys if key is not None))
+        try:
+            stored = store.Store(root, budget)
+        except (TypeError, ValueError, OSError):  # pragma: no cover - model not codable
+            stored = None
+    results: list[FileResult | None] = [None] * len(paths)
+    pending: list[int] = []
+    for index, relpath in enumerate(paths):
+        hit = stored.lookup(relpath, keys[index]) if stored is not None else None
+        if hit is None:
+            pending.append(index)
+        else:
+            results[index] = hit
+    work = [(paths[index], keys[index]) for index in pending]
+    fresh = parallel.parse_pending(root, work, parallel.Files(read, parse), inside,
+                                   parallel.jobs(len(pending), limit), stored is not None)
+    for index, (result, line) in zip(pending, fresh, strict=True):
+        results[index] = result
+        if stored is not None and line is not None:
+            stored.keep(paths[index], keys[index], line, cutoff)
+    if stored is not None:
+        stored.save()
+    return [result for result in results if result is not None]

@@ -1,0 +1,191 @@
+"""Parsing the files the cache does not have: here, or in forked workers as well.
+
+`parse_pending(root, work, files, inside, jobs, want_lines)` reads and parses
+each (relpath, stat key) of `work` in order with the loader's own functions
+(`files`: its guarded reader and its parser, handed in by the loader), and
+returns each result with its encoded cache line when `want_lines`. Many
+files and more than one core: this process and `jobs - 1` forked workers
+share the chunks (see `parse_pending`). `jobs(pending, limit)` says how many.
+
+What it does not do: look anything up or store it (store.py), or decide what
+a file means (the loader's parser).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from ledger.model import Problem
+from ledger.yamlsrc import MAX_BYTES
+
+from .codec import Result, decode, encode
+from .store import StatKey
+
+# Below this many files to parse, worker processes cost more than they save (measured
+# in bench/: forking two workers and shipping results back costs about 15 ms).
+PARALLEL_MIN = 200
+CHUNK = 64
+# Above this many files to parse, freshly parsed records are swapped for their leaner
+# decoded twins (see _parse_here).
+LEAN_ABOVE = 20_000
+
+Read = Callable[[Path, str], tuple[bytes | None, Problem | None]]
+Parse = Callable[[str, bytes], Result]
+Work = list[tuple[str, "StatKey | None"]]
+
+
+class Files:
+    """The loader's reader (guards included) and parser, as one argument."""
+
+    __slots__ = ("parse", "read")
+
+    def __init__(self, read: Read, parse: Parse) -> None:
+        self.read, self.parse = read, parse
+
+
+# What forked workers use: set before the pool starts, inherited by fork (a function
+# the tests wrap could not be pickled into a worker).
+_FILES: Files | None = None
+
+
+def jobs(pending: int, limit: int | None = None) -> int:
+    """How many processes parse `pending` files: 1 below PARALLEL_MIN, else up to the
+    cores this process may use, at most `limit` (None or < 1: no limit)."""
+    if pending < PARALLEL_MIN or not sys.platform.startswith("linux"):
+        return 1  # fork is the cheap way to start workers, and safe only on Linux
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS
+        cores = os.cpu_count() or 1
+    if limit is not None and limit > 0:
+        cores = min(cores, limit)
+    return max(1, min(cores, pending // max(1, PARALLEL_MIN // 2)))
+
+
+def issues_inside(root: Path, issues_dir: str) -> bool:
+    """Does the issues folder itself resolve inside the root?"""
+    try:
+        return (root / issues_dir).resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # RuntimeError: a link loop, Python < 3.12
+        return False
+
+
+def read_capped(handle: BinaryIO, size: int) -> bytes:
+    """A file's bytes, `size` as stat gave it: a file growing meanwhile is read only to one
+    byte past the cap (which the parser then reports), and nothing is allocated beyond."""
+    data = handle.read(size + 1)
+    if len(data) > size:
+        data += handle.read(max(0, MAX_BYTES + 1 - len(data)))
+    return data
+
+
+def read_and_parse(root: Path, relpath: str, key: StatKey | None, inside: bool,
+                   files: Files) -> Result:
+    """What the loader makes of one problem file, read failures included.
+
+    `inside` says the issues folder itself resolves inside the root: a regular
+    file there (key is not None) can be read directly, skipping the per-file
+    `resolve()` the loader's reader needs for links; anything else goes
+    through that reader and its checks.
+    """
+    data: bytes | None = None
+    if key is not None and inside and key[0] <= MAX_BYTES:  # larger: the reader refuses it
+        try:
+            with (root / relpath).open("rb") as handle:
+                data = read_capped(handle, key[0])
+        except OSError:
+            data = None  # the reader below says why
+    if data is None:
+        data, failure = files.read(root, relpath)
+        if failure is not None:
+            return None, [failure]
+        assert data is not None
+    return files.parse(relpath, data)
+
+
+def _parse_chunk(root: Path, work: Work, inside: bool) -> list[bytes]:
+    """In a worker: parse and encode (plain lines pickle far faster than records)."""
+    assert _FILES is not None
+    return [encode(relpath, read_and_parse(root, relpath, key, inside, _FILES))
+            for relpath, key in work]
+
+
+def _parse_here(root: Path, work: Work, files: Files, inside: bool, want_lines: bool,
+                lean: bool = False) -> list[tuple[Result, bytes | None]]:
+    out: list[tuple[Result, bytes | None]] = []
+    for relpath, key in work:
+        result = read_and_parse(root, relpath, key, inside, files)
+        if want_lines and key is not None:
+            line = encode(relpath, result)
+            # In a large ledger keep what a warm run reads: equal records, but
+            # leaner (field locations stay text until asked for); 100,000 parsed
+            # records would not fit in 1 GiB. Below that, decoding is wasted time.
+            out.append((decode(relpath, line) if lean else result, line))
+        else:
+            out.append((result, None))
+    return out
+
+
+def _decoded(chunk: Work, lines: list[bytes]) -> list[tuple[Result, bytes | None]]:
+    """A worker's encoded results for `chunk`, as records."""
+    return [(decode(relpath, line), line) for (relpath, _), line in zip(chunk, lines, strict=True)]
+
+
+def parse_pending(root: Path, work: Work, files: Files, inside: bool, jobs: int,
+                  want_lines: bool) -> list[tuple[Result, bytes | None]]:
+    """Parse `work` in order: here, and in `jobs - 1` forked workers when jobs > 1.
+
+    This process takes chunks from the front while the workers take them from
+    the back, so they meet wherever the split is even; a chunk a worker has not
+    started is simply taken back. This process also decodes what the workers
+    send, so it is one of the `jobs`, not their idle supervisor.
+    """
+    global _FILES
+    chunks = [work[start: start + CHUNK] for start in range(0, len(work), CHUNK)]
+    lean = len(work) > LEAN_ABOVE
+    if jobs <= 1 or len(chunks) < 2:
+        return _parse_here(root, work, files, inside, want_lines, lean)
+    import multiprocessing
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - no fork on this platform
+        return _parse_here(root, work, files, inside, want_lines)
+    done: list[list[tuple[Result, bytes | None]] | None] = [None] * len(chunks)
+    _FILES = files
+    try:
+        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+            futures: list[Future[list[bytes]] | None] = [None] * len(chunks)
+            for index in reversed(range(1, len(chunks))):
+                futures[index] = pool.submit(_parse_chunk, root, chunks[index], inside)
+            for index, chunk in enumerate(chunks):
+                future = futures[index]
+                if future is not None and not future.cancel():
+                    break  # a worker has it: the rest are theirs
+                done[index] = _parse_here(root, chunk, files, inside, want_lines, lean)
+                # Decode what the workers have finished meanwhile, so that decoding
+                # overlaps their parsing instead of trailing it.
+                for back in range(len(chunks) - 1, index, -1):
+                    finished = futures[back]
+                    if done[back] is None and finished is not None and finished.done() \
+                            and not finished.cancelled():
+                        done[back] = _decoded(chunks[back], finished.result())
+            for index, chunk in enumerate(chunks):
+                future = futures[index]
+                if done[index] is None and future is not None:
+                    done[index] = _decoded(chunk, future.result())
+    except (OSError, RuntimeError):
+        pass  # fork refused, or a worker died (BrokenProcessPool): the rest is parsed below
+    finally:
+        _FILES = None
+    out: list[tuple[Result, bytes | None]] = []
+    for index, chunk in enumerate(chunks):
+        part = done[index]
+        out.extend(part if part is not None
+                   else _parse_here(root, chunk, files, inside, want_lines, lean))
+    return out
