@@ -357,8 +357,9 @@ def make_mutants(path: str) -> list[Mutant]:
             taken[key] = taken.get(key, 0) + 1
             ident = hashlib.sha1(f"{key}|{taken[key]}".encode()).hexdigest()[:8]
             node = site.node
-            line = int(getattr(node, "lineno", None) or getattr(site.stmt, "lineno", 1))
-            end_line = int(getattr(node, "end_lineno", None) or line)
+            placed = node if isinstance(node, (ast.expr, ast.stmt)) else site.stmt
+            line = placed.lineno if placed is not None else 1
+            end_line = (placed.end_lineno if placed is not None else None) or line
             stmt_line = site.stmt.lineno if site.stmt is not None else line
             mutants.append(Mutant(path, ident, line, end_line, min(stmt_line, line), site.scope,
                                   before, after, source))
@@ -392,8 +393,9 @@ class CoverageMap:
     durations: dict[str, float]
     failed: list[str]
 
-    def tests_for(self, mutant: Mutant) -> list[str] | None:
-        """Tests that execute the mutant's lines, fastest first; None when no test does."""
+    def tests_for(self, mutant: Mutant, budget: float = 0.0) -> list[str] | None:
+        """Tests that execute the mutant's lines, fastest first, as many as fit in `budget`
+        seconds of their mapped run time (0: all); None when no test runs the lines."""
         by_line = self.lines.get(mutant.path, {})
         found: set[str] = set()
         import_only = False
@@ -407,7 +409,14 @@ class CoverageMap:
         found.difference_update(self.failed)
         if not found:
             return None
-        return sorted(found, key=lambda test: (self.durations.get(test, 0.0), test))
+        ordered = sorted(found, key=lambda test: (self.durations.get(test, 0.0), test))
+        if budget:
+            spent = 0.0
+            for count, test in enumerate(ordered):
+                spent += self.durations.get(test, 0.0)
+                if spent > budget and count:
+                    return ordered[:count]
+        return ordered
 
     def module_tests(self, path: str) -> list[str]:
         found = {test for contexts in self.lines.get(path, {}).values() for test in contexts
@@ -426,23 +435,26 @@ def _digest(paths: Sequence[Path]) -> str:
     return digest.hexdigest()
 
 
-def _fingerprints() -> tuple[str, dict[str, str]]:
-    """A digest of what every test shares (package, templates, helpers, corpus), and one per
-    test file: a changed test file is re-mapped alone, anything else re-maps everything."""
+def _fingerprints() -> tuple[str, dict[str, str], dict[str, str]]:
+    """Digests: of what every test shares (package, templates, helpers, corpus), of each
+    mutated module, of each test file. A changed test file is re-mapped alone, a changed
+    module by re-running the tests that ran it; anything else re-maps everything."""
     shared: list[Path] = []
     for folder in ("ledger", "templates", "tests"):
         shared.extend(path for path in sorted((REPO / folder).rglob("*"))
                       if path.is_file() and "__pycache__" not in path.parts
+                      and str(path.relative_to(REPO)) not in MODULES
                       and not (path.parent == REPO / "tests" and path.name.startswith("test_")))
+    modules = {module: _digest([REPO / module]) for module in MODULES}
     files = {str(path.relative_to(REPO)): _digest([path])
              for path in sorted((REPO / "tests").glob("test_*.py"))
              if str(path.relative_to(REPO)) not in SKIP_TESTS}
-    return _digest(shared), files
+    return _digest(shared), modules, files
 
 
 def coverage_map(remap: bool) -> CoverageMap:
     cache = RESULTS / "mutation-map.json"
-    shared, files = _fingerprints()
+    shared, modules, files = _fingerprints()
     stored: dict[str, Any] | None = None
     if cache.exists() and not remap:
         stored = json.loads(cache.read_text(encoding="utf-8"))
@@ -455,30 +467,42 @@ def coverage_map(remap: bool) -> CoverageMap:
         changed = [name for name, digest in files.items()
                    if stored["files"].get(name) != digest]
         gone = [name for name in stored["files"] if name not in files]
-        if not changed and not gone:
+        edited = [module for module, digest in modules.items()
+                  if stored["modules"].get(module) != digest]
+        if not changed and not gone and not edited:
             return found
         _forget(found, [*changed, *gone])
+        rerun = sorted({test for module in edited for tests in found.lines.get(module, {}).values()
+                        for test in tests if test})
+        for module in edited:
+            found.lines[module] = {}
         if changed:
             _merge(found, _map_run(changed))
+        if rerun:
+            _merge(found, _map_run(sorted({test.split("::", 1)[0] for test in rerun}), rerun))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps({"shared": shared, "files": files, **_map_to_json(found)}),
-                     encoding="utf-8")
+    cache.write_text(json.dumps({"shared": shared, "modules": modules, "files": files,
+                                 **_map_to_json(found)}), encoding="utf-8")
     return found
 
 
-def _map_run(targets: list[str]) -> CoverageMap:
-    print(f"mapping lines to tests (instrumented run of {' '.join(targets)}) …", file=sys.stderr)
+def _map_run(targets: list[str], only: list[str] | None = None) -> CoverageMap:
+    shown = f"{len(only)} tests" if only else " ".join(targets)
+    print(f"mapping lines to tests (instrumented run of {shown}) …", file=sys.stderr)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ledger-mutate-") as temp:
         out = Path(temp) / "map.json"
-        env = _child_env({"MUTATE_MODE": "map", "MUTATE_OUT": str(out),
-                          "MUTATE_INCLUDE": os.pathsep.join(str(REPO / m) for m in MODULES),
-                          "MUTATE_DATA": str(Path(temp) / ".coverage")})
+        extra = {"MUTATE_MODE": "map", "MUTATE_OUT": str(out),
+                 "MUTATE_INCLUDE": os.pathsep.join(str(REPO / m) for m in MODULES),
+                 "MUTATE_DATA": str(Path(temp) / ".coverage")}
+        if only:
+            (Path(temp) / "tests.txt").write_text("\n".join(only) + "\n", encoding="utf-8")
+            extra["MUTATE_TESTS"] = str(Path(temp) / "tests.txt")
         args = [sys.executable, "-m", "pytest", "-p", "mutate", "-p", "no:cacheprovider",
                 "-q", "-p", "no:randomly", *targets,
                 *(f"--deselect={skipped}" for skipped in SKIP_TESTS)]
-        result = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True,
-                                check=False)
+        result = subprocess.run(args, cwd=REPO, env=_child_env(extra), capture_output=True,
+                                text=True, check=False)
         if not out.exists():
             raise SystemExit("the instrumented test run failed:\n" + result.stdout[-3000:]
                              + result.stderr[-3000:])
@@ -609,14 +633,14 @@ def _preflight(path: str, tests: list[str], durations: dict[str, float], temp: P
 
 def run_module(path: str, mutants: list[Mutant], cover: CoverageMap, jobs: int,
                equivalent: dict[str, str], timeout_factor: float,
-               full_preflight: bool) -> list[Outcome]:
+               full_preflight: bool, budget: float) -> list[Outcome]:
     outcomes: list[Outcome] = []
     todo: list[tuple[Mutant, list[str]]] = []
     for mutant in mutants:
         if mutant.ident in equivalent:
             outcomes.append(Outcome(mutant, "equivalent", detail=equivalent[mutant.ident]))
             continue
-        tests = cover.tests_for(mutant)
+        tests = cover.tests_for(mutant, budget)
         if tests is None:
             outcomes.append(Outcome(mutant, "uncovered"))
         else:
@@ -692,6 +716,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--remap", action="store_true", help="redo the line→tests map")
     parser.add_argument("--timeout-factor", type=float, default=1.0,
                         help="scale the per-mutant timeout (busy machine: 2)")
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds of (mapped) test time per mutant, fastest tests first;"
+                             " 0 runs every covering test (default 60)")
     parser.add_argument("--full-preflight", action="store_true",
                         help="check the unmutated module against all its tests, not 40")
     parser.add_argument("--fail-under", type=float, default=0.0,
@@ -739,7 +766,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         started = time.perf_counter()
         outcomes = run_module(module, mutants, cover, args.jobs, equivalent,
-                              args.timeout_factor, args.full_preflight)
+                              args.timeout_factor, args.full_preflight, args.budget)
         summary = report(module, outcomes, time.perf_counter() - started, sampled)
         summaries.append(summary)
         failed = failed or summary["score"] < args.fail_under
@@ -806,7 +833,7 @@ elif _MODE == "mutant":
 
 
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
-    if _MODE != "mutant":
+    if not _MODE or "MUTATE_TESTS" not in os.environ:
         return
     wanted = Path(os.environ["MUTATE_TESTS"]).read_text(encoding="utf-8").splitlines()
     order = {test: position for position, test in enumerate(wanted)}
