@@ -389,8 +389,9 @@ class Document:
             text = _inline(value)
             text = " " + text if text else ""
             if start == end or not isinstance(node, yaml.ScalarNode) or block_scalar \
-                    or end > key_line_end:
-                # Empty value right after `key:`, or a value below it: write it after the colon.
+                    or end > key_line_end or not text:
+                # Empty value right after `key:`, a value below it, or a value cleared (no
+                # blanks left after the colon): write it after the colon.
                 self._splice(colon, end, text + keep)
             else:
                 self._splice(start, end, text[1:])
