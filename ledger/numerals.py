@@ -7,8 +7,6 @@ which level uses which label; the renderer and importer do.
 
 from __future__ import annotations
 
-from functools import cache
-
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -43,13 +41,21 @@ def cn_number(n: int) -> str:
 
 def parse_cn_number(text: str) -> int | None:
     """The inverse of `cn_number`; None when `text` is not a numeral it would write."""
-    return _numbers().get(text)
+    total, digit = 0, 0
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS.index(ch)
+        elif ch in _UNITS:
+            total += (digit or 1) * _UNITS[ch]  # 十一: a bare 十 is one ten
+            digit = 0
+        else:
+            return None
+    total += digit
+    # Only the way cn_number writes a number reads back (not 一十一, 十十 or 零).
+    return total if 1 <= total <= 9999 and cn_number(total) == text else None
 
 
-@cache
-def _numbers() -> dict[str, int]:
-    # Every numeral `cn_number` writes, built on first use (about 10 ms).
-    return {cn_number(n): n for n in range(1, 10000)}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
 # The label styles of the heading ladder, as `str.format` patterns over the

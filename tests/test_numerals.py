@@ -37,6 +37,10 @@ def test_parse_cn_number_reads_two_hundred_and_beyond() -> None:
     assert parse_cn_number("三千零二") == 3002
 
 
+def test_parse_cn_number_inverts_every_numeral() -> None:
+    assert [n for n in range(1, 10000) if parse_cn_number(cn_number(n)) != n] == []
+
+
 @pytest.mark.parametrize(("style", "twelve", "depth"), [
     ("一、", "十二、", 1),
     ("(一)", "(十二)", 2),
