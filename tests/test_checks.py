@@ -108,8 +108,10 @@ def test_duplicate_problem_numbers_name_the_first_file() -> None:
         ("duplicate-number", "问题序号 3 与 data/issues/003.yaml 重复"),
         ("filename-mismatch", "文件名 003-c.yaml 与序号 3 不符"),
     ]
-    assert found[0].hint == ("常见于两个分支各自新增了问题;请给其中一个改用下一个空闲序号"
-                             "(ledger new 会自动取号),并同时修改文件名")
+    assert found[0] == Problem(at(3, "number"), "duplicate-number", "error",
+                               "问题序号 3 与 data/issues/003.yaml 重复",
+                               "常见于两个分支各自新增了问题;请给其中一个改用下一个空闲序号"
+                               "(ledger new 会自动取号),并同时修改文件名")
     assert found[1] == Problem(at(3, "number"), "filename-mismatch", "error",
                                "文件名 003-b.yaml 与序号 3 不符",
                                "请把文件改名为 003.yaml,或改正 number")
