@@ -668,6 +668,10 @@ def run_module(path: str, mutants: list[Mutant], cover: CoverageMap, jobs: int,
                 mark = {"killed": ".", "timeout": "T", "survived": "S", "error": "E"}
                 print(mark.get(outcome.status, "?"), end="" if done % 60 else "\n",
                       file=sys.stderr, flush=True)
+                if outcome.status in ("survived", "error"):
+                    # Shown at once too, so tests can be written while the run goes on.
+                    print(f"\n  {outcome.status}: {outcome.mutant.describe()}", file=sys.stderr,
+                          flush=True)
         print(file=sys.stderr)
     return outcomes
 

@@ -79,6 +79,12 @@ def test_a_file_with_lone_carriage_returns_keeps_them() -> None:
     assert edit("l:\r  - a\rz: 1\r", "append", ("l",), "b") == "l:\r  - a\r  - b\rz: 1\r"
 
 
+def test_deleting_in_files_with_other_line_breaks() -> None:
+    assert edit("a: 1\rb: 2\r", "delete", ("a",)) == "b: 2\r"
+    assert edit("a: 1\r\nb: 2\r\n", "delete", ("b",)) == "a: 1\r\n"
+    assert edit("m:\r  a: 1\r  b: 2\rz: 0\r", "delete", ("m", "b")) == "m:\r  a: 1\rz: 0\r"
+
+
 def test_crlf_wins_over_a_stray_carriage_return() -> None:
     text = "a: 1\r\nb: 2\r\n"
     assert edit(text, "set", ("c",), {"d": 1}) == "a: 1\r\nb: 2\r\nc:\r\n  d: 1\r\n"
@@ -172,7 +178,21 @@ def test_keys_are_added_to_flow_mappings() -> None:
     assert edit("a: {x: 1}\n", "set", ("a", "k"), ["v"]) == "a: {x: 1, k: [v]}\n"
 
 
+def test_keys_written_in_other_ways() -> None:
+    assert edit("k :  v\nb: 1\n", "set", ("k",), "z") == "k :  z\nb: 1\n"
+    assert edit("'k:x': v\nb: 1\n", "set", ("k:x",), "z") == "'k:x': z\nb: 1\n"
+
+
+def test_a_block_scalar_keeps_the_blank_lines_after_it() -> None:
+    text = "a: 1\nb: |\n  x\n\n\nc: 3\n"
+    assert edit(text, "set", ("b",), "y") == "a: 1\nb: y\n\n\nc: 3\n"
+    assert edit("a: 1\nb: >\n  x\n", "append", ("l",), "y") == "a: 1\nb: >\n  x\nl:\n  - y\n"
+
+
 def test_appending() -> None:
+    assert edit("a: [x]\n", "append", ("a",), {"t": 1}) == "a: [x, {t: 1}]\n"
+    assert edit("a: ~\nb: 1\n", "append", ("a",), "x") == "a:\n  - x\nb: 1\n"
+    assert edit("a: null  # n\nb: 1\n", "append", ("a",), "x") == "a:  # n\n  - x\nb: 1\n"
     assert edit("l: []\nz: 1\n", "append", ("l",), "a") == "l:\n  - a\nz: 1\n"
     assert edit("z: 1\n", "append", ("l",), {"a": 1}) == "z: 1\nl:\n  - a: 1\n"
     assert edit("l:\nz: 1\n", "append", ("l",), "a") == "l:\n  - a\nz: 1\n"

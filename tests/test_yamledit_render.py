@@ -43,6 +43,8 @@ def test_strings(value: str, block: str, flow: str) -> None:
     ("a\ufeffb\ufffe\uffff\n", '"a\\uFEFFb\\uFFFE\\uFFFF\\n"'),
     ("\ud800\udfff\n", '"\\uD800\\uDFFF\\n"'),
     ("\x7e\xa1\n", '"~¡\\n"'),
+    ("a b\n", '"a b\\n"'),
+    ("\ud7ff\ue000\xff\n", '"\ud7ff\ue000\xff\\n"'),
 ])
 def test_double_quoted_escapes(value: str, rendered: str) -> None:
     assert render_scalar(value) == rendered
