@@ -344,8 +344,8 @@ class Document:
         end = self._after_line(self._content_end(value_node))
         if self.text[line_start:start].strip():
             # The key shares its line with a `- ` marker: pull the next key up instead.
-            end = pairs[index + 1][0].start_mark.index if index + 1 < len(pairs) else end
-            self._splice(start, end, "")
+            # Only an item's first key sits there, and a lone key was refused above.
+            self._splice(start, pairs[index + 1][0].start_mark.index, "")
         else:
             self._splice(line_start, end, "")
 
