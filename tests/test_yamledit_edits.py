@@ -173,6 +173,23 @@ def test_a_deeper_list_sets_the_list_offset() -> None:
     assert edit(text, "set", ("c",), {"d": [2]}) == text + "c:\n  d:\n      - 2\n"
 
 
+def test_the_layout_search_goes_on_until_both_steps_are_found() -> None:
+    # The list (searched first) does not end the search for the mapping step.
+    text = "m:\n    x: 1\nl:\n  - a\n"
+    assert edit(text, "set", ("k",), {"z": {"y": 1}}) == text + "k:\n    z:\n        y: 1\n"
+
+
+def test_a_list_under_an_indented_key_sets_the_offset_from_that_key() -> None:
+    text = "m:\n  l:\n  - a\n"
+    assert edit(text, "set", ("x",), ["y"]) == text + "x:\n- y\n"
+
+
+def test_the_layout_is_read_inside_list_items_and_at_one_space() -> None:
+    text = "l:\n- k:\n      z: 1\n"
+    assert edit(text, "set", ("m",), {"n": 1}) == text + "m:\n    n: 1\n"
+    assert edit("a:\n b: 1\n", "set", ("m",), {"n": 1}) == "a:\n b: 1\nm:\n n: 1\n"
+
+
 def test_keys_are_added_to_flow_mappings() -> None:
     assert edit("a: {}\n", "set", ("a", "k"), "v") == "a: {k: v}\n"
     assert edit("a: {x: 1}\n", "set", ("a", "k"), ["v"]) == "a: {x: 1, k: [v]}\n"
