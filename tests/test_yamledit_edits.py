@@ -35,6 +35,8 @@ def test_deleting_the_first_key_of_a_mapping_in_a_list_item_pulls_the_next_key_u
 def test_deleting_in_a_flow_mapping() -> None:
     assert edit("closed: {date: 2021-01-01}\nx: 1\n", "delete", ("closed", "date")) == (
         "closed: {}\nx: 1\n")
+    assert edit("c: {a: 1, b: 2}\n", "delete", ("c", "a")) == "c: {b: 2}\n"
+    assert edit("c: {a: 1, b: 2}\n", "delete", ("c", "b")) == "c: {a: 1}\n"
     three = "closed: {date: 2021-01-01, by: 甲, note: 乙}\n"
     assert edit(three, "delete", ("closed", "date")) == "closed: {by: 甲, note: 乙}\n"
     assert edit(three, "delete", ("closed", "by")) == "closed: {date: 2021-01-01, note: 乙}\n"
@@ -222,6 +224,8 @@ def test_appending() -> None:
     ("a: 1\n", "append", ("a",), "a 不是列表,无法追加", "请把 a 改成列表(每项以 - 开头)"),
     ("a: [1]\n", "set", ("a", 3), "a.4 不存在,无法修改", ""),
     ("a: 1\n", "set", ("a", "b"), "a 不是映射或列表,无法修改", ""),
+    ("a:\n  b: 1\n", "set", ("a", 0), "a.1 不存在,无法修改", ""),
+    ("a:\n  - 1\n", "set", ("a", "b"), "a.b 不存在,无法修改", ""),
     ("- a\n", "set", ("x",), "文件的顶层不是键值映射,无法修改",
      "问题文件应以 number:、aspect:、title: 等键开头"),
     ("a: [\n", "set", ("x",), "文件有 YAML 语法错误,无法修改",
