@@ -141,6 +141,8 @@ def test_a_flow_value_replaced_by_a_block_collection_or_inside_flow() -> None:
     # A whole flow value replaced by a non-empty collection becomes a block one.
     assert edit("a: [1, 2]  # c\nb: 1\n", "set", ("a",), ["x"]) == "a:  # c\n  - x\nb: 1\n"
     assert edit("a: {k: 1}\nb: 1\n", "set", ("a",), []) == "a: []\nb: 1\n"
+    # A flow value replaced by a scalar is written in its place, as flow text.
+    assert edit("a: [1]  # c\nb: 2\n", "set", ("a",), "a,b") == "a: 'a,b'  # c\nb: 2\n"
     assert edit("a: {k: 1}\n", "set", ("a", "k"), [1, 2]) == "a: {k: [1, 2]}\n"
     assert edit("a: [1, {k: v}]\n", "set", ("a", 1), "w") == "a: [1, w]\n"
 
