@@ -197,6 +197,7 @@ def test_the_layout_is_read_inside_list_items_and_at_one_space() -> None:
 def test_keys_are_added_to_flow_mappings() -> None:
     assert edit("a: {}\n", "set", ("a", "k"), "v") == "a: {k: v}\n"
     assert edit("a: {x: 1}\n", "set", ("a", "k"), ["v"]) == "a: {x: 1, k: [v]}\n"
+    assert edit("a: {x: 1, y: 2}\n", "set", ("a", "k"), "v") == "a: {x: 1, y: 2, k: v}\n"
 
 
 def test_keys_written_in_other_ways() -> None:
