@@ -200,8 +200,14 @@ def test_keys_are_added_to_flow_mappings() -> None:
     assert edit("a: {x: 1, y: 2}\n", "set", ("a", "k"), "v") == "a: {x: 1, y: 2, k: v}\n"
 
 
+def test_deleting_the_first_key_after_a_leading_blank_line_keeps_it() -> None:
+    assert edit("\na: 1\nb: 2\n", "delete", ("a",)) == "\nb: 2\n"
+    assert edit("\ra: 1\rb: 2\r", "delete", ("a",)) == "\rb: 2\r"
+
+
 def test_keys_written_in_other_ways() -> None:
     assert edit("k :  v\nb: 1\n", "set", ("k",), "z") == "k :  z\nb: 1\n"
+    assert edit("k :\nb: 1\n", "set", ("k",), "x") == "k : x\nb: 1\n"
     assert edit("'k:x': v\nb: 1\n", "set", ("k:x",), "z") == "'k:x': z\nb: 1\n"
 
 
