@@ -26,7 +26,8 @@ def test_numbers_outside_1_to_9999_are_refused(number: int) -> None:
     assert str(raised.value) == f"cannot write {number} as a Chinese numeral"
 
 
-@pytest.mark.parametrize("text", ["", "零", "一十一", "两", "二百零", "一万", "十十", "1"])
+@pytest.mark.parametrize("text", ["", "零", "一十一", "两", "二百零", "一万", "十十", "1",
+                                  "五千五千", "九千九千九千"])
 def test_parse_cn_number_rejects_what_cn_number_never_writes(text: str) -> None:
     assert parse_cn_number(text) is None
 
