@@ -186,15 +186,14 @@ def _titled_tables(heading: Sequence[str], tables: Sequence[tuple[str, Sequence[
 
 def stats_report(stats: Stats, stream: TextIO | None = None) -> None:
     """`ledger stats`: the headline sentence and numbers, then one table per breakdown."""
-    from .stats import detail_lines, headers, summary_sentence, table_rows
+    from .stats import detail_lines, money_lines, summary_sentence, tables
 
     who = f"{stats.title}({stats.issuer})" if stats.issuer else stats.title
     who = visible(who)
     heading = [f"{who},截至{cn_date(stats.today)}", summary_sentence(stats.total),
-               *detail_lines(stats.total)]
-    tables = [(f"按{item.heading}", headers(item), table_rows(stats, item))
-              for item in stats.breakdowns]
-    _titled_tables(heading, tables, stream)
+               *detail_lines(stats.total), *(visible(line) for line in money_lines(stats))]
+    drawn = [(table.title, table.headers, table.rows) for table in tables(stats)]
+    _titled_tables(heading, drawn, stream)
 
 
 def rollup_report(rollup: Rollup, stream: TextIO | None = None) -> None:
