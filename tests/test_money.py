@@ -381,7 +381,7 @@ def test_header_parses_money_unit_and_decimals() -> None:
 
 
 def test_filtered_table_totals_only_the_rows_it_lists(run: Run) -> None:
-    """`render -t table --unit 农业股` lists problems 3 and 4: its 合计 is theirs, not the ledger's."""
+    """`render -t table --unit 农业股` lists problems 3 and 4: the 合计 is theirs alone."""
     csv = run("--root", EXAMPLE, "--today", TODAY, "render", "-t", "table", "-f", "csv",
               "--unit", "农业股").stdout
     assert csv.splitlines()[-1] == "合计,,,,,,,,,,350.50,310.50"
