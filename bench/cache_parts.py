@@ -2,8 +2,8 @@
 
 The parts (ledger/cache/codec.py):
 - the code generator: per record class, `exec`-built functions that encode and
-  decode a record in one call (kept here, measured against the closures that
-  replaced it: the same wire format, one call per converted field);
+  decode a record in one call; off = the same wire format through closures
+  built from the type hints (one call per converted field, `closure_codec`);
 - the lazy mapping: a record's field locations (`where`) kept as their JSON
   text until asked for; off = a plain dict of Location decoded at once.
 
@@ -34,121 +34,105 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 VARIANTS = {  # name: (generated codec, lazy where)
-    "closures + lazy where (shipped)": (False, True),
-    "codegen + lazy where (before)": (True, True),
-    "closures + plain dict": (False, False),
+    "codegen + lazy where (shipped)": (True, True),
+    "closures + lazy where": (False, True),
     "codegen + plain dict": (True, False),
+    "closures + plain dict": (False, False),
 }
-BASE = "closures + lazy where (shipped)"
+BASE = "codegen + lazy where (shipped)"
 
 
-def generated_codec() -> dict[str, Any]:
-    """The codec as ledger shipped it until this measurement: `exec`-built functions,
-    one call per record (same wire format as ledger/cache/codec.py's closures)."""
+def closure_codec() -> dict[str, Any]:
+    """The same wire format without generated source: closures built from the type hints,
+    one call per converted field (the alternative measured against the code generator)."""
     import dataclasses
     import typing
+    from collections.abc import Callable
     from datetime import date
 
     from ledger.cache import codec
     from ledger.model import Issue, Location, Problem
 
-    class _Codegen:
-        """Writes the source of `enc_<Record>(v, P)` and `dec_<Record>(v, P)` functions."""
+    Enc = Callable[[Any, str], Any]
+    Dec = Callable[[Any, str], Any]
 
-        def __init__(self) -> None:
-            self.done: set[type] = set()
-            self.source: list[str] = []
-            self.names: dict[str, Any] = {
-                "Location": Location, "D": date.fromordinal, "LOCD": codec._location_dec,
-                "LOCE": codec._location_enc, "Where": codec.Where, "DEC": codec._decimal_dec,
-            }
-            self.depth = 0
 
-        def record(self, cls: type) -> None:
-            if cls in self.done:
-                return
-            self.done.add(cls)
-            fields = dataclasses.fields(cls)
-            if not all(field.init for field in fields):
-                raise TypeError(f"{cls.__name__} has fields the cache cannot rebuild")
-            module = vars(sys.modules[cls.__module__])
-            # Module names only: in the class namespace a field called `date` hides the type.
-            hints = typing.get_type_hints(cls, module, module)
-            name = cls.__name__
-            self.names[name] = cls
-            encs = [self.enc(hints[field.name], f"v.{field.name}") for field in fields]
-            decs = [self.dec(hints[field.name], f"v[{index}]")
-                    for index, field in enumerate(fields)]
-            self.source.append(f"def enc_{name}(v, P):\n    return [{', '.join(encs)}]\n")
-            self.source.append(
-                f"def dec_{name}(v, P):\n"
-                f"    if len(v) != {len(fields)}:\n"
-                f"        raise ValueError('{name}: wrong number of fields')\n"
-                f"    return {name}({', '.join(decs)})\n")
+    def _converters(hint: Any) -> tuple[Enc, Dec] | None:
+        """How a value of type `hint` goes to JSON and back; None when it is JSON already."""
+        what, args = codec._Codegen.kind(hint)
+        if what == "plain":
+            return None
+        if what == "date":
+            return (lambda v, p: v.toordinal()), (lambda v, p: date.fromordinal(v))
+        if what == "decimal":  # exact: the digits as written, never a float
+            return (lambda v, p: str(v)), (lambda v, p: codec._decimal_dec(v))
+        if what == "location":
+            return codec._location_enc, codec._location_dec
+        if what == "optional":
+            inner = _converters(args[0])
+            if inner is None:
+                return None
+            enc, dec = inner
+            return ((lambda v, p: None if v is None else enc(v, p)),
+                    (lambda v, p: None if v is None else dec(v, p)))
+        if what == "tuple":
+            inner = _converters(args[0])
+            if inner is None:
+                return (lambda v, p: list(v)), (lambda v, p: tuple(v))
+            enc, dec = inner
+            return ((lambda v, p: [enc(x, p) for x in v]),
+                    (lambda v, p: tuple([dec(x, p) for x in v])))
+        if what == "mapping" and args[1] is Location:
+            return codec.Where.encode, codec.Where
+        if what == "mapping":
+            inner = _converters(args[1])
+            if inner is None:
+                return (lambda v, p: [[k, x] for k, x in v.items()]), (lambda v, p: dict(v))
+            enc, dec = inner
+            return ((lambda v, p: [[k, enc(x, p)] for k, x in v.items()]),
+                    (lambda v, p: {k: dec(x, p) for k, x in v}))
+        return _record(hint)
 
-        def _var(self) -> str:
-            self.depth += 1
-            return f"i{self.depth}"
 
-        def enc(self, hint: Any, x: str) -> str:
-            kind, args = self.kind(hint)
-            if kind == "plain":
-                return x
-            if kind == "date":
-                return f"{x}.toordinal()"
-            if kind == "decimal":  # exact: the digits as written, never a float
-                return f"str({x})"
-            if kind == "location":
-                return f"LOCE({x}, P)"
-            if kind == "optional":
-                inner = self.enc(args[0], x)
-                return inner if inner == x else f"(None if {x} is None else {inner})"
-            if kind == "tuple":
-                var = self._var()
-                return f"[{self.enc(args[0], var)} for {var} in {x}]"
-            if kind == "mapping" and args[1] is Location:
-                return f"Where.encode({x}, P)"
-            if kind == "mapping":
-                key, var = self._var(), self._var()
-                return f"[[{key}, {self.enc(args[1], var)}] for {key}, {var} in {x}.items()]"
-            self.record(hint)
-            return f"enc_{hint.__name__}({x}, P)"
+    _RECORDS: dict[type, tuple[Enc, Dec]] = {}
 
-        def dec(self, hint: Any, x: str) -> str:
-            kind, args = self.kind(hint)
-            if kind == "plain":
-                return x
-            if kind == "date":
-                return f"D({x})"
-            if kind == "decimal":
-                return f"DEC({x})"
-            if kind == "location":
-                return f"(Location(P, {x}[0], {x}[1]) if len({x}) == 2 else LOCD({x}, P))"
-            if kind == "optional":
-                inner = self.dec(args[0], x)
-                return inner if inner == x else f"(None if {x} is None else {inner})"
-            if kind == "tuple":
-                var = self._var()
-                return f"tuple([{self.dec(args[0], var)} for {var} in {x}])"
-            if kind == "mapping" and args[1] is Location:
-                return f"Where({x}, P)"
-            if kind == "mapping":
-                key, var = self._var(), self._var()
-                return f"{{{key}: {self.dec(args[1], var)} for {key}, {var} in {x}}}"
-            self.record(hint)
-            return f"dec_{hint.__name__}({x}, P)"
 
-        @staticmethod
-        def kind(hint: Any) -> tuple[str, tuple[Any, ...]]:
-            return codec._kind(hint)
+    def _record(cls: type) -> tuple[Enc, Dec]:
+        """The encoder and decoder of a record class (a dataclass of the model)."""
+        if cls in _RECORDS:
+            return _RECORDS[cls]
+        fields = dataclasses.fields(cls)
+        if not all(field.init for field in fields):
+            raise TypeError(f"{cls.__name__} has fields the cache cannot rebuild")
+        module = vars(sys.modules[cls.__module__])
+        # Module names only: in the class namespace a field called `date` hides the type.
+        hints = typing.get_type_hints(cls, module, module)
+        names = tuple(field.name for field in fields)
+        count = len(names)
+        # Filled below; a record type nested in itself would find these while being built.
+        _RECORDS[cls] = (lambda v, p: encode_record(v, p)), (lambda v, p: decode_record(v, p))
+        plans = [_converters(hints[name]) for name in names]
+        encoders = tuple(None if plan is None else plan[0] for plan in plans)
+        decoders = tuple(None if plan is None else plan[1] for plan in plans)
 
-    gen = _Codegen()
-    gen.record(Issue)
-    gen.record(Problem)
-    namespace = dict(gen.names)
-    exec(compile("\n".join(gen.source), "<bench generated codec>", "exec"), namespace)
-    return {name: namespace[name] for name in
-            ("enc_Issue", "dec_Issue", "enc_Problem", "dec_Problem")}
+        def encode_record(value: Any, path: str) -> list[Any]:
+            return [getattr(value, name) if enc is None else enc(getattr(value, name), path)
+                    for name, enc in zip(names, encoders, strict=True)]
+
+        def decode_record(value: Any, path: str) -> Any:
+            if not isinstance(value, list) or len(value) != count:
+                raise ValueError(f"{cls.__name__}: wrong number of fields")
+            return cls(*[item if dec is None else dec(item, path)
+                         for item, dec in zip(value, decoders, strict=True)])
+
+        _RECORDS[cls] = (encode_record, decode_record)
+        return _RECORDS[cls]
+
+    out: dict[str, Any] = {}
+    for cls in (Issue, Problem):
+        enc, dec = _record(cls)
+        out[f"enc_{cls.__name__}"], out[f"dec_{cls.__name__}"] = enc, dec
+    return out
 
 
 def child(variant: str, root: Path) -> None:
@@ -164,8 +148,8 @@ def child(variant: str, root: Path) -> None:
 
         plain.encode = lazy_where.encode  # type: ignore[attr-defined]
         codec.Where = plain  # type: ignore[assignment,misc]
-    if generated:
-        codec._CODEC.update(generated_codec())
+    if not generated:
+        codec._CODEC.update(closure_codec())
     from datetime import date
 
     from ledger import cache
