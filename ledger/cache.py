@@ -666,7 +666,9 @@ def _open_folder(folder: Path) -> int:
 
 
 def enabled() -> bool:
-    return os.environ.get("LEDGER_NO_CACHE", "") in ("", "0")
+    from .loader import SETTINGS
+
+    return SETTINGS.cache
 
 
 def _jobs(pending: int) -> int:
@@ -676,14 +678,16 @@ def _jobs(pending: int) -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - macOS
         cores = os.cpu_count() or 1
-    text = os.environ.get("LEDGER_JOBS", "")
-    if text.isdigit() and int(text) > 0:
-        cores = min(cores, int(text))
+    from .loader import SETTINGS
+
+    if SETTINGS.jobs > 0:
+        cores = min(cores, SETTINGS.jobs)
     return max(1, min(cores, pending // max(1, PARALLEL_MIN // 2)))
 
 
-def parse_files(root: Path, relpaths: Iterable[str]) -> list[Result]:
-    """Each problem file's (Issue | None, problems), in the order given."""
+def parse_files(root: Path, relpaths: Iterable[str], cached: bool | None = None) -> list[Result]:
+    """Each problem file's (Issue | None, problems), in the order given; `cached` uses the
+    store (default: loader.SETTINGS.cache)."""
     # Loading builds millions of small objects and no reference cycles; the cyclic
     # collector would rescan the growing heap over and over (measured: it tripled
     # the time to decode 10,000 cached problems). Freezing afterwards keeps the first
@@ -692,14 +696,14 @@ def parse_files(root: Path, relpaths: Iterable[str]) -> list[Result]:
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse_files(root, relpaths)
+        return _parse_files(root, relpaths, enabled() if cached is None else cached)
     finally:
         gc.freeze()
         if paused:
             gc.enable()
 
 
-def _parse_files(root: Path, relpaths: Iterable[str]) -> list[Result]:
+def _parse_files(root: Path, relpaths: Iterable[str], cached: bool) -> list[Result]:
     cutoff = time.time_ns() - RACY_NS
     paths = list(relpaths)
     # Containment before the cache, never instead of it: when data/issues leads out of
@@ -709,7 +713,7 @@ def _parse_files(root: Path, relpaths: Iterable[str]) -> list[Result]:
     inside = _issues_inside(root)
     keys = [file_key(root, relpath) for relpath in paths]
     store: _Store | None = None
-    if enabled() and inside:
+    if cached and inside:
         budget = BUDGET_FLOOR + BUDGET_FACTOR * sum(key[0] for key in keys if key is not None)
         try:
             store = _Store(root, budget)

@@ -45,7 +45,7 @@ from .model import (
     STATUS_IN_PROGRESS,
     STATUSES,
     Issue,
-    Ledger,
+    LedgerData,
     Problem,
     cn_date,
 )
@@ -96,6 +96,10 @@ class Edit:
         return "".join(line if line.endswith("\n") else line + "\n\\ 文件末尾没有换行\n"
                        for line in lines)
 
+    def apply(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+        """Write it (see the module's `apply`): under the lock, never over a change."""
+        apply(self, timeout)
+
 
 @dataclass(frozen=True)
 class EditSet:
@@ -107,6 +111,10 @@ class EditSet:
 
     def diff(self) -> str:
         return "".join(edit.diff() for edit in self.edits)
+
+    def apply(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+        """Write every file or none, under the lock."""
+        apply(self, timeout)
 
 
 Change = Edit | EditSet
@@ -165,9 +173,10 @@ def _apply(edit: Edit) -> None:
     atomic.write_atomic(edit.path, edit.new)
 
 
-def default_user(root: Path) -> str:
-    """Who is editing: LEDGER_USER, else git's user.name, else nobody."""
-    name = os.environ.get("LEDGER_USER", "").strip()
+def default_user(root: Path, given: str = "") -> str:
+    """Who is editing: the name given (the CLI passes LEDGER_USER), else git's user.name,
+    else nobody."""
+    name = given.strip()
     if name:
         return name
     try:
@@ -395,7 +404,8 @@ def undone(root: Path, number: int, measures: Iterable[int], *, today: date,
 def _measure_numbers(number: int, measures: Iterable[int], count: int) -> list[int]:
     chosen = sorted(set(measures))
     if not chosen:
-        raise RefusedError("没有给出措施序号", "请给出措施序号(从 1 起),或全部措施", field="measures")
+        raise RefusedError("没有给出措施序号", "请给出措施序号(从 1 起),或全部措施",
+                           field="measures")
     wrong = [index for index in chosen if not 1 <= index <= count]
     if wrong:
         raise RefusedError(f"问题 {number} 没有第{_listed(wrong)}项整改措施(共{count}项)",
@@ -651,7 +661,7 @@ def _amount_option(text: str | None, option: str, decimals: int) -> Decimal | No
 
 
 def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
-        subject: int | None = None) -> Edit:
+        subject: int | None = None, fields: Iterable[tuple[str, str]] = ()) -> Edit:
     """A new problem file with the next free number, from templates/issue.yaml."""
     title = _required(title, "title", "问题描述")
     try:
@@ -684,6 +694,12 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
                                 "title": title, "today": today, "user": by or None}
     text = fill_template(read_template(root), values)
     data = text.encode("utf-8")
+    wanted = {key: field_value(key, value) for key, value in fields if key != "title"}
+    if wanted:
+        doc = Document.from_bytes(data)
+        for key, value in wanted.items():
+            doc.set((key,), value)
+        data = doc.to_bytes()
     errors = _new_file_errors(loaded, relpath, data, today)
     if errors:
         shown = ";".join(f"{p.location} [{p.code}] {p.message}" for p in errors[:3])
@@ -728,19 +744,19 @@ def _error_key(problem: Problem) -> tuple[str, str, str]:
 
 def add(root: Path, aspect: int, title: str, *, today: date, by: str = "",
         subject: int | None = None, attempts: int = 5,
-        timeout: float = DEFAULT_TIMEOUT) -> Edit:
+        timeout: float = DEFAULT_TIMEOUT, fields: Iterable[tuple[str, str]] = ()) -> Edit:
     """`new` and write it, under the lock; when a program that does not take the lock
     creates the file first, take the next number."""
     with ledger_lock(root, timeout):
         for _ in range(attempts):
-            edit = new(root, aspect, title, today=today, by=by, subject=subject)
+            edit = new(root, aspect, title, today=today, by=by, subject=subject, fields=fields)
             if atomic.create_exclusive(edit.path, edit.new):
                 return edit
     raise RefusedError(f"连续 {attempts} 次取号都被其他人抢先,未新增问题",
                        "请稍后重新运行 ledger new")
 
 
-def next_number(root: Path, ledger: Ledger) -> int:
+def next_number(root: Path, ledger: LedgerData) -> int:
     """One more than the highest number in use, counting file names too."""
     used = [issue.number for issue in ledger.issues]
     folder = root / ISSUES_DIR
@@ -958,7 +974,7 @@ class _Target:
     today: date
 
     @property
-    def ledger(self) -> Ledger:
+    def ledger(self) -> LedgerData:
         return self.loaded.ledger
 
     @classmethod

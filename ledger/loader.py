@@ -44,7 +44,7 @@ from .model import (
     HistoryEntry,
     Inspection,
     Issue,
-    Ledger,
+    LedgerData,
     Location,
     Measure,
     Note,
@@ -116,7 +116,7 @@ def check_complete(root: Path) -> None:
 class Loaded:
     """A ledger as read from disk, with every problem met while reading it."""
 
-    ledger: Ledger
+    ledger: LedgerData
     problems: tuple[Problem, ...]
 
 
@@ -831,9 +831,10 @@ def _bad_name(relpath: str) -> Problem:
                    "请把文件改名,只用数字和字母(如 003.yaml);常见于从 GBK 系统拷来的文件")
 
 
-def load(root: Path) -> Loaded:
+def load(root: Path, cache: bool | None = None) -> Loaded:
     """Read the header and every problem file under `root`; never raises for bad data
-    (only IncompleteImportError, for a ledger an interrupted import left half-written)."""
+    (only IncompleteImportError, for a ledger an interrupted import left half-written).
+    `cache`: use the parse cache (default: SETTINGS.cache)."""
     check_complete(root)
     problems: list[Problem] = []
     data, failure = read_bytes(root, HEADER_PATH)
@@ -856,16 +857,16 @@ def load(root: Path) -> Loaded:
             paths.append(relpath)
         else:  # it could never be named in a message, a record or the cache
             problems.append(_bad_name(relpath))
-    if _cache_enabled():
+    if SETTINGS.cache if cache is None else cache:
         # Same results as the loop below, parsing only files changed since the last run.
         from .cache import parse_files
 
-        for issue, found in parse_files(root, paths):
+        for issue, found in parse_files(root, paths, cached=True):
             problems.extend(found)
             if issue is not None:
                 issues.append(issue)
         issues.sort(key=lambda item: (item.number, item.path))
-        return Loaded(Ledger(str(root), header, tuple(issues)), tuple(problems))
+        return Loaded(LedgerData(str(root), header, tuple(issues)), tuple(problems))
     for relpath in paths:
         data, failure = read_bytes(root, relpath)
         if failure is not None:
@@ -877,12 +878,29 @@ def load(root: Path) -> Loaded:
         if issue is not None:
             issues.append(issue)
     issues.sort(key=lambda item: (item.number, item.path))
-    return Loaded(Ledger(str(root), header, tuple(issues)), tuple(problems))
+    return Loaded(LedgerData(str(root), header, tuple(issues)), tuple(problems))
 
 
-def _cache_enabled() -> bool:
-    """LEDGER_NO_CACHE=1 reads every file afresh (the reference the cache is tested against)."""
-    return os.environ.get("LEDGER_NO_CACHE", "") in ("", "0")
+@dataclass
+class ReadSettings:
+    """How `load` reads when its caller does not say: the parse cache on or off (off reads
+    every file afresh, the reference the cache is tested against) and the most worker
+    processes (0: as many as the cores). Set by the CLI from LEDGER_NO_CACHE and LEDGER_JOBS
+    (the only place environment variables are read), or by `configure`."""
+
+    cache: bool = True
+    jobs: int = 0
+
+
+SETTINGS = ReadSettings()
+
+
+def configure(*, cache: bool | None = None, jobs: int | None = None) -> None:
+    """Change the defaults of `load` for this process (see ReadSettings)."""
+    if cache is not None:
+        SETTINGS.cache = cache
+    if jobs is not None:
+        SETTINGS.jobs = jobs
 
 
 def load_files(root: str, read: Callable[[str], bytes | None], paths: list[str],
@@ -914,4 +932,4 @@ def load_files(root: str, read: Callable[[str], bytes | None], paths: list[str],
         if issue is not None:
             issues.append(issue)
     issues.sort(key=lambda item: (item.number, item.path))
-    return Loaded(Ledger(root, header, tuple(issues)), tuple(problems))
+    return Loaded(LedgerData(root, header, tuple(issues)), tuple(problems))

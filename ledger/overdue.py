@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .model import Ledger, Policy
+from .model import LedgerData, Policy
 from .standing import (
     COUNTDOWN_LEVELS,
     LEVEL_NAMES,
@@ -58,7 +58,7 @@ class Report:
         return chosen
 
 
-def check(ledger: Ledger, today: date, data_warnings: int = 0) -> Report:
+def check(ledger: LedgerData, today: date, data_warnings: int = 0) -> Report:
     """Classify every problem of `ledger`; `data_warnings` counts validation warnings to mention."""
     policy = ledger.header.policy
     feedback = ledger.header.inspection.feedback

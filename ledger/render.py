@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .errors import LedgerError, UsageError
-from .model import Issue, Ledger, Problem, cn_date
+from .model import Issue, LedgerData, Problem, cn_date
 from .money import (
     format_amount,
     has_money,
@@ -488,7 +488,7 @@ class _Group:
     issues: list[Issue]
 
 
-def context(ledger: Ledger, notice: Notice | None, today: date,
+def context(ledger: LedgerData, notice: Notice | None, today: date,
             public: bool = False, only: Collection[int] | None = None,
             scope: str = "") -> dict[str, Any]:
     """Everything a template may use, numbered and counted for what is shown.
@@ -579,7 +579,7 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
     }
 
 
-def _money(ledger: Ledger, shown: list[Issue]) -> dict[str, Any] | None:
+def _money(ledger: LedgerData, shown: list[Issue]) -> dict[str, Any] | None:
     """The money totals of the problems shown, as text in the ledger's unit and decimals."""
     if not has_money(shown):
         return None
@@ -599,7 +599,7 @@ def _money(ledger: Ledger, shown: list[Issue]) -> dict[str, Any] | None:
     }
 
 
-def _results(ledger: Ledger, shown: list[Issue]) -> tuple[list[dict[str, Any]], str]:
+def _results(ledger: LedgerData, shown: list[Issue]) -> tuple[list[dict[str, Any]], str]:
     """Side results added up (header and problems shown), and the sentence naming them."""
     header = ledger.header
     totals = result_totals(header, shown)
@@ -611,7 +611,7 @@ def _results(ledger: Ledger, shown: list[Issue]) -> tuple[list[dict[str, Any]], 
     return items, results_sentence(totals, unit, decimals)
 
 
-def _problems(ledger: Ledger, shown: list[Issue], notice: Notice, styles: dict[str, str],
+def _problems(ledger: LedgerData, shown: list[Issue], notice: Notice, styles: dict[str, str],
               show_aspects: bool, today: date
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Aspects → subjects → problems numbered on across aspects: tree, table rows, blocks."""
@@ -692,7 +692,7 @@ def _cn(value: date | None) -> str:
     return cn_date(value) if value is not None else ""
 
 
-def _groups(ledger: Ledger, shown: list[Issue], show_aspects: bool) -> list[_Group]:
+def _groups(ledger: LedgerData, shown: list[Issue], show_aspects: bool) -> list[_Group]:
     """Problems by aspect (in aspect order), subjects kept together in order of first problem."""
     if not show_aspects:
         return [_Group(None, _by_subject(shown))] if shown else []
@@ -756,7 +756,7 @@ def _measure_blocks(issue: Issue, notice: Notice) -> list[dict[str, Any]]:
 
 
 def _row(issue: Issue, seq: int, problem_label: str, aspect: dict[str, Any],
-         ledger: Ledger, today: date) -> dict[str, Any]:
+         ledger: LedgerData, today: date) -> dict[str, Any]:
     row = _Row(issue, ledger, today)
     row.update({
         "seq": seq,
@@ -811,7 +811,7 @@ class _Row(dict[str, Any]):
     __slots__ = ("_ledger", "_standing", "_today", "issue")
     issue: Issue
 
-    def __init__(self, issue: Issue, ledger: Ledger, today: date) -> None:
+    def __init__(self, issue: Issue, ledger: LedgerData, today: date) -> None:
         super().__init__()
         self.issue, self._ledger, self._today = issue, ledger, today
         self._standing: Standing | None = None
@@ -840,7 +840,7 @@ class _Row(dict[str, Any]):
 # ---------------------------------------------------------------- the whole job
 
 
-def prepare(root: Path, today: date) -> tuple[Ledger, Notice | None, list[Problem]]:
+def prepare(root: Path, today: date) -> tuple[LedgerData, Notice | None, list[Problem]]:
     """Load the ledger and its notice; every problem of both, checks included, sorted."""
     from .checks import validate
     from .loader import load
@@ -851,7 +851,7 @@ def prepare(root: Path, today: date) -> tuple[Ledger, Notice | None, list[Proble
     return loaded.ledger, notice, problems
 
 
-def render(root: Path | None, ledger: Ledger, notice: Notice | None, today: date,
+def render(root: Path | None, ledger: LedgerData, notice: Notice | None, today: date,
            template: str = "notice", fmt: str = "txt", public: bool = False,
            only: Collection[int] | None = None, scope: str = "",
            limits: Limits | None = None) -> str:
@@ -861,7 +861,7 @@ def render(root: Path | None, ledger: Ledger, notice: Notice | None, today: date
                            limits)
 
 
-def render_file(root: Path | None, ledger: Ledger, notice: Notice | None, today: date,
+def render_file(root: Path | None, ledger: LedgerData, notice: Notice | None, today: date,
                 template: str = "notice", fmt: str = "docx", public: bool = False,
                 only: Collection[int] | None = None, scope: str = "") -> bytes:
     """A Word document or an Excel workbook (a BINARY format) over the validated ledger.

@@ -22,7 +22,7 @@ from .model import (
     STATUS_MOSTLY_DONE,
     STATUS_ONGOING,
     TIERS,
-    Ledger,
+    LedgerData,
 )
 from .notice import completion_rate
 from .standing import LEVEL_NAMES, LEVELS, Level, Standing
@@ -160,7 +160,7 @@ def count(items: Iterable[Standing]) -> Counts:
         longest_slip_number=-longest[1] if longest is not None else None)
 
 
-def compute(ledger: Ledger, today: date, by: str | Sequence[str] = tuple(BREAKDOWNS)) -> Stats:
+def compute(ledger: LedgerData, today: date, by: str | Sequence[str] = tuple(BREAKDOWNS)) -> Stats:
     """The ledger's numbers on `today`, broken down each way in `by`."""
     from .query import standings
 
@@ -174,7 +174,7 @@ def compute(ledger: Ledger, today: date, by: str | Sequence[str] = tuple(BREAKDO
                  tuple(breakdown(ledger, items, name) for name in wanted))
 
 
-def breakdown(ledger: Ledger, items: Sequence[Standing], by: str) -> Breakdown:
+def breakdown(ledger: LedgerData, items: Sequence[Standing], by: str) -> Breakdown:
     """`items` grouped by aspect, lead unit, leader or deadline tier, in report order."""
     if by == "unit":
         return _by_unit(items)

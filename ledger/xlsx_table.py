@@ -22,7 +22,7 @@ from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .model import Ledger
+from .model import LedgerData
 from .stats import Stats, compute, headers, summary_sentence, table_rows
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def title_of(data: dict[str, Any]) -> str:
     return f"{title}({data['scope']})" if data["scope"] else title
 
 
-def build_workbook(data: dict[str, Any], ledger: Ledger, today: date) -> bytes:
+def build_workbook(data: dict[str, Any], ledger: LedgerData, today: date) -> bytes:
     """The workbook for the render context `data` (its rows already filtered)."""
     from openpyxl import Workbook
 

@@ -369,9 +369,7 @@ def test_an_edit_is_not_written_over_a_file_changed_since_it_was_read(root: Path
 
 def test_the_name_comes_from_ledger_user_then_git(root: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LEDGER_USER", "甲")
-    assert lifecycle.default_user(root) == "甲"
-    monkeypatch.delenv("LEDGER_USER")
+    assert lifecycle.default_user(root, "甲") == "甲"
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(root / "no-global"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     assert lifecycle.default_user(root) == ""
