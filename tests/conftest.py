@@ -2,21 +2,68 @@
 
 from __future__ import annotations
 
+import io
 import shutil
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
-from typer.testing import CliRunner, Result
 
-from ledger.cli import app
+from ledger import loader
+from ledger.cli import main
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
 BROKEN = TESTS / "broken"
 BASE = BROKEN / "_base"
 
+
+
+@dataclass(frozen=True)
+class Result:
+    """What a run of `ledger` left: its exit code and what it wrote."""
+
+    exit_code: int
+    stdout_bytes: bytes
+    stderr_bytes: bytes
+
+    @property
+    def stdout(self) -> str:
+        return self.stdout_bytes.decode("utf-8", "replace")
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_bytes.decode("utf-8", "replace")
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
 Run = Callable[..., Result]
+
+
+def run_ledger(*args: str | Path) -> Result:
+    """Run `ledger ARGS` in-process through `main()`, as a user's shell would: sys.argv set,
+    stdout and stderr captured (bytes, no terminal), the exit code from SystemExit."""
+    out, err = io.BytesIO(), io.BytesIO()
+    stdout = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
+    stderr = io.TextIOWrapper(err, encoding="utf-8", newline="", write_through=True)
+    argv = ["ledger", *(str(arg) for arg in args)]
+    with mock.patch.object(sys, "argv", argv), mock.patch.object(sys, "stdout", stdout), \
+            mock.patch.object(sys, "stderr", stderr):
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        else:  # pragma: no cover - main always exits
+            code = 0
+        stdout.flush()
+        stderr.flush()
+    return Result(code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(autouse=True)
@@ -26,17 +73,13 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LEDGER_NO_CACHE", "1")
     monkeypatch.setenv("NO_COLOR", "1")
+    loader.configure(cache=False, jobs=0)  # what the CLI makes of the environment above
 
 
 @pytest.fixture
 def run() -> Run:
-    """Invoke the CLI in-process: run("--root", path, "validate")."""
-    runner = CliRunner()
-
-    def invoke(*args: str | Path) -> Result:
-        return runner.invoke(app, [str(arg) for arg in args])
-
-    return invoke
+    """Invoke the CLI in-process through main(): run("--root", path, "validate")."""
+    return run_ledger
 
 
 @pytest.fixture
