@@ -686,8 +686,12 @@ def new(
     given = {"leader": leader, "unit": unit, "co_units": co_units, "owner": owner,
              "deadline": deadline, "public": public}
     fields = [(key, value) for key, value in given.items() if value is not None]
-    _edit(lambda book: (book.new if dry_run else book.add)(aspect, title, subject, fields),
-          dry_run)
+    if dry_run:
+        _edit(lambda book: book.new(aspect, title, subject, fields), dry_run)
+        return
+    book = _open()
+    with _locked(book.root):  # add writes the file itself, taking the next number if taken
+        _say_lines(book.add(aspect, title, subject, fields).summary)
 
 
 # ---------------------------------------------------------------- notice (issue 3)

@@ -18,6 +18,7 @@ the user's name on its own (callers pass them; `default_user` helps).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib.resources
 import os
@@ -25,7 +26,7 @@ import re
 import stat
 import subprocess
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -993,7 +994,10 @@ class _Target:
         return cls(root, loaded, issue, data, today)
 
     def document(self) -> Document:
-        return Document.from_bytes(self.data)
+        doc = _FileDocument.from_bytes(self.data)
+        assert isinstance(doc, _FileDocument)
+        doc.relpath = self.issue.path
+        return doc
 
     def finish(self, doc: Document, summary: str) -> Edit:
         """Re-parse and re-check the edited file; refuse if it gained any error."""
@@ -1027,6 +1031,31 @@ class _Target:
             found.extend(check(edited, self.today))
         return Counter((p.code, p.message) for p in found
                        if p.severity == "error" and p.location.path == issue.path)
+
+
+class _FileDocument(Document):
+    """A problem file under edit: a refusal names the file and says nothing was written."""
+
+    relpath = ""
+
+    def set(self, path: yamledit.KeyPath, value: Value) -> None:
+        with self._named():
+            super().set(path, value)
+
+    def append(self, path: yamledit.KeyPath, item: Value) -> None:
+        with self._named():
+            super().append(path, item)
+
+    def delete(self, path: yamledit.KeyPath) -> None:
+        with self._named():
+            super().delete(path)
+
+    @contextlib.contextmanager
+    def _named(self) -> Iterator[None]:
+        try:
+            yield
+        except yamledit.EditError as exc:
+            raise RefusedError(f"{self.relpath}:{exc.message},未写入", exc.hint) from None
 
 
 def _check_bulk(root: Path, relpath: str, data: bytes | None = None) -> None:

@@ -29,6 +29,7 @@ class Result:
     exit_code: int
     stdout_bytes: bytes
     stderr_bytes: bytes
+    exception: BaseException | None = None  # anything that escaped main() (a defect)
 
     @property
     def stdout(self) -> str:
@@ -55,15 +56,18 @@ def run_ledger(*args: str | Path) -> Result:
     argv = ["ledger", *(str(arg) for arg in args)]
     with mock.patch.object(sys, "argv", argv), mock.patch.object(sys, "stdout", stdout), \
             mock.patch.object(sys, "stderr", stderr):
+        escaped: BaseException | None = None
         try:
             main()
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except Exception as exc:  # recorded for the test to see
+            code, escaped = 1, exc
         else:  # pragma: no cover - main always exits
             code = 0
         stdout.flush()
         stderr.flush()
-    return Result(code, out.getvalue(), err.getvalue())
+    return Result(code, out.getvalue(), err.getvalue(), escaped)
 
 
 @pytest.fixture(autouse=True)

@@ -77,8 +77,9 @@ def test_close_writes_status_closing_record_and_history_only(root: Path) -> None
         "date": date(2021, 10, 1), "by": "王五", "note": "已核查",
         "evidence": [{"path": name, "sha256": hashlib.sha256(b"minutes").hexdigest()},
                      "会议纪要 2021-09-30"]}
-    assert record["history"] == [{"date": date(2021, 10, 1), "action": "销号", "by": "王五",
-                                  "note": "佐证材料2项"}]
+    assert record["history"][-1] == {"date": date(2021, 10, 1), "action": "销号", "by": "王五",
+                                     "note": "佐证材料2项"}
+    assert [entry["action"] for entry in record["history"]] == ["措施完成", "销号"]
     old_lines, new_lines = before.splitlines(), after.splitlines()
     changed = [line for line in old_lines if line not in new_lines]
     assert changed == ["status: 正在推进   # 状态"]
@@ -209,7 +210,8 @@ def test_reopen_refuses_an_open_problem(root: Path) -> None:
 
 
 def test_reopen_needs_a_reason(root: Path) -> None:
-    refused(root, 1, ["reopen", "1", "--reason", "  "], "重新打开的原因不能为空", code=2)
+    # A refusal (1), not a usage error: the option was given, its text is empty.
+    refused(root, 1, ["reopen", "1", "--reason", "  "], "重新打开的原因不能为空", code=1)
 
 
 # ---------------------------------------------------------------- extend, log, done, status
@@ -297,7 +299,7 @@ def test_status_changes_and_is_recorded(root: Path) -> None:
 
 
 @pytest.mark.parametrize(("value", "message", "code"), [
-    ("已完成", "不能直接把状态改为已完成", 2),
+    ("已完成", "不能直接把状态改为已完成", 1),
     ("超期", "未知的状态 \"超期\"", 2),
 ])
 def test_status_refusals(root: Path, value: str, message: str, code: int) -> None:
