@@ -462,7 +462,8 @@ FIELD_FLAGS = {
 
 
 @contextlib.contextmanager
-def _locked(root: Path, dry_run: bool = False) -> Iterator[None]:
+def _locked(root: Path, dry_run: bool = False, take_over_stale: bool = False
+            ) -> Iterator[None]:
     """Hold the ledger's lock around an edit: read, check, write and rename (not for --dry-run).
 
     Waits LEDGER_LOCK_TIMEOUT seconds (default 5) for another command, then exits 5.
@@ -472,7 +473,7 @@ def _locked(root: Path, dry_run: bool = False) -> Iterator[None]:
         return
     from .lock import ledger_lock
 
-    with ledger_lock(root, _lock_timeout()) as held:
+    with ledger_lock(root, _lock_timeout(), take_over_stale=take_over_stale) as held:
         for relpath in held.cleaned:
             typer.echo(f"已删除被中断的修改留下的临时文件 {relpath}", err=True)
         yield
@@ -710,10 +711,14 @@ def import_(
     """导入已发布的通报:生成 data/ledger.yaml、data/notice.yaml 和每个问题一个文件。"""
     from .diagnostics import format_text
     from .importer import describe, import_notice
+    from .loader import IMPORT_MARKER
 
     target = into or _settings.root or Path.cwd()
     # Into an existing ledger: hold its lock, as every other edit does.
-    with _locked(target, dry_run=not _holds_ledger(target)):
+    # Re-running an interrupted import (its marker is there) may take over the lock its
+    # killed run left: it rewrites every file, so nothing that run did is lost.
+    with _locked(target, dry_run=not _holds_ledger(target),
+                 take_over_stale=_holds_ledger(target, IMPORT_MARKER)):
         report = import_notice(notice, target, force)
     _say_lines(describe(report))
     if report.problems:
@@ -721,10 +726,10 @@ def import_(
     raise typer.Exit(EXIT_PROBLEMS if report.problems else EXIT_OK)
 
 
-def _holds_ledger(folder: Path) -> bool:
+def _holds_ledger(folder: Path, relpath: str = "data/ledger.yaml") -> bool:
     """Is there a ledger in `folder` already (so an import into it must take its lock)?"""
     try:
-        return (folder / "data" / "ledger.yaml").is_file()
+        return (folder / relpath).is_file()
     except OSError:  # a name too long, a loop: the import itself says what is wrong
         return False
 
