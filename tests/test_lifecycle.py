@@ -8,6 +8,7 @@ import re
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
 import yaml
@@ -77,9 +78,10 @@ def test_close_writes_status_closing_record_and_history_only(root: Path) -> None
         "date": date(2021, 10, 1), "by": "王五", "note": "已核查",
         "evidence": [{"path": name, "sha256": hashlib.sha256(b"minutes").hexdigest()},
                      "会议纪要 2021-09-30"]}
-    assert record["history"][-1] == {"date": date(2021, 10, 1), "action": "销号", "by": "王五",
-                                     "note": "佐证材料2项"}
-    assert [entry["action"] for entry in record["history"]] == ["措施完成", "销号"]
+    history = cast(list[dict[str, object]], record["history"])
+    assert history[-1] == {"date": date(2021, 10, 1), "action": "销号", "by": "王五",
+                           "note": "佐证材料2项"}
+    assert [entry["action"] for entry in history] == ["措施完成", "销号"]
     old_lines, new_lines = before.splitlines(), after.splitlines()
     changed = [line for line in old_lines if line not in new_lines]
     assert changed == ["status: 正在推进   # 状态"]
