@@ -39,7 +39,7 @@ from . import atomic, yamledit, yamlsrc
 from .dates import current_deadline
 from .errors import LedgerError, RefusedError, UsageError
 from .evidence import file_sha256
-from .loader import ISSUES_DIR, Loaded, issue_filename, load, parse_issue
+from .loader import ISSUES_DIR, Loaded, issue_filename, load, parse_issue, status_hint
 from .lock import DEFAULT_TIMEOUT, LOCK_NAME, ledger_lock
 from .model import (
     STATUS_DONE,
@@ -429,7 +429,7 @@ def set_status(root: Path, number: int, value: str, *, today: date, by: str = ""
         raise RefusedError(f"不能直接把状态改为{STATUS_DONE}",
                            f"销号须有佐证材料:请用 ledger close {number} 凭佐证材料销号")
     if value not in SETTABLE_STATUSES:
-        raise UsageError(f"未知的状态 \"{value}\"", f"可选:{'、'.join(SETTABLE_STATUSES)}")
+        raise UsageError(f"未知的状态 \"{value}\"", status_hint(value))
     target = _Target.find(root, number, today)
     issue = target.issue
     if issue.is_closed:

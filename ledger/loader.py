@@ -74,7 +74,7 @@ STATUS_SYNONYMS = {
     "已整改到位": STATUS_DONE, "整改完成": STATUS_DONE, "立行立改": STATUS_DONE,
     "正在整改": STATUS_IN_PROGRESS, "整改中": STATUS_IN_PROGRESS, "推进中": STATUS_IN_PROGRESS,
     "部分整改": STATUS_IN_PROGRESS, "未完成": STATUS_IN_PROGRESS, "未整改": STATUS_IN_PROGRESS,
-    "延期": STATUS_IN_PROGRESS, "持续整改": "长期坚持",
+    "持续整改": "长期坚持",
 }
 
 
@@ -327,6 +327,29 @@ ISSUE_KEYS = ("number", "aspect", "subject", "title", "measures", "leader", "uni
 ISSUE_REQUIRED = ("number", "aspect", "title", "status")
 
 
+# Words the tool works out from dates (ledger.standing): never stored, never suggested.
+COMPUTED_STATUS_WORDS = ("超期", "已延期", "延期", "逾期完成", "逾期")
+
+
+def status_hint(status: str) -> str:
+    """What to write instead of an unknown status; never a value that would do harm (a
+    near word like 长期坚持 for 超期 would make the problem never overdue)."""
+    allowed = f"状态只能是:{'、'.join(STATUSES)}"
+    if status in COMPUTED_STATUS_WORDS:
+        return f"{status}由工具推算,不必填写:请保留原状态(如 {STATUS_IN_PROGRESS});{allowed}"
+    if STATUS_SYNONYMS.get(status) == STATUS_DONE:
+        return (f"整改完成但未销号的,写 基本完成;已有佐证材料的,用 ledger close 销号"
+                f"(状态随之改为{STATUS_DONE});{allowed}")
+    suggestion = STATUS_SYNONYMS.get(status) or next(
+        iter(difflib.get_close_matches(status, SAFE_SUGGESTIONS, n=1, cutoff=0.3)), "")
+    hint = f"您是不是想写 {suggestion}?" if suggestion else ""
+    return f"{hint}{allowed}(超期、延期由工具推算,不必填写)"
+
+
+# Only these are offered as near words: 已完成 needs a closing, 长期坚持 stops the clock.
+SAFE_SUGGESTIONS = (STATUS_IN_PROGRESS, "基本完成")
+
+
 def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]:
     """One problem file to an Issue, plus every problem found in it."""
     opened = top_mapping(relpath, data, "问题文件", ISSUE_KEYS, ISSUE_REQUIRED,
@@ -339,12 +362,8 @@ def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]
     title = reader.text(fields.get("title"), "title(问题)")
     status = reader.text(fields.get("status"), "status(状态)") or STATUS_IN_PROGRESS
     if "status" in fields and status not in STATUSES:
-        suggestion = STATUS_SYNONYMS.get(status) or next(
-            iter(difflib.get_close_matches(status, STATUSES, n=1, cutoff=0.3)), "")
-        hint = f"您是不是想写 {suggestion}?" if suggestion else ""
         reader.report(fields["status"], "unknown-status", f"未知的状态 \"{status}\"",
-                      f"{hint}状态只能是:{'、'.join(STATUSES)}"
-                      "(超期、延期由工具推算,不必填写)")
+                      status_hint(status))
     public = reader.boolean(fields.get("public"), "public(是否公开)")
     issue = Issue(
         number=number if number is not None else 0,

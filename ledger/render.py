@@ -529,8 +529,14 @@ def context(ledger: LedgerData, notice: Notice | None, today: date,
         for node in tree:
             node["problems"] = [row for row in node["problems"] if row["number"] in only]
     shown_aspects = sum(1 for node in tree if node["label"])
-    phrase = count_phrase(shown_aspects, len(shown))
-    progress = progress_sentence([issue.status for issue in shown])
+    # The public version leaves withheld problems out of the body, never out of the
+    # count: the phrase and the progress are the inspection's official numbers.
+    counted = list(ledger.issues)
+    counted_aspects = shown_aspects if len(counted) == len(shown) else sum(
+        1 for group in _groups(ledger, counted, show_aspects) if group.aspect is not None) \
+        if show_aspects else 0
+    phrase = count_phrase(counted_aspects, len(counted))
+    progress = progress_sentence([issue.status for issue in counted])
     money = _money(ledger, shown)
     results, results_text = _results(ledger, shown)
     # The computed sentences follow the count phrase: progress (when the notice
@@ -562,8 +568,9 @@ def context(ledger: LedgerData, notice: Notice | None, today: date,
         "closing": closing,
         "aspects": tree,
         "problems": rows,
-        "counts": {"aspects": shown_aspects, "problems": len(shown),
-                   "done": sum(1 for issue in shown if issue.is_closed),
+        "counts": {"aspects": counted_aspects, "problems": len(counted),
+                   "done": sum(1 for issue in counted if issue.is_closed),
+                   "shown": len(shown),
                    "phrase": phrase, "progress": progress,
                    "money_sentence": money["sentence"] if money else "",
                    "results_sentence": results_text},
@@ -842,13 +849,12 @@ class _Row(dict[str, Any]):
 
 def prepare(root: Path, today: date) -> tuple[LedgerData, Notice | None, list[Problem]]:
     """Load the ledger and its notice; every problem of both, checks included, sorted."""
-    from .checks import validate
+    from .api import checked
     from .loader import load
 
     loaded = load(root)
     notice, found = load_notice(root)
-    problems = sorted([*validate(loaded, today), *found], key=lambda problem: problem.sort_key)
-    return loaded.ledger, notice, problems
+    return loaded.ledger, notice, checked(loaded, today, True, found)
 
 
 def render(root: Path | None, ledger: LedgerData, notice: Notice | None, today: date,
