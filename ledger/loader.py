@@ -671,7 +671,8 @@ def _subject(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Subject
 def _policy(reader: Reader, node: yaml.Node | None) -> Policy:
     if node is None:
         return Policy()
-    fields = reader.mapping(node, "policy(预警规则)", ("green_days", "yellow_days", "fail_on"),
+    fields = reader.mapping(node, "policy(预警规则)", ("green_days", "yellow_days", "fail_on",
+                                                         "no_deadline"),
                             (), "policy.")
     if fields is None:
         return Policy()
@@ -692,8 +693,18 @@ def _policy(reader: Reader, node: yaml.Node | None) -> Policy:
         reader.report(fields.get("yellow_days") or node, "bad-value",
                       f"黄色预警天数({yellow_days})大于绿色提醒天数({green_days})",
                       "黄色预警应当比绿色提醒更接近时限,例如 green_days: 20、yellow_days: 10")
+    no_deadline = reader.scalar(fields.get("no_deadline"), "policy.no_deadline") or "warn"
+    if no_deadline not in NO_DEADLINE_CHOICES:
+        reader.report(fields.get("no_deadline") or node, "bad-value",
+                      f"policy.no_deadline 只能是 warn 或 fail,不是 \"{no_deadline}\"",
+                      "warn:未设时限的问题只提示;fail:有未设时限的未销号问题时检查不通过")
+        no_deadline = "warn"
     return Policy(green_days, yellow_days,
-                  tuple(levels) if "fail_on" in fields else default.fail_on, reader.loc(node))
+                  tuple(levels) if "fail_on" in fields else default.fail_on, reader.loc(node),
+                  no_deadline)
+
+
+NO_DEADLINE_CHOICES = ("warn", "fail")
 
 
 def _money_unit(reader: Reader, node: yaml.Node | None) -> str:

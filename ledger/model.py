@@ -279,6 +279,8 @@ class Policy:
     yellow_days: int = 10
     fail_on: tuple[str, ...] = ("red",)
     loc: Location = NOWHERE
+    # An open problem with no deadline: "warn" (listed, the run passes) or "fail".
+    no_deadline: str = "warn"
 
 
 @dataclass(frozen=True, slots=True)
