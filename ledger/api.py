@@ -20,8 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .lock import DEFAULT_TIMEOUT
-
+# lock.DEFAULT_TIMEOUT, without importing the lock module at start-up (tests check they agree).
+DEFAULT_TIMEOUT = 5.0
 if TYPE_CHECKING:
     from .lifecycle import Edit, EditSet
     from .loader import Loaded

@@ -286,7 +286,7 @@ def _options(
     as_of: Annotated[str | None, typer.Option(
         "--as-of", metavar="<日期>",
         help="按这一天(YYYY-MM-DD)及之前最后一次 git 提交中的台账回答(不检出,"
-        "不计未提交的修改);list、show、stats、board、render、check、validate 可用。",
+        "不计未提交的修改);可用于 list show stats board render check validate 。",
         show_default=False)] = None,
     version: Annotated[bool, typer.Option(
         "--version", help="显示版本号并退出。", callback=_version, is_eager=True)] = False,
@@ -631,9 +631,10 @@ def set_(
     numbers: Annotated[str, typer.Argument(
         help="问题序号:11,或范围和列表 1-5,9。", metavar="序号", show_default=False)],
     assignments: Annotated[list[str], typer.Argument(
-        help="字段=值,可给多个:leader(责任领导)、unit(责任单位)、co_units(协办单位,逗号分隔)、"
-        "owner(责任人)、deadline(日期或 立行立改/短期/中期/长期/长期坚持)、public(是/否)、"
-        "title(问题描述)。值为空表示清除。", metavar="字段=值", show_default=False)],
+        help="字段=值,可给多个。字段: leader 责任领导; unit 责任单位; co_units 协办单位"
+        "(逗号分隔); owner 责任人; deadline 整改时限(日期,或 立行立改/短期/中期/长期/长期坚持);"
+        " public 是否公开(是/否); title 问题描述。值为空表示清除。", metavar="字段=值",
+        show_default=False)],
     dry_run: _DRY_RUN = False,
 ) -> None:
     """修改问题的字段(可一次改多个问题:全部写入或全部不写),每个问题记一条操作记录。"""
