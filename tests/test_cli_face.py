@@ -358,3 +358,20 @@ def test_the_first_day_of_an_office(run: Run, shipped: Path) -> None:
              if line.startswith("-") and not line.startswith("---")]
     allowed = re.compile(r"^-(leader|unit|deadline|status): ?.*$|^-  - .+$")
     assert all(allowed.match(line) for line in minus), minus
+
+
+@pytest.mark.parametrize(("line", "col", "says"), [
+    ("status\uff1a正在推进", 7, "键 status 后面是全角冒号"),
+    ("unit:办公室", 6, "键 unit 的冒号后面缺少空格"),
+    ('title: "学习不够', 8, "引号没有配对"),
+])
+def test_yaml_faults_are_pointed_at_their_line(run: Run, shipped: Path, line: str, col: int,
+                                               says: str) -> None:
+    path = shipped / "data/issues/011.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines.insert(4, line)  # line 5, before measures: the parser notices only later
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run("--root", shipped, "validate")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"data/issues/011.yaml:5:{col}: error[yaml-syntax]: "
+                                    f"YAML 语法错误:{says}"), result.stdout
