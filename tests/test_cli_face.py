@@ -375,3 +375,32 @@ def test_yaml_faults_are_pointed_at_their_line(run: Run, shipped: Path, line: st
     assert result.exit_code == 1
     assert result.stdout.startswith(f"data/issues/011.yaml:5:{col}: error[yaml-syntax]: "
                                     f"YAML 语法错误:{says}"), result.stdout
+
+
+def test_validate_github_paths_from_the_repository_root(run: Run, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "repo" / "整改" / "台账"
+    shutil.copytree(REPO / "data", root / "data")
+    path = root / "data/issues/011.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("status: 正在推进", "status: 坏"),
+                    encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "repo")
+    result = run("--root", root, "validate", "--format", "github")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::error file=整改/台账/data/issues/011.yaml,line=")
+
+
+def test_public_notice_keeps_the_count_and_only_warns_about_moved_evidence(
+        run: Run, shipped: Path) -> None:
+    base = ("--root", shipped, "--today", TODAY)
+    (shipped / "evidence").mkdir()
+    (shipped / "evidence" / "纪要.pdf").write_bytes(b"scan")
+    assert run(*base, "set", "2", "public=否").exit_code == 0
+    assert run(*base, "close", "1", "--force", "-e", "evidence/纪要.pdf").exit_code == 0
+    (shipped / "evidence" / "纪要.pdf").rename(shipped / "evidence" / "纪要-旧.pdf")
+    internal = run(*base, "render")
+    assert internal.exit_code == 1 and "evidence-missing" in internal.stderr
+    public = run(*base, "render", "--public")
+    assert public.exit_code == 0, public.stderr
+    assert "evidence-missing" in public.stderr and "公开版照常生成" in public.stderr
+    assert "4个方面23项整改问题" in public.stdout.replace("四", "4")
