@@ -301,6 +301,7 @@ def _options(
         raise UsageError(f"--as-of 不能用于 {ctx.invoked_subcommand}:"
                          "过去的台账只能查看,不能修改",
                          f"可用于:{'、'.join(_AS_OF_COMMANDS)}")
+    _settings.today = _settings.today or _settings.as_of  # counted on that day
 
 
 # ---------------------------------------------------------------- shared parameters
@@ -456,7 +457,7 @@ def show(number: _NUMBER) -> None:
 # The library names the input an error is about; the command line names its flag.
 FIELD_FLAGS = {
     "reason": "--reason", "evidence": "--evidence", "force": "--force", "title": "--title",
-    "involved": "--involved", "way": "--way", "amounts": "--rectified、--way 或 --involved",
+    "involved": "--involved", "rectified": "--rectified", "way": "--way", "amounts": "--rectified、--way 或 --involved",
     "text": "进展内容", "measures": "措施序号或 --all", "fields": "字段=值",
 }
 
@@ -1232,7 +1233,7 @@ def run(args: list[str], group: Any = None) -> int:
         typer.echo(exc.ctx.get_help() if exc.ctx is not None else "", err=True)
         return EXIT_USAGE
     except click.exceptions.UsageError as exc:
-        return _failed(UsageError(_usage_message(exc), _usage_hint(exc)))
+        return _failed(UsageError(_usage_message(exc), _usage_hint(exc)), "用法错误")
     except typer.Exit as exc:
         return int(exc.exit_code)
     except LedgerError as exc:
@@ -1254,10 +1255,9 @@ def run(args: list[str], group: Any = None) -> int:
     return code if isinstance(code, int) else EXIT_OK
 
 
-def _failed(exc: LedgerError) -> int:
+def _failed(exc: LedgerError, label: str = "错误") -> int:
     """A command's own failure: message, hint (with the flag for the field it is about)."""
     where = f"{exc.location}: " if exc.location is not None else ""
-    label = "用法错误" if exc.exit_code == EXIT_USAGE and exc.location is None else "错误"
     _say(f"{where}{label}:{exc.message}", err=True)
     hint = exc.hint
     if exc.field in FIELD_FLAGS:

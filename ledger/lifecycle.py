@@ -580,9 +580,9 @@ def amount(root: Path, number: int, *, today: date, by: str = "",
     if not unit:
         raise RefusedError("data/ledger.yaml 没有写金额单位 money_unit,不能记录金额",
                            "请先在 data/ledger.yaml 中写明 money_unit: 万元(或 元)")
-    new_involved = _amount_option(involved, "问题金额", decimals)
-    new_rectified = _amount_option(rectified, "已整改金额", decimals)
-    way_values = [(label, _amount_option(text, f"整改方式 {label} 的金额", decimals))
+    new_involved = _amount_option(involved, "问题金额", decimals, "involved")
+    new_rectified = _amount_option(rectified, "已整改金额", decimals, "rectified")
+    way_values = [(label, _amount_option(text, f"整改方式 {label} 的金额", decimals, "way"))
                   for label, text in given_ways]
     old = target.issue.amounts
     if old is None and new_involved is None:
@@ -647,17 +647,18 @@ def _way_option(text: str) -> tuple[str, str]:
     return label.strip(), value.strip()
 
 
-def _amount_option(text: str | None, option: str, decimals: int) -> Decimal | None:
+def _amount_option(text: str | None, option: str, decimals: int,
+                   field: str = "") -> Decimal | None:
     from .money import decimals_of, parse_amount
 
     if text is None:
         return None
     value, reason, hint = parse_amount(text)
     if value is None:
-        raise UsageError(f"{option}:{reason}", hint)
+        raise UsageError(f"{option}:{reason}", hint, field=field)
     if decimals_of(value) > decimals:
         raise UsageError(f"{option}:金额 {text} 的小数多于台账规定的 {decimals} 位",
-                         "按 data/ledger.yaml 的 money_decimals 书写")
+                         "按 data/ledger.yaml 的 money_decimals 书写", field=field)
     return value
 
 
