@@ -457,7 +457,8 @@ def show(number: _NUMBER) -> None:
 # The library names the input an error is about; the command line names its flag.
 FIELD_FLAGS = {
     "reason": "--reason", "evidence": "--evidence", "force": "--force", "title": "--title",
-    "involved": "--involved", "rectified": "--rectified", "way": "--way", "amounts": "--rectified、--way 或 --involved",
+    "involved": "--involved", "rectified": "--rectified", "way": "--way",
+    "amounts": "--rectified、--way 或 --involved",
     "text": "进展内容", "measures": "措施序号或 --all", "fields": "字段=值",
 }
 
