@@ -459,7 +459,7 @@ FIELD_FLAGS = {
     "reason": "--reason", "evidence": "--evidence", "force": "--force", "title": "--title",
     "involved": "--involved", "rectified": "--rectified", "way": "--way",
     "amounts": "--rectified、--way 或 --involved",
-    "text": "进展内容", "measures": "措施序号或 --all", "fields": "字段=值",
+    "text": "进展内容", "measures": "措施序号或 --all",
 }
 
 
