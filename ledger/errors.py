@@ -27,11 +27,15 @@ class LedgerError(Exception):
 
     exit_code = EXIT_PROBLEMS
 
-    def __init__(self, message: str, hint: str = "", location: Location | None = None) -> None:
+    def __init__(self, message: str, hint: str = "", location: Location | None = None,
+                 field: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.location = location
+        # The input the error is about (reason, evidence, title …): the library names no
+        # command-line flag, the CLI maps the field to its own (see cli.FIELD_FLAGS).
+        self.field = field
 
 
 class UsageError(LedgerError):

@@ -279,6 +279,8 @@ class Policy:
     yellow_days: int = 10
     fail_on: tuple[str, ...] = ("red",)
     loc: Location = NOWHERE
+    # An open problem with no deadline: "warn" (listed, the run passes) or "fail".
+    no_deadline: str = "warn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +310,7 @@ class Header:
 
 
 @dataclass(frozen=True, slots=True)
-class Ledger:
+class LedgerData:
     """The whole ledger as loaded: header and problems, sorted by number."""
 
     root: str
@@ -319,3 +321,7 @@ class Ledger:
 def cn_date(value: date) -> str:
     """A date as official documents write it: Arabic numerals, no zero padding."""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+# The record's former name, for code written before `ledger.Ledger` became the library face.
+Ledger = LedgerData
