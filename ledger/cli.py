@@ -558,26 +558,62 @@ def new(
 @app.command("import")
 @_guard
 def import_(
-    notice: Annotated[Path, typer.Argument(
-        help="通报正文的文本文件(从网页复制,UTF-8)。", metavar="通报文件",
-        show_default=False)],
+    source: Annotated[Path, typer.Argument(
+        help="通报(文本文件,从网页复制;或 Word 文档 .docx),或本单位的 Excel/CSV 台账"
+        "(.xlsx、.csv)。", metavar="文件", show_default=False)],
     into: Annotated[Path | None, typer.Option(
         "--into", help="写入的台账目录;默认为 --root 或当前目录。只在这个目录内写文件。",
         show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖目录中已有的台账。")] = False,
+    column_map: Annotated[list[str] | None, typer.Option(
+        "--map", help="台账表的列名对应的字段,写成 列名=字段(如 --map 牵头处室=unit),可重复;"
+        "字段见 docs/commands.md。", show_default=False)] = None,
+    progress: Annotated[bool, typer.Option(
+        "--progress", help="每周调度:把返回的台账表中新填写的整改进展、完成情况按序号记入"
+        "已有台账的问题(只增加进展,不改其他字段)。")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="只报告将要导入的内容,不写入文件。")] = False,
 ) -> None:
-    """导入已发布的通报:生成 data/ledger.yaml、data/notice.yaml 和每个问题一个文件。"""
-    from .diagnostics import format_text
-    from .importer import describe, import_notice
+    """导入通报(文本、Word)或 Excel/CSV 台账:生成台账文件;--progress 记入各单位返回的进展。
 
+    退出码:0 已写入且没有警告;6 已写入,但有需要核对的警告;1 拒绝导入,未写入任何文件。
+    """
+    from .diagnostics import format_text
+    from .errors import EXIT_IMPORT_WARNINGS
+    from .importer import describe, import_notice, parse_column_map
+
+    mapping = parse_column_map(column_map or [])
+    if progress:
+        _import_progress(source, mapping, dry_run)
+        return
     target = into or _settings.root or Path.cwd()
     # Into an existing ledger: hold its lock, as every other edit does.
-    with _locked(target, dry_run=not (target / "data" / "ledger.yaml").is_file()):
-        report = import_notice(notice, target, force)
+    with _locked(target, dry_run=dry_run or not (target / "data" / "ledger.yaml").is_file()):
+        report = import_notice(source, target, force, dry_run=dry_run, column_map=mapping,
+                               today=_today())
+    for note in report.notes:
+        _say_lines(note)
     _say_lines(describe(report))
     if report.problems:
         typer.echo(format_text(report.problems, report.line), err=True, nl=False)
-    raise typer.Exit(EXIT_PROBLEMS if report.problems else EXIT_OK)
+    raise typer.Exit(EXIT_IMPORT_WARNINGS if report.problems else EXIT_OK)
+
+
+def _import_progress(source: Path, mapping: dict[str, str], dry_run: bool) -> None:
+    """`import --progress`: the units' returned rows become progress entries (an edit)."""
+    from .errors import EXIT_IMPORT_WARNINGS
+    from .notice_import.progress import apply_progress, plan_progress
+
+    root = _root()
+    with _locked(root, dry_run):
+        plan = plan_progress(root, source, mapping, _today())
+        for line in plan.report_lines():
+            _say_lines(line)
+        if dry_run:
+            typer.echo("(演练:以上为将要记入的进展,未写入任何文件)", err=True)
+        else:
+            apply_progress(root, plan, _today())
+    raise typer.Exit(EXIT_IMPORT_WARNINGS if plan.conflicts else EXIT_OK)
 
 
 class RenderFormat(str, Enum):

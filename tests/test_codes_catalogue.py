@@ -30,7 +30,7 @@ NOT_CODES = frozenset({
 
 def strings_in_package() -> set[str]:
     found: set[str] = set()
-    for path in (REPO / "ledger").glob("*.py"):
+    for path in (REPO / "ledger").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) \
                     and KEBAB.match(node.value):

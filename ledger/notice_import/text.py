@@ -1,0 +1,595 @@
+"""Parse a notice's text (通报, as copied from a web page or read from Word) into records.
+
+Recognises the structure (title and issuer, intro, numbered sections, aspects →
+subjects → problems → measures 一是…二是…, the closing, the issuer and date)
+and returns `records.Parsed`. Text is kept exactly as written; numbers are not
+stored (the renderer computes them). What it cannot place it reports as a
+warning with the line, and goes on. It guesses nothing the notice does not say:
+deadlines, people and units stay empty. No I/O and no YAML here (see `source`
+and `write`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from ledger.model import (
+    INSPECTION_KINDS,
+    STATUS_DONE,
+    STATUS_IN_PROGRESS,
+    Location,
+    Problem,
+    cn_date,
+)
+from ledger.notice import Notice, count_phrase, level_styles, progress_sentence, status_of_sentence
+from ledger.numerals import DEPTH, label, measure_label, parse_cn_number
+
+from .records import (
+    UNGROUPED,
+    AspectRec,
+    ClosedRec,
+    Counted,
+    HeaderRec,
+    IssueRec,
+    MeasureRec,
+    NoticeRec,
+    Paragraph,
+    Parsed,
+    SectionRec,
+    SubjectRec,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    """One non-blank line of the notice, stripped, with its 1-based line number."""
+
+    line: int
+    text: str
+
+
+_CN = "一二三四五六七八九十百零"
+_LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("一、", re.compile(rf"^([{_CN}]+)、")),
+    ("(一)", re.compile(rf"^\(([{_CN}]+)\)")),
+    ("（一）", re.compile(rf"^（([{_CN}]+)）")),
+    ("1.", re.compile(r"^(\d+)\.(?!\d)")),
+    ("1、", re.compile(r"^(\d+)、")),
+    ("1．", re.compile(r"^(\d+)．")),
+    ("(1)", re.compile(r"^\((\d+)\)")),
+    ("（1）", re.compile(r"^（(\d+)）")),
+)
+_BREADCRUMB = re.compile(r"^(首页|当前位置[::]?\s*首页|您的位置[::]?\s*首页)\s*[>›»]")
+_SOURCE_LINE = re.compile(r"^(来源|信息来源|发布时间|发布日期)[::]")
+_TITLE = re.compile(r"关于.+(通报|情况|报告|公告|公示)$")
+_DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+_MEASURES_LABEL = re.compile(r"^(整改情况|整改措施|整改落实情况|整改进展情况|整改进展)[::]")
+_CLOSING_WORDS = ("欢迎", "联系方式", "联系电话", "邮政信箱", "电子信箱", "电子邮箱")
+_STATUS_STARTS = ("该问题", "此问题", "该项问题")
+# Characters after which 二是, 三是 … start a new measure; elsewhere they are prose.
+_MEASURE_BREAKS = "。;;,,::!!?? )）"
+_INSPECTOR = re.compile(
+    r"((?:中央|省委|市委|县委|区委|州委|盟委)?第[一二三四五六七八九十]+(?:巡视|巡察|督察)组)")
+_SPAN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+_FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+
+
+def match_label(text: str, styles: Sequence[str] | None = None) -> tuple[str, int, str] | None:
+    """(style, number, rest) when `text` opens with a numbering label such as (一) or 1."""
+    for style, pattern in _LABELS:
+        if styles is not None and style not in styles:
+            continue
+        found = pattern.match(text)
+        if found is None:
+            continue
+        raw = found.group(1)
+        number = int(raw) if raw.isdigit() else parse_cn_number(raw)
+        if number is not None and number > 0:
+            return style, number, text[found.end():]
+    return None
+
+
+def split_measures(text: str) -> list[str]:
+    """一是…二是…三是… in one paragraph to measures without the prefixes.
+
+    A paragraph that does not run 一是 then 二是 is one measure, kept whole, so
+    that rendering it again gives back the same paragraph.
+    """
+    if not text.startswith(measure_label(1)):
+        return [text]
+    starts = [0]
+    number = 2
+    position = len(measure_label(1))
+    while True:
+        marker = measure_label(number)
+        found = text.find(marker, position)
+        while found > 0 and text[found - 1] not in _MEASURE_BREAKS:
+            found = text.find(marker, found + 1)
+        if found <= 0:
+            break
+        starts.append(found)
+        position = found + len(marker)
+        number += 1
+    if len(starts) == 1:
+        return [text]
+    ends = [*starts[1:], len(text)]
+    return [text[start + len(measure_label(index)):end]
+            for index, (start, end) in enumerate(zip(starts, ends, strict=True), start=1)]
+
+
+def _is_status_sentence(text: str) -> bool:
+    """A single sentence reporting the problem's status, like 该问题已完成整改。"""
+    body = text.rstrip("。")
+    return "。" not in body and status_of_sentence(text) is not None
+
+
+def _split_status(text: str) -> tuple[str, str]:
+    """Measures text and a trailing status sentence (or "")."""
+    at = max(text.rfind(start) for start in _STATUS_STARTS)
+    if at >= 0 and (at == 0 or text[at - 1] in "。;;") and _is_status_sentence(text[at:]):
+        return text[:at], text[at:]
+    return text, ""
+
+
+@dataclass
+class _Item:
+    """A labelled paragraph and the unlabelled paragraphs that follow it."""
+
+    style: str
+    number: int
+    text: str
+    para: Para
+    body: list[Para] = field(default_factory=list)
+
+
+class _Parser:
+    """One pass over a notice's paragraphs; collects the files' data and warnings."""
+
+    def __init__(self, relpath: str) -> None:
+        self.relpath = relpath
+        self.problems: list[Problem] = []
+        self.aspects: list[AspectRec] = []
+        self.subjects: list[SubjectRec] = []
+        self.issues: list[IssueRec] = []
+        self.styles: dict[str, str] = {}
+        self.measures_label: str | None = None
+        self.status_sentences: dict[str, str] = {}
+        self.status_inline: bool | None = None
+        self.measure_paragraphs = False
+
+    def warn(self, para: Para, code: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(Location(self.relpath, para.line, 1), code, "warning",
+                                     f"{message}:{_excerpt(para.text)}", hint))
+
+    def unplaced(self, paras: Sequence[Para], where: str) -> None:
+        for para in paras:
+            self.warn(para, "import-unplaced", f"无法归入{where},未导入",
+                      "请检查原文这一行的编号或位置;需要时手工补入 data/ 下的文件")
+
+    # -------------------------------------------------------------- blocks
+
+    def items(self, paras: Sequence[Para], styles: Sequence[str]) -> tuple[list[Para], list[_Item]]:
+        """Paragraphs before the first label, then the labelled items with their bodies.
+
+        A label counts only when it continues its style's sequence (or restarts
+        at 1), so "1." inside a measure's prose is not taken for a heading.
+        """
+        lead: list[Para] = []
+        found: list[_Item] = []
+        last: dict[str, int] = {}
+        for para in paras:
+            got = match_label(para.text, styles)
+            if got is not None:
+                style, number, rest = got
+                if number in (last.get(style, 0) + 1, 1):
+                    last[style] = number
+                    found.append(_Item(style, number, rest, para))
+                    continue
+            if found:
+                found[-1].body.append(para)
+            else:
+                lead.append(para)
+        return lead, found
+
+    def problem_block(self, paras: Sequence[Para], styles: Sequence[str], commit: bool,
+                      strict: bool = False) -> tuple[list[Para], list[Para]] | None:
+        """Parse aspects → subjects → problems; None when the paragraphs are not that shape.
+
+        Returns the paragraphs before the first label and those after the last
+        problem's measures (a closing, perhaps). Only when `commit` is true are
+        aspects, subjects and problems recorded. `strict` refuses text under an
+        aspect or subject heading: at the top level that text means narrative
+        sections, not a list of problems.
+        """
+        lead, found = self.items(paras, styles)
+        # Levels follow the standard ladder 一、 (一) 1. (1), not the order labels first
+        # appear in: an aspect may list its own problems before another has subjects.
+        order = sorted({item.style for item in found}, key=DEPTH.__getitem__)
+        if not found or len(order) > 3:
+            return None
+        leaf = order[-1]
+        leaves = [item for item in found if item.style == leaf]
+        if any(not item.body for item in leaves[:-1]) or not leaves[-1].body:
+            return None
+        # A narrative point carries its text in the same paragraph; a problem's
+        # title stands alone with its measures below.
+        if not all(_looks_like_problem(item) for item in leaves):
+            return None
+        if strict and any(item.body for item in found if item.style != leaf):
+            return None
+        if not commit:
+            return lead, []
+        names = {3: ("aspect", "subject", "problem"), 2: ("aspect", "problem"),
+                 1: ("problem",)}[len(order)]
+        level_of = dict(zip(order, names, strict=True))
+        for style, name in level_of.items():
+            self.styles[name] = style
+        aspect: int | None = None
+        subject: int | None = None
+        trailing: list[Para] = []
+        for item in found:
+            level = level_of[item.style]
+            # What followed the previous problem's measures has no place before this item.
+            self.unplaced(trailing, "上一个问题的整改措施之后")
+            trailing = []
+            if level != "problem":
+                self.unplaced(item.body, "方面或事项的标题之后")
+            if level == "aspect":
+                self.aspects.append(AspectRec(len(self.aspects) + 1, item.text))
+                aspect, subject = len(self.aspects), None
+                self.check_number(item, len(self.aspects))
+            elif level == "subject":
+                self.subjects.append(SubjectRec(len(self.subjects) + 1,
+                                                aspect if aspect is not None else 1, item.text))
+                subject = len(self.subjects)
+                self.check_number(item, len(self.subjects))
+            else:
+                trailing = self.problem(item, aspect, subject)
+        return lead, trailing
+
+    def check_number(self, item: _Item, expected: int) -> None:
+        if item.number != expected:
+            self.warn(item.para, "import-renumbered",
+                      f"原文编号为 {label(item.style, item.number)},按顺序应为 "
+                      f"{label(item.style, expected)};已按顺序编号",
+                      "本工具按顺序连续编号(跨方面接续),与原文不同之处请核对")
+
+    def problem(self, item: _Item, aspect: int | None, subject: int | None) -> list[Para]:
+        """Record one problem from its title paragraph and body; return what is left over."""
+        number = len(self.issues) + 1
+        self.check_number(item, number)
+        body = list(item.body)
+        text = body.pop(0).text if body else ""
+        found = _MEASURES_LABEL.match(text)
+        if found is not None:
+            if self.measures_label not in (None, found.group(0)):
+                self.warn(item.body[0], "import-layout",
+                          f"措施前的标签与前文不一致(前文为 {self.measures_label})")
+            self.measures_label = found.group(0)
+            text = text[found.end():]
+        elif self.measures_label:
+            self.warn(item.body[0], "import-layout",
+                      f"本问题的措施前没有 {self.measures_label},渲染时会加上")
+        text, sentence = _split_status(text)
+        measures = split_measures(text) if text else []
+        first, second = measure_label(1), measure_label(2)
+        if not sentence and len(measures) == 1 and text.startswith(first) and body \
+                and body[0].text.startswith(second):
+            # 一是… 二是… each in a paragraph of its own.
+            self.measure_paragraphs = True
+            measures = [text[len(first):]]
+            while body and body[0].text.startswith(measure_label(len(measures) + 1)):
+                measures.append(body.pop(0).text[len(measure_label(len(measures) + 1)):])
+            measures[-1], sentence = _split_status(measures[-1])
+        inline = bool(sentence)
+        if not sentence and body and _is_status_sentence(body[0].text):
+            sentence = body.pop(0).text
+        status = STATUS_IN_PROGRESS
+        if sentence:
+            status = status_of_sentence(sentence) or STATUS_IN_PROGRESS
+            known = self.status_sentences.setdefault(status, sentence)
+            if known != sentence or self.status_inline not in (None, inline):
+                self.warn(item.para, "import-layout",
+                          f"状态句与前文写法不同(前文为 {known}),渲染时按前文写法")
+            self.status_inline = inline if self.status_inline is None else self.status_inline
+        self.issues.append(IssueRec(number, aspect if aspect is not None else 1, item.text,
+                                    [MeasureRec(text) for text in measures], status,
+                                    subject, line=item.para.line))
+        return body
+
+    def narrative(self, paras: Sequence[Para]) -> tuple[list[Para], list[str], list[Para]]:
+        """A narrative section: paragraphs, points (一)… (text after the label), the rest."""
+        style = "(一)"
+        lead, found = self.items(paras, ("(一)", "（一）"))
+        if found:
+            style = found[0].style
+            self.styles.setdefault("point", style)
+        points: list[str] = []
+        rest: list[Para] = []
+        for index, item in enumerate(found, start=1):
+            if rest or item.number != index or item.style != style:
+                rest.extend([item.para, *item.body])
+                continue
+            points.append(item.text)
+            rest.extend(item.body)
+        return lead, points, rest
+
+
+def _looks_like_problem(item: _Item) -> bool:
+    first = item.body[0].text if item.body else ""
+    if item.style in ("(1)", "（1）", "1.", "1、", "1．") and item.body:
+        return True
+    return (item.text.rstrip("。").endswith("问题")
+            or first.startswith(measure_label(1))
+            or _MEASURES_LABEL.match(first) is not None
+            or _is_status_sentence(first))
+
+
+def _excerpt(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[:width] + "…"
+
+
+def _closing_start(paras: Sequence[Para]) -> int:
+    """Index of the first paragraph that opens a closing (欢迎…监督, 联系方式 …), or len."""
+    for index, para in enumerate(paras):
+        if any(word in para.text for word in _CLOSING_WORDS):
+            return index
+    return len(paras)
+
+
+def _join_bare_labels(parser: _Parser, paras: list[Para]) -> list[Para]:
+    """A label alone on its line ("(1)", "三、"), as web pages often break them, joins the next."""
+    joined: list[Para] = []
+    index = 0
+    while index < len(paras):
+        para = paras[index]
+        found = match_label(para.text)
+        if found is not None and not found[2].strip() and index + 1 < len(paras):
+            parser.warn(para, "import-layout", "编号单独成行,已与下一行合并")
+            joined.append(Para(para.line, para.text + paras[index + 1].text))
+            index += 2
+            continue
+        joined.append(para)
+        index += 1
+    return joined
+
+
+def parse(text: str, relpath: str = "notice.txt") -> Parsed:
+    """A notice's text to the data of the ledger's files, with warnings for what did not fit."""
+    parser = _Parser(relpath)
+    lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    paras = [Para(number, line.strip(_BLANKS))
+             for number, line in enumerate(lines, start=1) if line.strip(_BLANKS)]
+    paras = _join_bare_labels(parser, paras)
+    paras, breadcrumb, source_line = _clutter(paras)
+    issuer, title, issuer_in_title, body = _head(parser, paras)
+    notice_date, signature, body = _foot(parser, body, len(lines))
+    issuer = issuer or signature
+    intro, sections, top, closing = _body(parser, body)
+    if not parser.issues:
+        where = body[0] if body else Para(1, "")
+        last = body[-1].line if body else 1
+        parser.problems.append(Problem(
+            Location(relpath, where.line, 1), "import-no-problems", "warning",
+            f"没有识别出问题清单:第 {where.line}–{last} 行作为叙述文字保留在 data/notice.yaml 中,"
+            "未生成问题文件",
+            "台账头文件已写入;问题可用 ledger new 逐个添加,或把原文的问题改为 (1)…、"
+            "一是… 的写法后重新导入(--force)"))
+    progress = _mark_counts(parser, [intro, *(section.paragraphs for section in sections),
+                                     closing])
+    source = {key: value for key, value in (("breadcrumb", breadcrumb), ("line", source_line))
+              if value}
+    notice = NoticeRec(
+        date=notice_date,
+        source={"breadcrumb": breadcrumb, "line": source_line} if source else {},
+        issuer_in_title=issuer_in_title,
+        signature=signature if signature and signature != issuer else "",
+        # The ledger needs an aspect for every problem; this one is never printed.
+        aspects=bool(parser.aspects) or not parser.issues,
+        intro=intro, sections=sections, problems=top, closing=closing,
+        progress_sentence=progress,
+        measures_label=parser.measures_label or "",
+        measure_paragraphs=parser.measure_paragraphs,
+        status_sentences=parser.status_sentences,
+        status_inline=parser.status_inline is not False,
+        numbering=_numbering(parser, top))
+    if notice_date is not None:
+        for issue in parser.issues:
+            if issue.status == STATUS_DONE:
+                _closed_by_notice(issue, notice_date, issuer + title,
+                                  parser.status_sentences[STATUS_DONE])
+    return Parsed(_header(parser, issuer, title, intro), notice, parser.issues,
+                  parser.problems, tuple(lines))
+
+
+_BLANKS = " \t\u3000\xa0"
+
+
+def _clutter(paras: list[Para]) -> tuple[list[Para], str, str]:
+    """The paragraphs without the web page's breadcrumb and source line, and those two."""
+    breadcrumb = source_line = ""
+    kept: list[Para] = []
+    for para in paras:
+        if not breadcrumb and _BREADCRUMB.match(para.text) and "。" not in para.text:
+            breadcrumb = para.text
+        elif not source_line and _SOURCE_LINE.match(para.text) and "。" not in para.text:
+            source_line = para.text
+        else:
+            kept.append(para)
+    return kept, breadcrumb, source_line
+
+
+def _is_name_line(text: str) -> bool:
+    """An issuer's name on a line of its own: short, no sentence, no phone number or label."""
+    return len(text) <= 40 and not any(char in text for char in "。::,,") \
+        and not any(char.isdigit() for char in text)
+
+
+def _head(parser: _Parser, paras: list[Para]) -> tuple[str, str, bool, list[Para]]:
+    """Issuer, title, whether the issuer is written into the title, and the rest."""
+    at = next((index for index, para in enumerate(paras[:6])
+               if _TITLE.search(para.text) and "。" not in para.text), None)
+    if at is None:
+        parser.problems.append(Problem(Location(parser.relpath, 1, 1), "import-no-title",
+                                       "warning", "找不到通报标题(关于…的通报)",
+                                       "请在 data/ledger.yaml 中填写 issuer 和 title"))
+        return "", "", False, paras
+    issuer, title, combined = "", paras[at].text, False
+    head = paras[:at]
+    if head and _is_name_line(head[-1].text):
+        issuer = head.pop().text
+    elif not title.startswith("关于"):
+        cut = title.index("关于")
+        issuer, title, combined = title[:cut], title[cut:], True
+    parser.unplaced(head, "标题之前")
+    return issuer, title, combined, paras[at + 1:]
+
+
+def _foot(parser: _Parser, body: list[Para], last_line: int
+          ) -> tuple[date | None, str, list[Para]]:
+    """The date at the foot, the issuer's name above it, and the body without them."""
+    foot = next((index for index in range(len(body) - 1, -1, -1)
+                 if _DATE_LINE.match(body[index].text)), None)
+    if foot is None:
+        parser.problems.append(Problem(Location(parser.relpath, last_line, 1), "import-no-date",
+                                       "warning", "找不到落款日期(如 2021年8月26日)",
+                                       "请在 data/notice.yaml 中填写 date"))
+        return None, "", body
+    found = _DATE_LINE.match(body[foot].text)
+    assert found is not None
+    parser.unplaced(body[foot + 1:], "落款日期之后")
+    body = body[:foot]
+    signature = body.pop().text if body and _is_name_line(body[-1].text) else ""
+    return _date(found.group(1), found.group(2), found.group(3)), signature, body
+
+
+def _closed_by_notice(issue: IssueRec, on: date, notice_title: str, sentence: str) -> None:
+    """A problem the notice reports rectified: closed on its date, the notice as evidence."""
+    for measure in issue.measures:
+        measure.done = on
+    issue.closed = ClosedRec(on, f"{notice_title}({cn_date(on)})", f"导入时据通报:{sentence}")
+
+
+def _mark_counts(parser: _Parser, lists: Sequence[list[Paragraph]]) -> bool:
+    """Turn the first count phrase into {before, after}, and the progress sentence after it
+    into the switch; each only when rendering it again gives the same text. True when
+    the progress sentence was found."""
+    counts = count_phrase(len(parser.aspects), len(parser.issues))
+    sentence = progress_sentence([issue.status for issue in parser.issues])
+    for paragraphs in lists:
+        for index, paragraph in enumerate(paragraphs):
+            if isinstance(paragraph, str) and counts in paragraph:
+                before, _, after = paragraph.partition(counts)
+                paragraphs[index] = Counted(before, after)
+                if index + 1 < len(paragraphs) and paragraphs[index + 1] == sentence:
+                    del paragraphs[index + 1]
+                    return True
+                return False
+    return False
+
+
+def _body(parser: _Parser, body: list[Para]
+          ) -> tuple[list[Paragraph], list[SectionRec], bool, list[Paragraph]]:
+    """Intro, sections, whether problems sit at the top level, closing."""
+    starts: list[int] = []
+    for index, para in enumerate(body):
+        got = match_label(para.text, ("一、",))
+        if got is not None and got[1] == len(starts) + 1:
+            starts.append(index)
+    all_styles = tuple(style for style, _ in _LABELS)
+    if not starts:
+        # No 一、 at all: a bare list of problems after the intro.
+        first = next((index for index, para in enumerate(body) if match_label(para.text)),
+                     len(body))
+        opening: list[Paragraph] = [para.text for para in body[:first]]
+        if parser.problem_block(body[first:], all_styles, commit=False) is None:
+            # Kept as narrative, in order: nothing of the notice is lost.
+            return [para.text for para in body], [], False, []
+        _, trailing = parser.problem_block(body[first:], all_styles, commit=True) or ([], [])
+        return opening, [], True, [p.text for p in trailing]
+    intro: list[Paragraph] = [para.text for para in body[:starts[0]]]
+    rest = body[starts[0]:]
+    # Problems (or aspects) at the top level read 关于…问题; a section heading such as
+    # 整改落实情况 does not, whatever follows it.
+    headings = [match_label(body[index].text, ("一、",)) for index in starts]
+    top_like = all(got is not None and (got[2].rstrip("。").endswith("问题") or "方面" in got[2])
+                   for got in headings)
+    top_try = parser.problem_block(rest, all_styles, commit=False, strict=True) \
+        if top_like else None
+    if top_try is not None and not top_try[0]:
+        _, trailing = parser.problem_block(rest, all_styles, commit=True) or ([], [])
+        return intro, [], True, [para.text for para in trailing]
+    sections: list[SectionRec] = []
+    closing: list[Para] = []
+    bounds = [*starts, len(body)]
+    inner = tuple(style for style in all_styles if style != "一、")
+    for number, (start, end) in enumerate(itertools.pairwise(bounds), start=1):
+        heading = body[start].text[len(label("一、", number)):]
+        paras = body[start + 1:end]
+        last = end == len(body)
+        section = SectionRec(heading)
+        has_problems = not parser.issues and parser.problem_block(paras, inner, False)
+        if has_problems:
+            lead, trailing = parser.problem_block(paras, inner, commit=True) or ([], [])
+            section.paragraphs = [para.text for para in lead]
+            section.problems = True
+        else:
+            lead, points, trailing = parser.narrative(paras)
+            if last and not points:
+                cut = _closing_start(lead[1:]) + 1
+                lead, trailing = lead[:cut], lead[cut:] + trailing
+            section.paragraphs = [para.text for para in lead]
+            section.points = points
+        if last:
+            closing = trailing
+        else:
+            parser.unplaced(trailing, f"第{number}部分")
+        sections.append(section)
+    return intro, sections, False, [para.text for para in closing]
+
+
+def _numbering(parser: _Parser, top: bool) -> dict[str, str]:
+    """The label styles the notice used where they differ from the standard ladder."""
+    default = level_styles(Notice(problems=top), bool(parser.aspects), bool(parser.subjects))
+    return {level: style for level, style in parser.styles.items()
+            if default.get(level) != style}
+
+
+def _header(parser: _Parser, issuer: str, title: str,
+            intro: Sequence[Paragraph]) -> HeaderRec:
+    text = "".join(part for part in intro if isinstance(part, str)) + title
+    kind = next((word for word in INSPECTION_KINDS if word in text), None)
+    inspector = _INSPECTOR.search(text)
+    span = _SPAN.search(text)
+    start = end = feedback = None
+    if span is not None:
+        start = _date(span.group(1), span.group(2), span.group(3))
+        end = _date(span.group(4) or span.group(1), span.group(5), span.group(6))
+    for sentence in re.split("[。;;]", text):
+        found = _FULL_DATE.search(sentence)
+        if "反馈" in sentence and found is not None and feedback is None \
+                and (span is None or found.start() != span.start() or "至" not in sentence):
+            feedback = _date(found.group(1), found.group(2), found.group(3))
+    if feedback is None or kind is None:
+        parser.problems.append(Problem(Location(parser.relpath, 1, 1), "import-no-inspection",
+                                       "warning", "导语中找不到检查类别或反馈日期",
+                                       "请在 data/ledger.yaml 的 inspection 中填写 kind 和 "
+                                       "feedback"))
+    return HeaderRec(issuer=issuer, title=title, kind=kind,
+                     by=inspector.group(1) if inspector else None,
+                     start=start, end=end, feedback=feedback,
+                     aspects=parser.aspects or [AspectRec(1, UNGROUPED)],
+                     subjects=parser.subjects)
+
+
+def _date(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
