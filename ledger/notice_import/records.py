@@ -95,6 +95,7 @@ class IssueRec:
     remarks: dict[str, str] = field(default_factory=dict)
     line: int = 0  # where the problem starts in the input (a line or a sheet row)
     source_number: int | None = None  # the 序号 the source gave it, when it gave one
+    preface: str = ""  # a lead-in sentence before the measures' 一是
 
 
 @dataclass
@@ -158,6 +159,7 @@ class NoticeRec:
 
     date: date | None = None
     source: dict[str, str] = field(default_factory=dict)
+    meta: list[str] = field(default_factory=list)  # other lines of the web page's furniture
     issuer_in_title: bool = False
     signature: str = ""
     aspects: bool = True
@@ -170,6 +172,7 @@ class NoticeRec:
     measure_paragraphs: bool = False
     status_sentences: dict[str, str] = field(default_factory=dict)
     status_inline: bool = True
+    status_before: bool = False
     numbering: dict[str, str] = field(default_factory=dict)
 
 

@@ -28,6 +28,7 @@ from ledger.model import (
 from ledger.notice import Notice, count_phrase, level_styles, progress_sentence, status_of_sentence
 from ledger.numerals import DEPTH, label, measure_label, parse_cn_number
 
+from .figures import problem_amounts, side_results, stated_counts, stated_money
 from .records import (
     UNGROUPED,
     AspectRec,
@@ -63,8 +64,18 @@ _LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("(1)", re.compile(r"^\((\d+)\)")),
     ("（1）", re.compile(r"^（(\d+)）")),
 )
-_BREADCRUMB = re.compile(r"^(首页|当前位置[::]?\s*首页|您的位置[::]?\s*首页)\s*[>›»]")
+_BREADCRUMB = re.compile(r"^(?:当前位置|您的位置|您当前的位置|所在位置)?[::]?\s*首页\s*"
+                         r"(?:[>›»＞]|->|-&gt;|&gt;)")
 _SOURCE_LINE = re.compile(r"^(来源|信息来源|发布时间|发布日期)[::]")
+_META_LABELS = ("信息索引号", "索引号", "文件名称", "名称", "发布机构", "发文机关", "成文日期",
+                "发布日期", "发布时间", "信息来源", "来源", "浏览次数", "访问量", "点击数",
+                "主题分类", "公开方式", "公开范围", "文号", "发文字号", "作者", "编辑", "责任编辑",
+                "字号", "生效日期", "有效性")
+_META_FIELD = re.compile("(" + "|".join(sorted(_META_LABELS, key=len, reverse=True))
+                         + r")\s*[::]")
+_META_LINE = re.compile(r"^[•·\s]*(" + "|".join(_META_LABELS) + r")\s*[::]")
+_TOOLS = re.compile(r"字号|字体|大|中|小|分享到|分享|朗读|打印本页|打印|关闭窗口|关闭|收藏|"
+                    r"扫一扫在手机打开当前页|扫一扫|返回顶部|微信|微博|默认|视力保护色")
 _TITLE = re.compile(r"关于.+(通报|情况|报告|公告|公示)$")
 _DATE_LINE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _MEASURES_LABEL = re.compile(r"^(整改情况|整改措施|整改落实情况|整改进展情况|整改进展)[::]")
@@ -72,10 +83,6 @@ _CLOSING_WORDS = ("欢迎", "联系方式", "联系电话", "邮政信箱", "电
 _STATUS_STARTS = ("该问题", "此问题", "该项问题")
 # Characters after which 二是, 三是 … start a new measure; elsewhere they are prose.
 _MEASURE_BREAKS = "。;;,,::!!?? )）"
-_INSPECTOR = re.compile(
-    r"((?:中央|省委|市委|县委|区委|州委|盟委)?第[一二三四五六七八九十]+(?:巡视|巡察|督察)组)")
-_SPAN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日至(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
-_FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 
 def match_label(text: str, styles: Sequence[str] | None = None) -> tuple[str, int, str] | None:
@@ -121,6 +128,28 @@ def split_measures(text: str) -> list[str]:
             for index, (start, end) in enumerate(zip(starts, ends, strict=True), start=1)]
 
 
+def _status_before(text: str) -> str:
+    """该问题已完成整改。 opening a measures paragraph whose 一是… follows, or ""."""
+    if not text.startswith(_STATUS_STARTS):
+        return ""
+    cut = text.find("。")
+    if cut < 0 or not text[cut + 1:].startswith(measure_label(1)):
+        return ""
+    sentence = text[:cut + 1]
+    return sentence if _is_status_sentence(sentence) else ""
+
+
+def _preface(text: str) -> str:
+    """A lead-in sentence before 一是 (局党组高度重视……。一是…二是…), or ""."""
+    if text.startswith(measure_label(1)):
+        return ""
+    for stop in "。::":
+        at = text.find(stop + measure_label(1))
+        if at >= 0 and len(split_measures(text[at + 1:])) > 1:
+            return text[:at + 1]
+    return ""
+
+
 def _is_status_sentence(text: str) -> bool:
     """A single sentence reporting the problem's status, like 该问题已完成整改。"""
     body = text.rstrip("。")
@@ -159,6 +188,7 @@ class _Parser:
         self.measures_label: str | None = None
         self.status_sentences: dict[str, str] = {}
         self.status_inline: bool | None = None
+        self.status_before = False
         self.measure_paragraphs = False
 
     def warn(self, para: Para, code: str, message: str, hint: str = "") -> None:
@@ -263,6 +293,11 @@ class _Parser:
         number = len(self.issues) + 1
         self.check_number(item, number)
         body = list(item.body)
+        title = item.text
+        if len(body) > 1 and not _MEASURES_LABEL.match(body[0].text) \
+                and _MEASURES_LABEL.match(body[1].text) and not _is_status_sentence(body[0].text):
+            # The problem's own text on a line between its heading and 整改情况:.
+            title = f"{title}\n{body.pop(0).text}"
         text = body.pop(0).text if body else ""
         found = _MEASURES_LABEL.match(text)
         if found is not None:
@@ -275,6 +310,13 @@ class _Parser:
             self.warn(item.body[0], "import-layout",
                       f"本问题的措施前没有 {self.measures_label},渲染时会加上")
         text, sentence = _split_status(text)
+        before = _status_before(text) if not sentence else ""
+        if before:
+            # 该问题已完成整改。一是…: the status first, then the measures.
+            sentence, text = before, text[len(before):]
+            self.status_before = True
+        preface = _preface(text)
+        text = text[len(preface):]
         measures = split_measures(text) if text else []
         first, second = measure_label(1), measure_label(2)
         if not sentence and len(measures) == 1 and text.startswith(first) and body \
@@ -296,9 +338,10 @@ class _Parser:
                 self.warn(item.para, "import-layout",
                           f"状态句与前文写法不同(前文为 {known}),渲染时按前文写法")
             self.status_inline = inline if self.status_inline is None else self.status_inline
-        self.issues.append(IssueRec(number, aspect if aspect is not None else 1, item.text,
-                                    [MeasureRec(text) for text in measures], status,
-                                    subject, line=item.para.line))
+        record = IssueRec(number, aspect if aspect is not None else 1, title,
+                          [MeasureRec(text) for text in measures], status,
+                          subject, line=item.para.line, preface=preface)
+        self.issues.append(record)
         return body
 
     def narrative(self, paras: Sequence[Para]) -> tuple[list[Para], list[str], list[Para]]:
@@ -365,11 +408,18 @@ def parse(text: str, relpath: str = "notice.txt") -> Parsed:
     paras = [Para(number, line.strip(_BLANKS))
              for number, line in enumerate(lines, start=1) if line.strip(_BLANKS)]
     paras = _join_bare_labels(parser, paras)
-    paras, breadcrumb, source_line = _clutter(paras)
-    issuer, title, issuer_in_title, body = _head(parser, paras)
-    notice_date, signature, body = _foot(parser, body, len(lines))
-    issuer = issuer or signature
+    paras, breadcrumb, source_line, meta = _clutter(paras)
+    page = metadata([breadcrumb, source_line, *meta])
+    issuer, title, issuer_in_title, body = _head(parser, paras, page)
+    notice_date, signature, body = _foot(parser, body)
+    if notice_date is None:
+        notice_date = _page_date(page)
+    if notice_date is None:
+        parser.problems.append(Problem(Location(relpath, len(lines), 1), "import-no-date",
+                                       "warning", "找不到落款日期(如 2021年8月26日)",
+                                       "请在 data/notice.yaml 中填写 date"))
     intro, sections, top, closing = _body(parser, body)
+    issuer = issuer or signature or _intro_issuer(intro) or page.get("发布机构", "")
     if not parser.issues:
         where = body[0] if body else Para(1, "")
         last = body[-1].line if body else 1
@@ -386,6 +436,7 @@ def parse(text: str, relpath: str = "notice.txt") -> Parsed:
     notice = NoticeRec(
         date=notice_date,
         source={"breadcrumb": breadcrumb, "line": source_line} if source else {},
+        meta=meta,
         issuer_in_title=issuer_in_title,
         signature=signature if signature and signature != issuer else "",
         # The ledger needs an aspect for every problem; this one is never printed.
@@ -396,31 +447,67 @@ def parse(text: str, relpath: str = "notice.txt") -> Parsed:
         measure_paragraphs=parser.measure_paragraphs,
         status_sentences=parser.status_sentences,
         status_inline=parser.status_inline is not False,
+        status_before=parser.status_before,
         numbering=_numbering(parser, top))
     if notice_date is not None:
         for issue in parser.issues:
             if issue.status == STATUS_DONE:
                 _closed_by_notice(issue, notice_date, issuer + title,
                                   parser.status_sentences[STATUS_DONE])
-    return Parsed(_header(parser, issuer, title, intro), notice, parser.issues,
-                  parser.problems, tuple(lines))
+    # The count phrase the data renders again (Counted) is not stated: the rest of its
+    # paragraph is.
+    narrative = [part if isinstance(part, str) else f"{part.before}。{part.after}"
+                 for part in [*intro, *(p for section in sections for p in section.paragraphs)]]
+    header = _header(parser, issuer, title, intro, narrative)
+    notes = _figures(header, parser.issues, narrative)
+    return Parsed(header, notice, parser.issues, parser.problems, tuple(lines), tuple(notes))
 
 
 _BLANKS = " \t\u3000\xa0"
 
 
-def _clutter(paras: list[Para]) -> tuple[list[Para], str, str]:
-    """The paragraphs without the web page's breadcrumb and source line, and those two."""
+def _clutter(paras: list[Para]) -> tuple[list[Para], str, str, list[str]]:
+    """The paragraphs without the web page's furniture; its breadcrumb, source line, others.
+
+    Furniture: breadcrumbs (首页 > … or -> …), metadata (信息索引号, 文件名称,
+    发布机构, 成文日期, 发布日期, 信息来源, 浏览次数 …, one or several to a line) and
+    the page's tools (字号 大 中 小, 分享, 朗读, 打印, 关闭). None of it is the notice's
+    text; all of it is kept, in order, as the notice's `source`.
+    """
     breadcrumb = source_line = ""
+    meta: list[str] = []
     kept: list[Para] = []
     for para in paras:
-        if not breadcrumb and _BREADCRUMB.match(para.text) and "。" not in para.text:
-            breadcrumb = para.text
-        elif not source_line and _SOURCE_LINE.match(para.text) and "。" not in para.text:
-            source_line = para.text
+        text = para.text
+        if "。" in text:
+            kept.append(para)
+        elif not breadcrumb and _BREADCRUMB.match(text):
+            breadcrumb = text
+        elif not source_line and _SOURCE_LINE.match(text):
+            source_line = text
+        elif _BREADCRUMB.match(text) or _META_LINE.match(text) or _is_tools(text):
+            meta.append(text)
         else:
             kept.append(para)
-    return kept, breadcrumb, source_line
+    return kept, breadcrumb, source_line, meta
+
+
+def metadata(lines: Sequence[str]) -> dict[str, str]:
+    """信息索引号: … • 发布机构: … • 成文日期: … → {label: value}, from the furniture lines."""
+    out: dict[str, str] = {}
+    for line in lines:
+        found = list(_META_FIELD.finditer(line))
+        for here, after in zip(found, [*found[1:], None][:len(found)], strict=True):
+            value = line[here.end():after.start() if after else len(line)]
+            value = value.strip(_BLANKS + "•·|丨")
+            out.setdefault(here.group(1), value)
+    return out
+
+
+def _is_tools(text: str) -> bool:
+    """A line of the page's tools only: 【打印】【关闭】, 字号:[ 大 中 小 ], 分享到: …"""
+    rest = _TOOLS.sub("", text)
+    return text != rest and not rest.strip(_BLANKS + "[]【】()（）|丨:::•·/")
 
 
 def _is_name_line(text: str) -> bool:
@@ -429,18 +516,25 @@ def _is_name_line(text: str) -> bool:
         and not any(char.isdigit() for char in text)
 
 
-def _head(parser: _Parser, paras: list[Para]) -> tuple[str, str, bool, list[Para]]:
-    """Issuer, title, whether the issuer is written into the title, and the rest."""
+def _head(parser: _Parser, paras: list[Para], page: dict[str, str]
+          ) -> tuple[str, str, bool, list[Para]]:
+    """Issuer, title, whether the issuer is written into the title, and the rest.
+
+    The issuer is the line above the title only when it names an organisation
+    (…党组, …局, …委员会): a web page's navigation (政务公开, 工作动态) never is.
+    """
     at = next((index for index, para in enumerate(paras[:6])
                if _TITLE.search(para.text) and "。" not in para.text), None)
     if at is None:
+        title = page.get("文件名称", "") or page.get("名称", "")
         parser.problems.append(Problem(Location(parser.relpath, 1, 1), "import-no-title",
-                                       "warning", "找不到通报标题(关于…的通报)",
+                                       "warning", "找不到通报标题(关于…的通报)"
+                                       + (f",标题取自网页的文件名称:{title}" if title else ""),
                                        "请在 data/ledger.yaml 中填写 issuer 和 title"))
-        return "", "", False, paras
+        return "", title, False, paras
     issuer, title, combined = "", paras[at].text, False
     head = paras[:at]
-    if head and _is_name_line(head[-1].text):
+    if head and _is_name_line(head[-1].text) and _is_org(head[-1].text):
         issuer = head.pop().text
     elif not title.startswith("关于"):
         cut = title.index("关于")
@@ -449,17 +543,13 @@ def _head(parser: _Parser, paras: list[Para]) -> tuple[str, str, bool, list[Para
     return issuer, title, combined, paras[at + 1:]
 
 
-def _foot(parser: _Parser, body: list[Para], last_line: int
-          ) -> tuple[date | None, str, list[Para]]:
+def _foot(parser: _Parser, body: list[Para]) -> tuple[date | None, str, list[Para]]:
     """The date at the foot, the issuer's name above it, and the body without them."""
     foot = next((index for index in range(len(body) - 1, -1, -1)
-                 if _DATE_LINE.match(body[index].text)), None)
+                 if _DATE_LINE.match(arabic_dates(body[index].text))), None)
     if foot is None:
-        parser.problems.append(Problem(Location(parser.relpath, last_line, 1), "import-no-date",
-                                       "warning", "找不到落款日期(如 2021年8月26日)",
-                                       "请在 data/notice.yaml 中填写 date"))
         return None, "", body
-    found = _DATE_LINE.match(body[foot].text)
+    found = _DATE_LINE.match(arabic_dates(body[foot].text))
     assert found is not None
     parser.unplaced(body[foot + 1:], "落款日期之后")
     body = body[:foot]
@@ -559,31 +649,201 @@ def _numbering(parser: _Parser, top: bool) -> dict[str, str]:
             if default.get(level) != style}
 
 
-def _header(parser: _Parser, issuer: str, title: str,
-            intro: Sequence[Paragraph]) -> HeaderRec:
-    text = "".join(part for part in intro if isinstance(part, str)) + title
-    kind = next((word for word in INSPECTION_KINDS if word in text), None)
-    inspector = _INSPECTOR.search(text)
-    span = _SPAN.search(text)
-    start = end = feedback = None
-    if span is not None:
-        start = _date(span.group(1), span.group(2), span.group(3))
-        end = _date(span.group(4) or span.group(1), span.group(5), span.group(6))
-    for sentence in re.split("[。;;]", text):
-        found = _FULL_DATE.search(sentence)
-        if "反馈" in sentence and found is not None and feedback is None \
-                and (span is None or found.start() != span.start() or "至" not in sentence):
-            feedback = _date(found.group(1), found.group(2), found.group(3))
+def _header(parser: _Parser, issuer: str, title: str, intro: Sequence[Paragraph],
+            narrative: Sequence[str]) -> HeaderRec:
+    own = arabic_dates("".join(part for part in intro if isinstance(part, str)) + title)
+    text = own if _FULL_DATE.search(own) or not narrative else arabic_dates("".join(narrative))
+    kind = inspection_kind(own + "".join(narrative))
+    start, end, feedback = inspection_dates(text)
     if feedback is None or kind is None:
         parser.problems.append(Problem(Location(parser.relpath, 1, 1), "import-no-inspection",
                                        "warning", "导语中找不到检查类别或反馈日期",
                                        "请在 data/ledger.yaml 的 inspection 中填写 kind 和 "
                                        "feedback"))
-    return HeaderRec(issuer=issuer, title=title, kind=kind,
-                     by=inspector.group(1) if inspector else None,
+    return HeaderRec(issuer=issuer, title=title, kind=kind, by=inspection_group(own or text),
                      start=start, end=end, feedback=feedback,
                      aspects=parser.aspects or [AspectRec(1, UNGROUPED)],
                      subjects=parser.subjects)
+
+
+# ---------------------------------------------------------------- the inspection
+
+
+_KIND_WORDS = ("巡视", "巡察", "审计", "督察", "督查")
+# A kind word inside a name says nothing about the kind: 审计局, 《…巡视工作条例》.
+_NOT_KIND = re.compile(r"《[^》]*》|(?:巡视|巡察|审计|督察|督查)(?:局|厅|署|处|科|室|办|机关|"
+                       r"工作领导小组|工作条例|条例|工作规定|法)")
+
+
+def inspection_kind(text: str) -> str | None:
+    """The kind the text speaks of most (专项巡察 is 巡察); a name or a cited rule does not count."""
+    clean = _NOT_KIND.sub("", text)
+    counts = {kind: clean.count(kind) for kind in _KIND_WORDS}
+    best = max(_KIND_WORDS, key=lambda kind: counts[kind])
+    if not counts[best]:
+        return None
+    return best if best in INSPECTION_KINDS else None
+
+
+_GROUP = re.compile(
+    r"((?:中央|(?:自治区|省|市|州|县|区|旗|盟)(?:委|党委)|[\u4e00-\u9fa5]{2,8}?党(?:委|组))?"
+    r"(?:第[一二三四五六七八九十\d]+|专项)?(?:巡视|巡察|督察|督查)(?:[一二三四五六七八九十]+)?组)")
+_GROUPS = re.compile(r"((?:自治区|省|市|州|县|区|旗|盟)(?:委|党委))组建"
+                     r"(\d+|[一二三四五六七八九十]+)个(巡视|巡察)组")
+
+
+def inspection_group(text: str) -> str | None:
+    """区委第三巡察组, 市委专项巡察组, 巡察二组, 自治区党委第十巡视组, 区委5个巡察组; else None."""
+    several = _GROUPS.search(text)
+    if several is not None:
+        return f"{several.group(1)}{several.group(2)}个{several.group(3)}组"
+    found = [match.group(1) for match in _GROUP.finditer(text)]
+
+    def specific(name: str) -> int:
+        numbered = "第" in name or "专项" in name or bool(re.search("[一二三四五六七八九十]组$", name))
+        return numbered * 2 + (not name.startswith(_KIND_WORDS))
+
+    ranked = sorted(found, key=specific, reverse=True)
+    return ranked[0] if ranked and specific(ranked[0]) else None
+
+
+_DAY = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+_SPAN = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\s*(?:至|到|—|-|－|~|～)\s*"
+                   r"(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+_FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_COUNTED = re.compile(r"反馈(?:意见)?(?:指出)?(?:的)?(?:问题)?\d")
+
+
+def inspection_dates(text: str) -> tuple[date | None, date | None, date | None]:
+    """(start, end, feedback): the inspection's period and the feedback date, however phrased.
+
+    A year-less date takes the year of the last full date before it, one later
+    when that would put it before the inspection's end (11月3日 after 2023年9月).
+    """
+    span = _SPAN.search(text)
+    start = end = feedback = None
+    if span is not None:
+        start = _date(span.group(1), span.group(2), span.group(3))
+        end = _date(span.group(4) or span.group(1), span.group(5), span.group(6))
+        if start is not None and end is not None and end < start and not span.group(4):
+            end = _date(str(start.year + 1), span.group(5), span.group(6))
+    offset = 0
+    for sentence in re.split("(?<=[。;;])", text):
+        here, offset = offset, offset + len(sentence)
+        at = sentence.find("反馈")
+        if at < 0 or feedback is not None or _COUNTED.match(sentence[at:]):
+            continue
+        candidates = [match for match in _DAY.finditer(sentence)
+                      if span is None or not span.start() <= here + match.start() < span.end()]
+        if not candidates:
+            continue
+        before = [match for match in candidates if match.start() < at]
+        chosen = before[-1] if before else candidates[0]
+        year = chosen.group(1)
+        if year is None:
+            known = [m.group(1) for m in _FULL_DATE.finditer(text[:here + chosen.start()])]
+            if not known:
+                continue
+            year = known[-1]
+        found = _date(year, chosen.group(2), chosen.group(3))
+        if found is not None and chosen.group(1) is None and end is not None and found < end:
+            found = _date(str(found.year + 1), chosen.group(2), chosen.group(3))
+        feedback = found
+    return start, end, feedback
+
+
+_CN_DATE_PART = re.compile(r"([〇○零一二三四五六七八九十]{1,4})(年|月|日)")
+_CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678" + "9")
+
+
+def arabic_dates(text: str) -> str:
+    """二〇二三年十一月三日 → 2023年11月3日, for reading dates only (the text is kept as written)."""
+    def convert(match: re.Match[str]) -> str:
+        digits, unit = match.group(1), match.group(2)
+        if unit == "年":
+            if len(digits) == 4 and "十" not in digits:
+                return digits.translate(_CN_DIGITS) + unit
+            return match.group(0)
+        number = parse_cn_number(digits)
+        limit = 12 if unit == "月" else 31
+        return f"{number}{unit}" if number is not None and 1 <= number <= limit else match.group(0)
+
+    return _CN_DATE_PART.sub(convert, text)
+
+
+def _page_date(page: dict[str, str]) -> date | None:
+    """成文日期, else 发布日期 / 发布时间 of the web page: 2024-03-02, 2024年3月2日 …"""
+    for key in ("成文日期", "发布日期", "发布时间"):
+        found = re.search(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})",
+                          page.get(key, ""))
+        if found is not None:
+            value = _date(found.group(1), found.group(2), found.group(3))
+            if value is not None:
+                return value
+    return None
+
+
+_ORG = re.compile(r"(党组|党委|党工委|党总支|党支部|委员会|政府|人民法院|人民检察院|局|厅|院|委|办|"
+                  r"办公室|公司|集团|大学|学院|学校|医院|中心|协会|银行|纪委监委|监委)$")
+_INTRO_ORG = re.compile(r"对(?:我|本)?([^,,。;;、对]{2,30}?(?:党组|党委|党工委|党总支|党支部|"
+                        r"委员会|领导班子|局|院|公司|大学|学院|医院|中心))(?:开展了?|进行了?)")
+
+
+def _is_org(text: str) -> bool:
+    return _ORG.search(text) is not None
+
+
+def _intro_issuer(intro: Sequence[Paragraph]) -> str:
+    """The inspected body as the intro names it: 对市某某局党组开展了巡察 → 市某某局党组."""
+    for part in intro:
+        if isinstance(part, str):
+            found = _INTRO_ORG.search(part)
+            if found is not None:
+                return found.group(1)
+    return ""
+
+
+def _figures(header: HeaderRec, issues: Sequence[IssueRec], narrative: Sequence[str]
+             ) -> list[str]:
+    """Stated counts, side results and amounts into the records; the report's lines on them."""
+    header.stated = stated_counts(narrative)
+    results, unit = side_results(narrative)
+    header.stated.results = results
+    involved, rectified, money_unit = stated_money(narrative)
+    header.stated.involved, header.stated.rectified = involved, rectified
+    notes: list[str] = []
+    units = {unit, money_unit} - {""}
+    for issue in issues:
+        text = "".join([issue.title, issue.preface, *(m.text for m in issue.measures)])
+        amounts, found_unit = problem_amounts(text)
+        if amounts is None:
+            continue
+        issue.amounts = amounts
+        units.add(found_unit)
+        ways = "、".join(f"{way}{value}" for way, value in amounts.ways.items())
+        notes.append(f"问题 {issue.number}:问题金额 {amounts.involved}{found_unit}"
+                     + (f",已整改 {amounts.rectified}{found_unit}"
+                        if amounts.rectified is not None else "")
+                     + (f"(其中{ways})" if ways else "") + ";请与原文核对")
+    if len(units) > 1:
+        # 元 and 万元 mixed: nothing is converted, so nothing structured is kept.
+        for issue in issues:
+            issue.amounts = None
+        header.stated.involved = header.stated.rectified = None
+        header.stated.results = [tally for tally in header.stated.results if tally.amount is None]
+        notes = ["通报中的金额单位不统一(元与万元),金额未导入为数据,仍保留在原文中"]
+    elif units:
+        header.money_unit = units.pop()
+    stated = header.stated
+    said = [f"{name}{value}" for name, value in (
+        ("方面", stated.aspects), ("问题", stated.problems), ("措施", stated.measures),
+        ("已完成", stated.done), ("未完成", stated.ongoing),
+        ("完成率", f"{stated.rate}%" if stated.rate else None)) if value is not None]
+    said += [f"{tally.label}{tally.count if tally.count is not None else tally.amount}"
+             for tally in stated.results]
+    if said:
+        notes.insert(0, "通报所述(记入 stated,validate 会与台账核对):" + "、".join(said))
+    return notes
 
 
 def _date(year: str, month: str, day: str) -> date | None:

@@ -73,6 +73,8 @@ def issue_data(issue: IssueRec) -> dict[str, Any]:
     if issue.subject is not None:
         out["subject"] = issue.subject
     out["title"] = issue.title
+    if issue.preface:
+        out["preface"] = issue.preface
     out["measures"] = [_measure(measure) for measure in issue.measures]
     for key in ("leader", "unit", "owner"):
         if getattr(issue, key):
@@ -103,7 +105,10 @@ def issue_record(issue: dict[str, Any]) -> dict[str, Any]:
     record: dict[str, Any] = {"number": issue["number"], "aspect": issue["aspect"]}
     if "subject" in issue:
         record["subject"] = issue["subject"]
-    record.update(title=issue["title"], measures=issue["measures"],
+    record["title"] = issue["title"]
+    if "preface" in issue:
+        record["preface"] = issue["preface"]
+    record.update(measures=issue["measures"],
                   leader=issue.get("leader"), unit=issue.get("unit"),
                   co_units=issue.get("co_units", []), owner=issue.get("owner"),
                   deadline=issue.get("deadline"), status=issue["status"])
@@ -168,7 +173,9 @@ def notice_data(notice: NoticeRec) -> dict[str, Any]:
     """data/notice.yaml's data: the switches only where they differ from the defaults."""
     out: dict[str, Any] = {"date": notice.date}
     if notice.source:
-        out["source"] = dict(notice.source)
+        out["source"] = {key: value for key, value in notice.source.items() if value}
+    if notice.meta:
+        out.setdefault("source", {})["meta"] = list(notice.meta)
     if notice.issuer_in_title:
         out["issuer_in_title"] = True
     if notice.signature:
@@ -190,6 +197,8 @@ def notice_data(notice: NoticeRec) -> dict[str, Any]:
         out["status_sentences"] = dict(notice.status_sentences)
         if not notice.status_inline:
             out["status_inline"] = False
+        if notice.status_before:
+            out["status_before"] = True
     if notice.numbering:
         out["numbering"] = dict(notice.numbering)
     return out
