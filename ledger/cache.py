@@ -23,7 +23,20 @@ Why it is safe to trust:
   landing in the same clock tick as the parse can never hide behind an equal
   stat (git's "racily clean" problem);
 - edits by `ledger` itself go through `atomic.write_atomic` (a new inode and
-  a new ctime), so they need no call into this module.
+  a new ctime), so they need no call into this module;
+- it is consulted only after the root-containment checks: when data/issues
+  leads out of the root, nothing is looked up or stored, and every file goes
+  through `loader.read_bytes` (an entry made while the folder was real would
+  otherwise match the very same files seen through a link);
+- nothing in `.ledger-cache/` is trusted as a path: the folder is opened with
+  O_NOFOLLOW and used through its descriptor, the cache file is opened with
+  O_NOFOLLOW | O_NONBLOCK and must be a regular file no larger than a budget
+  (32 MiB plus 16 times the problem files' size), checked with fstat before
+  reading; a link, pipe, device, folder or oversized file there is a corrupt
+  cache, replaced by a rename (which replaces a link, never its target), or
+  bypassed with one line of warning when it cannot be; a folder that is a
+  link or not a folder switches the cache off for the run, with a warning.
+  Nothing is ever written outside the root.
 
 What it does not do: cache the header (one small file), decide what a file
 means (that is `loader.parse_issue`), or lock: two runs writing at once each
@@ -37,6 +50,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import gc
 import hashlib
 import json
@@ -399,12 +413,14 @@ def read_and_parse(root: Path, relpath: str, key: StatKey | None, inside: bool) 
     `resolve()` that `loader.read_bytes` needs for links; anything else goes
     through `read_bytes` and its checks.
     """
-    from .loader import parse_issue, read_bytes
+    from .loader import parse_issue, read_bytes, read_capped
+    from .yamlsrc import MAX_BYTES
 
     data: bytes | None = None
-    if key is not None and inside:
+    if key is not None and inside and key[0] <= MAX_BYTES:  # larger: read_bytes refuses it
         try:
-            data = (root / relpath).read_bytes()
+            with (root / relpath).open("rb") as handle:
+                data = read_capped(handle, key[0])
         except OSError:
             data = None  # read_bytes below says why
     if data is None:
@@ -421,7 +437,7 @@ def _issues_inside(root: Path) -> bool:
 
     try:
         return (root / ISSUES_DIR).resolve().is_relative_to(root.resolve())
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: a link loop, Python < 3.12
         return False
 
 
@@ -433,30 +449,58 @@ class _Store:
     The old file stays one bytes object and entries are offsets into it: at
     100,000 problems it is about 180 MB, and slicing it into lines would hold
     it twice or three times over.
+
+    Nothing in the folder is trusted as a path: the folder is opened with
+    O_NOFOLLOW and everything in it relative to that descriptor, the cache file
+    with O_NOFOLLOW and O_NONBLOCK and then checked with fstat (a regular file
+    under `budget` bytes). A link, pipe, device, folder or oversized file where
+    the cache file belongs counts as a corrupt cache and is replaced; a folder
+    that is a link (or not a folder) switches the cache off for the run, with a
+    warning, and nothing is written through it.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, budget: int = 1 << 62) -> None:
+        self.root = root
         self.path = cache_path(root)
         self.stamp = stamp()
         self.blob = b""
         self.old: dict[str, tuple[StatKey, int, int]] = {}
         self.new: dict[str, tuple[StatKey, bytes | tuple[int, int]]] = {}
         self.changed = False
-        self._read()
+        self.usable = True  # False: the folder is not one we may write into
+        self.odd = False  # the file on disk was not a sound cache file
+        self._read(budget)
 
-    def _read(self) -> None:
+    def _read(self, budget: int) -> None:
+        folder = self.path.parent
         try:
-            with self.path.open("rb") as handle:
-                blob = handle.read()
+            info = os.lstat(folder)
         except OSError:
-            self.changed = True  # missing or unreadable: write a fresh one
+            self.changed = True  # missing (or unreachable): try to write a fresh one
+            return
+        if stat.S_ISREG(info.st_mode):
+            self.changed = True  # an old single-file cache, or a file not ours: see save()
+            return
+        if not stat.S_ISDIR(info.st_mode):
+            self.usable = False
+            kind = "一个链接" if stat.S_ISLNK(info.st_mode) else "管道或设备文件,不是目录"
+            _warn(f"解析缓存目录 {CACHE_NAME} 是{kind},为安全起见本次不使用缓存;"
+                  f"删除 {CACHE_NAME} 即可恢复(会自动重建)")
+            return
+        try:
+            blob = _read_file(folder, CACHE_FILE, budget)
+        except FileNotFoundError:
+            self.changed = True
+            return
+        except OSError:
+            self.changed = self.odd = True  # a link, pipe, device, folder or too large
             return
         try:
             self.old = self._entries(blob)
             self.blob = blob
         except (ValueError, TypeError, IndexError, UnicodeDecodeError):
             self.old = {}
-            self.changed = True
+            self.changed = self.odd = True
 
     def _entries(self, blob: bytes) -> dict[str, tuple[StatKey, int, int]]:
         head_end = blob.index(b"\n")
@@ -510,31 +554,48 @@ class _Store:
 
     def save(self) -> None:
         """Write the next cache to a temp file beside it, then rename it over the old one."""
-        if not self.changed and self.new.keys() == self.old.keys():
+        if not self.usable or (not self.changed and self.new.keys() == self.old.keys()):
             return
-        temp = self.path.with_name(f"{CACHE_FILE}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
         view = memoryview(self.blob)
         try:
-            _make_folder(self.path.parent)
-            with temp.open("xb") as handle:
-                digest = hashlib.blake2b(digest_size=16)
-
-                def put(data: bytes | memoryview) -> None:
-                    digest.update(data)
-                    handle.write(data)
-
-                put(f"{MAGIC}\t{FORMAT}\t{self.stamp}\n".encode())
-                for relpath, (key, payload) in self.new.items():
-                    put(b"%s\t%d,%d,%d,%d\t" % (json.dumps(relpath).encode(), *key))
-                    put(view[payload[0]: payload[1]] if isinstance(payload, tuple) else payload)
-                    put(b"\n")
-                handle.write(f"end\t{len(self.new)}\t{digest.hexdigest()}\n".encode())
-            # No fsync: a cache torn by a crash fails its digest and is rebuilt.
-            temp.replace(self.path)
+            folder = _open_folder(self.path.parent)
         except OSError:
-            # A read-only checkout, a full disk: the ledger still works, only slower.
-            with contextlib.suppress(OSError):
-                temp.unlink()
+            return  # a read-only checkout, a file of the user's in the way: only slower
+        temp = f"{CACHE_FILE}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                         | os.O_CLOEXEC, 0o644, dir_fd=folder)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    digest = hashlib.blake2b(digest_size=16)
+
+                    def put(data: bytes | memoryview) -> None:
+                        digest.update(data)
+                        handle.write(data)
+
+                    put(f"{MAGIC}\t{FORMAT}\t{self.stamp}\n".encode())
+                    for relpath, (key, payload) in self.new.items():
+                        put(b"%s\t%d,%d,%d,%d\t" % (json.dumps(relpath).encode(), *key))
+                        put(view[payload[0]: payload[1]] if isinstance(payload, tuple)
+                            else payload)
+                        put(b"\n")
+                    handle.write(f"end\t{len(self.new)}\t{digest.hexdigest()}\n".encode())
+                # No fsync: a cache torn by a crash fails its digest and is rebuilt.
+                with contextlib.suppress(OSError):
+                    os.rmdir(CACHE_FILE, dir_fd=folder)  # an empty folder in its place
+                # A rename replaces whatever entry is there (a link too), never its target.
+                os.replace(temp, CACHE_FILE, src_dir_fd=folder, dst_dir_fd=folder)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(temp, dir_fd=folder)
+                raise
+        except OSError:
+            # A full disk, a read-only folder: the ledger still works, only slower.
+            if self.odd:
+                _warn(f"解析缓存 {CACHE_NAME}/{CACHE_FILE} 已损坏且无法替换,本次不使用缓存;"
+                      f"删除 {CACHE_NAME} 即可恢复(会自动重建)")
+        finally:
+            os.close(folder)
 
 
 def cache_path(root: Path) -> Path:
@@ -542,17 +603,66 @@ def cache_path(root: Path) -> Path:
     return root / CACHE_NAME / CACHE_FILE
 
 
-def _make_folder(folder: Path) -> None:
-    """The cache folder with its own .gitignore; raises OSError when it cannot be made."""
-    if folder.is_file() and not folder.is_symlink():
-        with folder.open("rb") as handle:
+# Whatever the cache file's size, it is not read past this: a generous multiple of the
+# problem files it describes (an entry is a few times its file), plus a floor.
+BUDGET_FLOOR = 32 * 1024 * 1024
+BUDGET_FACTOR = 16
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _warn(text: str) -> None:
+    sys.stderr.write(f"注意:{text}。\n")
+
+
+def _read_file(folder: Path, name: str, budget: int) -> bytes:
+    """The bytes of a regular file `name` in `folder` (neither one a link); OSError for
+    anything else, including a file over `budget` bytes (checked before reading)."""
+    dir_fd = os.open(folder, _FOLDER_FLAGS)
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer.
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC,
+                     dir_fd=dir_fd)
+    finally:
+        os.close(dir_fd)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > budget:
+            raise OSError(errno.EINVAL, "not a cache file")
+        blob = handle.read(info.st_size + 1)
+    if len(blob) > info.st_size:
+        raise OSError(errno.EFBIG, "cache file growing while read")
+    return blob
+
+
+def _open_folder(folder: Path) -> int:
+    """A descriptor of the cache folder (made, with its own .gitignore, if missing);
+    OSError when it cannot be made or is not a real folder (a link is never followed)."""
+    try:
+        info: os.stat_result | None = os.lstat(folder)
+    except FileNotFoundError:
+        info = None
+    if info is not None and stat.S_ISREG(info.st_mode):
+        fd = os.open(folder, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
             if handle.read(len(MAGIC)) != MAGIC.encode():
                 raise FileExistsError(folder)  # not ours: leave it alone
         folder.unlink()  # the single-file cache of an early version of ledger
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text(_IGNORE_ALL, encoding="utf-8")
+        info = None
+    if info is None:
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir()  # never follows a link at `folder`
+    fd = os.open(folder, _FOLDER_FLAGS)
+    try:
+        ignore = os.open(".gitignore", os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+                         | os.O_CLOEXEC, 0o644, dir_fd=fd)
+    except FileExistsError:
+        return fd  # whatever is there (even a link) is left as it is, never written through
+    except OSError:
+        os.close(fd)
+        raise
+    with os.fdopen(ignore, "wb") as handle:
+        handle.write(_IGNORE_ALL.encode("utf-8"))
+    return fd
 
 
 def enabled() -> bool:
@@ -592,15 +702,19 @@ def parse_files(root: Path, relpaths: Iterable[str]) -> list[Result]:
 def _parse_files(root: Path, relpaths: Iterable[str]) -> list[Result]:
     cutoff = time.time_ns() - RACY_NS
     paths = list(relpaths)
-    use_cache = enabled()
-    store: _Store | None = None
-    if use_cache:
-        try:
-            store = _Store(root)
-        except (TypeError, ValueError, OSError):  # pragma: no cover - model not codable
-            store = None
+    # Containment before the cache, never instead of it: when data/issues leads out of
+    # the root, every file goes through loader.read_bytes and its checks, and nothing
+    # is looked up or stored (an entry made while the folder was real would match the
+    # very same files seen through a link).
     inside = _issues_inside(root)
     keys = [file_key(root, relpath) for relpath in paths]
+    store: _Store | None = None
+    if enabled() and inside:
+        budget = BUDGET_FLOOR + BUDGET_FACTOR * sum(key[0] for key in keys if key is not None)
+        try:
+            store = _Store(root, budget)
+        except (TypeError, ValueError, OSError):  # pragma: no cover - model not codable
+            store = None
     results: list[Result | None] = [None] * len(paths)
     pending: list[int] = []
     for index, relpath in enumerate(paths):

@@ -11,6 +11,7 @@ Failures become output in one place: `_guard` for the commands' own errors,
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import os
 import sys
@@ -588,7 +589,7 @@ def import_(
         return
     target = into or _settings.root or Path.cwd()
     # Into an existing ledger: hold its lock, as every other edit does.
-    with _locked(target, dry_run=dry_run or not (target / "data" / "ledger.yaml").is_file()):
+    with _locked(target, dry_run=dry_run or not _holds_ledger(target)):
         report = import_notice(source, target, force, dry_run=dry_run, column_map=mapping,
                                today=_today())
     for note in report.notes:
@@ -687,7 +688,7 @@ def render_(
             return
     else:
         text = rendering.render(root, ledger, notice, today, template, chosen, public,
-                                only, scope or "")
+                                only, scope or "", _template_limits())
         if output is None:
             # A document goes to a file or pipe as written; a terminal is shown its controls.
             sys.stdout.write(visible(text, multiline=True) if sys.stdout.isatty() else text)
@@ -713,6 +714,33 @@ def _scope(open_: bool, overdue: bool, unit: str | None, aspect: int | None) -> 
     elif open_:
         parts.append("未销号")
     return ",".join(parts)
+
+
+def _holds_ledger(folder: Path) -> bool:
+    """Is there a ledger in `folder` already (so an import into it must take its lock)?"""
+    try:
+        return (folder / "data" / "ledger.yaml").is_file()
+    except OSError:  # a name too long, a loop: the import itself says what is wrong
+        return False
+
+
+def _template_limits() -> Any:
+    """The limits of a ledger's own templates: LEDGER_TEMPLATE_SECONDS, LEDGER_TEMPLATE_MAX_MB."""
+    from .render import TEMPLATE_MAX_MB, TEMPLATE_SECONDS, Limits
+
+    values: list[float] = []
+    for name, default in (("LEDGER_TEMPLATE_SECONDS", TEMPLATE_SECONDS),
+                          ("LEDGER_TEMPLATE_MAX_MB", TEMPLATE_MAX_MB)):
+        text = os.environ.get(name, "").strip()
+        try:
+            value = float(text) if text else float(default)
+        except ValueError:
+            value = -1.0
+        if not 0 < value < 1e9:
+            raise UsageError(f"环境变量 {name} 应当是正数,不是 \"{text[:40]}\"",
+                             f"例如 {name}={default:g};不设置时为 {default:g}")
+        values.append(value)
+    return Limits(values[0], max(1, int(values[1])))
 
 
 @app.command()
@@ -1027,12 +1055,77 @@ def rollup(
     raise typer.Exit(EXIT_PROBLEMS if result.broken else EXIT_OK)
 
 
+# The ledger's own environment variables; the text of each is used as is.
+_ENV_TEXT = ("LEDGER_USER", "LEDGER_ROOT", "LEDGER_TODAY")
+
+
+def _not_utf8() -> str | None:
+    """What in argv or the ledger's environment is not valid UTF-8, said visibly; or None.
+
+    Undecodable bytes reach Python as lone surrogates (surrogateescape); anything built
+    from them fails much later, when it is printed or written into a file.
+    """
+    def bad(text: str) -> bool:
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+
+    def shown(text: str) -> str:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+    for index, arg in enumerate(sys.argv[1:], start=1):
+        if bad(arg):
+            return f"参数不是有效的 UTF-8:第 {index} 个参数 {shown(arg)[:80]}"
+    for name in _ENV_TEXT:
+        value = os.environ.get(name)
+        if value is not None and bad(value):
+            return f"环境变量 {name} 不是有效的 UTF-8:{shown(value)[:80]}"
+    return None
+
+
+# Errors of writing: every file ledger writes goes through atomic (WriteError) or is
+# the cache (failures swallowed), so one of these reaching main() is the output's.
+_WRITE_ERRNOS = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EPIPE))
+
+
+def _stdout_failed(exc: OSError) -> bool:
+    """Did writing the results fail (`> /dev/full`, a closed pipe), rather than something else?
+
+    Either the error is one of writing, or flushing stdout fails again (a small output
+    fails only at the flush, and keeps its bytes in the buffer). The broken stream is
+    then pointed at /dev/null, so that Python's own flush at exit has nothing left to
+    complain about (it would print "Exception ignored" and exit 120).
+    """
+    if exc.errno not in _WRITE_ERRNOS:
+        try:
+            sys.stdout.flush()
+        except OSError:
+            pass
+        else:
+            return False
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return True
+
+
 def main() -> None:
     """Console entry point: run the app, turning parser errors into Chinese messages."""
     from typer import _click as click
 
+    from .errors import EXIT_WRITE
+
+    problem = _not_utf8()
+    if problem is not None:
+        typer.echo(f"用法错误:{problem}", err=True)
+        typer.echo("  提示:请用 UTF-8 编码输入参数和环境变量(检查终端的字符编码设置)", err=True)
+        sys.exit(EXIT_USAGE)
     try:
         code = app(standalone_mode=False)
+        sys.stdout.flush()  # here, not at exit: a full disk must become exit 4
     except click.exceptions.NoArgsIsHelpError as exc:
         typer.echo(exc.ctx.get_help() if exc.ctx is not None else "", err=True)
         sys.exit(EXIT_USAGE)
@@ -1043,15 +1136,28 @@ def main() -> None:
     except typer.Abort:
         typer.echo("已中止。", err=True)
         sys.exit(EXIT_PROBLEMS)
+    except OSError as exc:
+        if not _stdout_failed(exc):
+            _internal(exc)
+        from .atomic import _REASONS
+
+        reason = _REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+        typer.echo(f"错误:无法写出结果:{reason}", err=True)
+        typer.echo("  提示:输出(标准输出)无法写入;请检查磁盘空间,或用 -o 写入其他位置", err=True)
+        sys.exit(EXIT_WRITE)
     except Exception as exc:
-        # A defect of ledger itself, not of the user's input: say so plainly.
-        if os.environ.get("LEDGER_DEBUG"):
-            raise
-        _say(f"程序内部错误:{type(exc).__name__}: {exc}", err=True)
-        typer.echo("  提示:这是 ledger 的缺陷,不是您的数据有误;请把命令和这段输出报告给维护人员。"
-                   "设置环境变量 LEDGER_DEBUG=1 可看到完整的调用栈", err=True)
-        sys.exit(EXIT_INTERNAL)
+        _internal(exc)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _internal(exc: Exception) -> None:
+    """A defect of ledger itself, not of the user's input: say so plainly (exit 70)."""
+    if os.environ.get("LEDGER_DEBUG"):
+        raise exc
+    _say(f"程序内部错误:{type(exc).__name__}: {exc}", err=True)
+    typer.echo("  提示:这是 ledger 的缺陷,不是您的数据有误;请把命令和这段输出报告给维护人员。"
+               "设置环境变量 LEDGER_DEBUG=1 可看到完整的调用栈", err=True)
+    sys.exit(EXIT_INTERNAL)
 
 
 def _usage_message(exc: Any) -> str:

@@ -29,6 +29,7 @@ from .notice_import.write import (
     issue_record,
     notice_data,
     write_all,
+    write_error,
 )
 from .notice_import.write import files as record_files
 
@@ -85,6 +86,9 @@ def import_notice(source: Path, into: Path, force: bool = False, dry_run: bool =
                   today: date | None = None) -> ImportReport:
     """Read `source`, write the ledger's files under `into`; refuse to overwrite without force.
 
+    A ledger an interrupted import left half-written (IMPORT_MARKER) is overwritten
+    without --force: finishing that import is what the marker asks for.
+
     A readable header is always written, even when no problem list was found
     (a warning says so); only an unreadable input or an existing ledger is refused.
     """
@@ -95,15 +99,18 @@ def import_notice(source: Path, into: Path, force: bool = False, dry_run: bool =
                            "请确认这是通报正文(标题如 关于…整改情况的通报);"
                            "台账表请用 .xlsx 或 .csv 文件")
     planned = record_files(parsed)
-    into = into.resolve()
-    existing, old_issues = existing_ledger(into)
-    if (existing or old_issues) and not force:
+    try:
+        into = into.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise write_error(into, exc) from None
+    existing, old_issues, resuming = existing_ledger(into)
+    if (existing or old_issues) and not force and not resuming:
         raise RefusedError(f"{into} 中已有台账({(existing or old_issues)[0]}),未覆盖",
                            "确实要用通报重新生成台账,请加 --force")
     removed = [f"data/issues/{name}" for name in old_issues
                if f"data/issues/{name}" not in planned]
     if not dry_run:
-        write_all(into, planned, removed)
+        write_all(into, planned, removed, source)
     return ImportReport(into, tuple(planned), tuple(removed), _aspects(parsed),
                         len(parsed.header.subjects), len(parsed.issues),
                         tuple(parsed.problems), parsed.lines, parsed.notes, dry_run)

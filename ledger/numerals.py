@@ -11,19 +11,42 @@ _DIGITS = "零一二三四五六七八九"
 
 
 def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 105 → 一百零五 (1 ≤ n ≤ 9999)."""
-    if not 1 <= n <= 9999:
+    """1 → 一, 10 → 十, 11 → 十一, 105 → 一百零五, 10001 → 一万零一, 110000 → 十一万.
+
+    1 ≤ n < 10**16: a problem with 10,000 measures is numbered on past 九千九百九十九.
+    """
+    if not 1 <= n < 10**16:
         raise ValueError(f"cannot write {n} as a Chinese numeral")
-    if n < 10:
-        return _DIGITS[n]
     if n < 20:
-        # Documents write 十一, never 一十一.
+        # Documents write 十一 and 十一万, never 一十一.
+        return _DIGITS[n] if n < 10 else "十" + (_DIGITS[n % 10] if n % 10 else "")
+    groups = []  # four-digit groups, highest first: 万 and 亿 name them
+    rest = n
+    while rest:
+        rest, group = divmod(rest, 10000)
+        groups.append(group)
+    out: list[str] = []
+    pending_zero = False
+    for index in reversed(range(len(groups))):
+        group = groups[index]
+        if not group:
+            pending_zero = bool(out)
+            continue
+        if out and (pending_zero or group < 1000):
+            out.append("零")
+        out.append(_below_10000(group, first=not out) + ("", "万", "亿", "万亿")[index])
+        pending_zero = False
+    return "".join(out)
+
+
+def _below_10000(n: int, first: bool) -> str:
+    """1–9999 as a four-digit group: 十一 starts a number, 一十一 follows a higher group."""
+    if first and 10 <= n < 20:
         return "十" + (_DIGITS[n % 10] if n % 10 else "")
-    units = ((1000, "千"), (100, "百"), (10, "十"))
     out = []
     rest = n
     pending_zero = False
-    for value, name in units:
+    for value, name in ((1000, "千"), (100, "百"), (10, "十")):
         digit, rest = divmod(rest, value)
         if digit:
             if pending_zero:

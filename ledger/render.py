@@ -13,7 +13,8 @@ jinja2 is imported lazily: the CLI must start fast.
 from __future__ import annotations
 
 import importlib.resources
-from collections.abc import Callable, Collection, Iterable, Sequence
+import time
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -68,6 +69,130 @@ class RenderError(LedgerError):
     """A template failed: its name and line are in the message."""
 
 
+# ---------------------------------------------------------------- limits
+#
+# A ledger's own templates/ is code anyone with commit access wrote: it runs in the
+# sandbox, and with limits checked from inside it (no threads, no signals: both break
+# in-process use). Each `range` item, call, attribute or item lookup and piece of
+# output looks at the clock; the output is counted while it streams. The shipped
+# templates are trusted and run unlimited (a 100,000-problem table takes seconds).
+
+TEMPLATE_SECONDS = 5.0
+TEMPLATE_MAX_MB = 64
+# No single operation in any template may build more than this (characters or items),
+# nor an integer of more bits (about 4,000 digits: Python cannot print longer ones).
+MAX_VALUE_ITEMS = 16 * 1024 * 1024
+MAX_INT_BITS = 13_000
+_now = time.monotonic  # tests replace the clock
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a ledger's own template may use: wall time (seconds) and output (MiB)."""
+
+    seconds: float = TEMPLATE_SECONDS
+    max_mb: int = TEMPLATE_MAX_MB
+
+
+class TemplateLimitError(Exception):
+    """A template went past a limit; raised inside the sandbox, reported as a RenderError."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class _Guard:
+    """The clock and counters of one render; enforcing once a ledger's own template is used."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.active = False
+        self.deadline = _now() + limits.seconds
+
+    def start(self) -> None:
+        self.deadline = _now() + self.limits.seconds
+
+    def tick(self) -> None:
+        if self.active and _now() > self.deadline:
+            raise TemplateLimitError(
+                f"模板运行超过 {self.limits.seconds:g} 秒,已停止(可能是死循环)",
+                "请检查模板中的循环;确需更长时间,可设置环境变量 LEDGER_TEMPLATE_SECONDS(秒)")
+
+    def output(self, size: int) -> None:
+        if self.active and size > self.limits.max_mb * 1024 * 1024:
+            raise TemplateLimitError(
+                f"模板输出超过 {self.limits.max_mb} MiB,已停止",
+                "请检查模板是否重复输出;确需更大的输出,可设置环境变量 LEDGER_TEMPLATE_MAX_MB")
+
+
+def _operand(value: object) -> str:
+    if isinstance(value, int) and value.bit_length() < 64:
+        return str(value)
+    if isinstance(value, int):
+        return f"{value.bit_length()} 位二进制的整数"
+    if isinstance(value, str | list | tuple):
+        return f"长度为 {len(value)} 的{'文字' if isinstance(value, str) else '列表'}"
+    return type(value).__name__
+
+
+def _check_binop(operator: str, left: object, right: object) -> None:
+    """Refuse `*`, `**` and `+` whose result would be huge, before computing it."""
+    too_big = False
+    ints = isinstance(left, int) and isinstance(right, int)
+    if operator == "**" and ints:
+        assert isinstance(left, int) and isinstance(right, int)
+        too_big = right > 0 and abs(left) > 1 and right * abs(left).bit_length() > MAX_INT_BITS
+    elif operator == "*" and ints:
+        assert isinstance(left, int) and isinstance(right, int)
+        too_big = left.bit_length() + right.bit_length() > MAX_INT_BITS
+    elif operator == "*":
+        seq, count = (left, right) if isinstance(right, int) else (right, left)
+        too_big = (isinstance(count, int) and isinstance(seq, str | list | tuple)
+                   and len(seq) * count > MAX_VALUE_ITEMS)
+    elif operator == "+" and isinstance(left, str | list | tuple) \
+            and isinstance(right, str | list | tuple):
+        too_big = len(left) + len(right) > MAX_VALUE_ITEMS
+    if too_big:
+        raise TemplateLimitError(f"运算结果过大({_operand(left)} {operator} {_operand(right)})",
+                                 "模板中的数不能超过约 4000 位,文字和列表不能超过 1600 万项")
+
+
+class _Range:
+    """`range` in templates: the sandbox's (at most MAX_RANGE items), looking at the clock
+    for every item, so nested loops stop at the time limit even when they print nothing."""
+
+    __slots__ = ("_guard", "_range")
+
+    def __init__(self, values: range, guard: _Guard) -> None:
+        self._range, self._guard = values, guard
+
+    def __iter__(self) -> Iterator[int]:
+        tick = self._guard.tick
+        for value in self._range:
+            tick()
+            yield value
+
+    def __reversed__(self) -> Iterator[int]:
+        tick = self._guard.tick
+        for value in reversed(self._range):
+            tick()
+            yield value
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._range[index]
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._range
+
+    def __repr__(self) -> str:
+        return repr(self._range)
+
+
 # ---------------------------------------------------------------- templates
 
 
@@ -100,13 +225,23 @@ def _own_template(root: Path | None, name: str) -> Path | None:
     if root is None or own is None:
         return None
     path = own / name
-    if path.is_file() and path.resolve().is_relative_to(root.resolve()):
-        return path
+    try:
+        if path.is_file() and path.resolve().is_relative_to(root.resolve()):
+            return path
+    except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.12)
+        return None
     return None
+
+
+MAX_TEMPLATE_BYTES = 1024 * 1024
 
 
 def _read_template(path: Path, shown: str) -> str:
     try:
+        size = path.stat().st_size
+        if size > MAX_TEMPLATE_BYTES:  # refused by stat, never read
+            raise RenderError(f"模板 {shown} 过大({size // 1024} KiB,上限 "
+                              f"{MAX_TEMPLATE_BYTES // 1024} KiB)", "请检查模板是否误存了其他内容")
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RenderError(f"无法读取模板 {shown}", "模板须为 UTF-8 文本文件,且可读") from exc
@@ -118,11 +253,14 @@ def _own_folder(root: Path | None) -> Path | None:
     return root / "templates"
 
 
-def environment(root: Path | None) -> jinja2.Environment:
-    """The one Jinja environment: sandboxed, strict, HTML autoescaped, own templates first."""
-    import jinja2
-    from jinja2.sandbox import SandboxedEnvironment
+def environment(root: Path | None, limits: Limits | None = None) -> jinja2.Environment:
+    """The one Jinja environment: sandboxed, strict, HTML autoescaped, own templates first.
 
+    A ledger's own template switches the environment's limits on (see `Limits`).
+    """
+    import jinja2
+
+    guard = _Guard(limits or Limits())
     shipped = shipped_templates()
 
     def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
@@ -130,6 +268,7 @@ def environment(root: Path | None) -> jinja2.Environment:
             return None  # templates are plain file names; no paths out of the folders
         path = _own_template(root, name)
         if path is not None:
+            guard.active = True
             mtime = path.stat().st_mtime
             return (_read_template(path, f"templates/{name}"), str(path),
                     lambda: path.is_file() and path.stat().st_mtime == mtime)
@@ -138,7 +277,7 @@ def environment(root: Path | None) -> jinja2.Environment:
             return entry.read_text(encoding="utf-8"), f"templates/{name}", lambda: True
         return None
 
-    env = SandboxedEnvironment(
+    env: jinja2.Environment = _sandbox()(
         loader=jinja2.FunctionLoader(load),
         undefined=jinja2.StrictUndefined,
         autoescape=jinja2.select_autoescape(enabled_extensions=("html", "html.j2", "htm")),
@@ -146,11 +285,55 @@ def environment(root: Path | None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.guard = guard  # type: ignore[attr-defined]
+    from jinja2.sandbox import safe_range
+
+    env.globals["range"] = lambda *args: _Range(safe_range(*args), guard)
+    env.globals.pop("lipsum", None)  # builds text of any length asked for
     env.filters["md"] = md_escape
     env.filters["md_cell"] = md_cell
     env.filters["csv_row"] = csv_row
     env.filters["sense_lines"] = sense_lines
     return env
+
+
+_SANDBOX: list[type[Any]] = []
+
+
+def _sandbox() -> type[Any]:
+    """The sandbox with the limits' hooks (a class made on first use: jinja2 loads lazily)."""
+    if _SANDBOX:
+        return _SANDBOX[0]
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class Sandbox(SandboxedEnvironment):
+        """SandboxedEnvironment that looks at the clock on every call and lookup, and
+        refuses arithmetic with huge results (these operators are also never folded
+        at compile time, so `{{ 10**5000 }}` fails when run, naming its line)."""
+
+        intercepted_binops = frozenset(("*", "**", "+"))
+        guard: _Guard
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            _check_binop(operator, left, right)
+            self.guard.tick()
+            return super().call_binop(context, operator, left, right)
+
+        def call(__self, __context: Any, __obj: Any, *args: Any,
+                 **kwargs: Any) -> Any:
+            __self.guard.tick()
+            return super().call(__context, __obj, *args, **kwargs)
+
+        def getattr(self, obj: Any, attribute: str) -> Any:
+            self.guard.tick()
+            return super().getattr(obj, attribute)
+
+        def getitem(self, obj: Any, argument: Any) -> Any:
+            self.guard.tick()
+            return super().getitem(obj, argument)
+
+    _SANDBOX.append(Sandbox)
+    return Sandbox
 
 
 def choose_format(template: str, fmt: str | None, output: Path | None) -> str:
@@ -195,11 +378,13 @@ def template_name(template: str, fmt: str) -> str:
     return f"{template}.{fmt}{TEMPLATE_SUFFIX}"
 
 
-def render_template(root: Path | None, name: str, context: dict[str, Any]) -> str:
+def render_template(root: Path | None, name: str, context: dict[str, Any],
+                    limits: Limits | None = None) -> str:
     """Render one template; any template failure becomes a RenderError naming file and line."""
     import jinja2
 
-    env = environment(root)
+    env = environment(root, limits)
+    guard: _Guard = env.guard  # type: ignore[attr-defined]
     try:
         template = env.get_template(name)
     except jinja2.TemplateNotFound:
@@ -208,8 +393,25 @@ def render_template(root: Path | None, name: str, context: dict[str, Any]) -> st
                          ) from None
     except jinja2.TemplateSyntaxError as exc:
         raise _template_error(name, exc.lineno, f"模板语法错误:{exc.message}") from None
+    except RenderError:
+        raise
+    except Exception as exc:
+        # Compiling runs code too (constant folding, a parser nested past the stack).
+        raise _template_error(name, None, f"模板无法编译:{type(exc).__name__}",
+                              "请简化模板中的这个表达式") from None
+    guard.start()
     try:
-        text = template.render(context)
+        chunks: list[str] = []
+        size = 0
+        for chunk in template.generate(context):
+            size += len(chunk)
+            guard.output(size)
+            guard.tick()
+            chunks.append(chunk)
+        text = "".join(chunks)
+    except TemplateLimitError as exc:
+        line = _template_line(exc.__traceback__, template.filename)
+        raise _template_error(name, line, f"模板出错:{exc.message}", exc.hint) from None
     except jinja2.UndefinedError as exc:
         line = _template_line(exc.__traceback__, template.filename)
         raise _template_error(name, line, f"模板引用了不存在的字段({exc.message})",
@@ -655,10 +857,12 @@ def prepare(root: Path, today: date) -> tuple[Ledger, Notice | None, list[Proble
 
 def render(root: Path | None, ledger: Ledger, notice: Notice | None, today: date,
            template: str = "notice", fmt: str = "txt", public: bool = False,
-           only: Collection[int] | None = None, scope: str = "") -> str:
+           only: Collection[int] | None = None, scope: str = "",
+           limits: Limits | None = None) -> str:
     """The chosen template rendered over the ledger (which the caller has validated)."""
     name = template_name(template, fmt)
-    return render_template(root, name, context(ledger, notice, today, public, only, scope))
+    return render_template(root, name, context(ledger, notice, today, public, only, scope),
+                           limits)
 
 
 def render_file(root: Path | None, ledger: Ledger, notice: Notice | None, today: date,

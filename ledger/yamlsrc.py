@@ -135,12 +135,17 @@ def screen(relpath: str, text: str) -> list[Problem]:
     return problems
 
 
+def too_large(relpath: str, size: int) -> Problem:
+    """A file over MAX_BYTES, whether found by `stat` before reading or by length after."""
+    return Problem(Location(relpath, 1, 1), "file-too-large", "error",
+                   f"文件过大({size // 1024} KiB,上限 {MAX_BYTES // 1024} KiB)",
+                   "一个问题一个文件;请检查文件是否误存了其他内容")
+
+
 def compose(relpath: str, data: bytes) -> tuple[yaml.Node | None, list[Problem]]:
     """Parse one YAML document into nodes with marks; problems instead of exceptions."""
     if len(data) > MAX_BYTES:
-        return None, [Problem(Location(relpath, 1, 1), "file-too-large", "error",
-                              f"文件过大({len(data) // 1024} KiB,上限 {MAX_BYTES // 1024} KiB)",
-                              "一个问题一个文件;请检查文件是否误存了其他内容")]
+        return None, [too_large(relpath, len(data))]
     text, problems = decode(relpath, data)
     if text is None:
         return None, problems

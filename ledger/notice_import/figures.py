@@ -15,8 +15,8 @@ from decimal import Decimal, InvalidOperation
 
 from ledger.model import WAYS
 from ledger.money import RESULT_KINDS
-from ledger.numerals import parse_cn_number
 from ledger.notice_import.records import AmountsRec, StatedRec, TallyRec
+from ledger.numerals import parse_cn_number
 
 _N = r"(\d+|[一二三四五六七八九十两百]+)"
 
@@ -32,9 +32,11 @@ _COUNTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("problems", re.compile(r"(?:反馈|指出|发现|查出)[^。;;]{0,12}?(?:问题)?(\d+)(?:个|项|条)"
                             r"|(\d+)(?:个|项|条)(?:突出|具体|整改)?问题")),
     ("measures", re.compile(r"(\d+)(?:项|条)(?:具体)?整改措施|整改措施(\d+)(?:项|条)")),
-    ("done", re.compile(r"(?:已完成整改|已整改到位|已完成|完成整改|已整改|已办结|已销号)(\d+)(?:个|项|条)"
+    ("done", re.compile(r"(?:已完成整改|已整改到位|已完成|完成整改|已整改|已办结|已销号)"
+                        r"(\d+)(?:个|项|条)"
                         r"|(\d+)(?:个|项|条)(?:问题)?已(?:完成整改|整改到位|完成|销号)")),
-    ("ongoing", re.compile(r"(?:正在整改|正在推进|未完成|持续整改|基本完成|未整改)(\d+)(?:个|项|条)")),
+    ("ongoing", re.compile(r"(?:正在整改|正在推进|未完成|持续整改|基本完成|未整改)"
+                           r"(\d+)(?:个|项|条)")),
 )
 _RATE = re.compile(r"(?:整改)?完成率(?:为|达到?|是)?(\d+(?:\.\d+)?)%")
 

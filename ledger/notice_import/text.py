@@ -676,7 +676,7 @@ _NOT_KIND = re.compile(r"《[^》]*》|(?:巡视|巡察|审计|督察|督查)(?:
 
 
 def inspection_kind(text: str) -> str | None:
-    """The kind the text speaks of most (专项巡察 is 巡察); a name or a cited rule does not count."""
+    """The kind the text speaks of most (专项巡察 is 巡察); names and cited rules do not count."""
     clean = _NOT_KIND.sub("", text)
     counts = {kind: clean.count(kind) for kind in _KIND_WORDS}
     best = max(_KIND_WORDS, key=lambda kind: counts[kind])
@@ -700,7 +700,8 @@ def inspection_group(text: str) -> str | None:
     found = [match.group(1) for match in _GROUP.finditer(text)]
 
     def specific(name: str) -> int:
-        numbered = "第" in name or "专项" in name or bool(re.search("[一二三四五六七八九十]组$", name))
+        numbered = "第" in name or "专项" in name \
+            or bool(re.search("[一二三四五六七八九十]组$", name))
         return numbered * 2 + (not name.startswith(_KIND_WORDS))
 
     ranked = sorted(found, key=specific, reverse=True)
@@ -757,7 +758,7 @@ _CN_DIGITS = str.maketrans("〇○零一二三四五六七八九", "00012345678"
 
 
 def arabic_dates(text: str) -> str:
-    """二〇二三年十一月三日 → 2023年11月3日, for reading dates only (the text is kept as written)."""
+    """二〇二三年十一月三日 → 2023年11月3日, to read dates (the text is kept as written)."""
     def convert(match: re.Match[str]) -> str:
         digits, unit = match.group(1), match.group(2)
         if unit == "年":

@@ -8,6 +8,10 @@ means; it writes all the files or none (see `write_all`).
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
+import re
+import shutil
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +20,7 @@ from typing import Any
 import yaml
 
 from ledger.errors import RefusedError, WriteError
-from ledger.loader import HEADER_PATH, ISSUES_DIR, issue_filename
+from ledger.loader import HEADER_PATH, IMPORT_MARKER, ISSUES_DIR, issue_filename, shorten
 from ledger.notice import NOTICE_PATH
 
 from .records import (
@@ -254,40 +258,200 @@ def files(parsed: Parsed) -> dict[str, str]:
 # ---------------------------------------------------------------- files → disk
 
 
-def existing_ledger(into: Path) -> tuple[list[str], list[str]]:
-    """The header/notice files and the problem files already under `into`."""
-    existing = [path for path in (HEADER_PATH, NOTICE_PATH) if (into / path).exists()]
-    old_issues = sorted(path.name for path in (into / ISSUES_DIR).glob("*.yaml")) \
-        if (into / ISSUES_DIR).is_dir() else []
-    return existing, old_issues
+def existing_ledger(into: Path) -> tuple[list[str], list[str], bool]:
+    """The header/notice files and the problem files already under `into`, and whether an
+    interrupted import left its marker there (then finishing it needs no --force)."""
+    try:
+        resuming = os.path.lexists(into / IMPORT_MARKER)
+        existing = [path for path in (HEADER_PATH, NOTICE_PATH) if (into / path).exists()]
+        old_issues = sorted(path.name for path in (into / ISSUES_DIR).glob("*.yaml")) \
+            if (into / ISSUES_DIR).is_dir() else []
+    except (OSError, RuntimeError) as exc:
+        raise write_error(into, exc) from None
+    return existing, old_issues, resuming
 
 
-def write_all(into: Path, planned: dict[str, str], removed: Sequence[str]) -> None:
-    """Write every planned file and remove the stale ones under `into`, or nothing at all."""
+# ---------------------------------------------------------------- writing, all or nothing
+#
+# An import interrupted at any point (Ctrl-C, a kill, a full disk, a power cut) must
+# never leave a partial ledger that validates. When data/ does not exist yet, the
+# whole of it is written into a sibling folder and switched in with one rename: before
+# it there is no ledger, after it the whole one. When data/ exists (--force, or
+# finishing an interrupted import), one rename cannot replace it without losing the
+# user's other files there (evidence …), so every file is first written to a temp
+# file beside its target, then IMPORT_MARKER is written, then the files are renamed
+# into place and the old problem files removed, and the marker is removed last:
+# while it exists, every command refuses the ledger and says how to finish.
+
+STAGING = ".data.import-"  # + PID-random.tmp, in `into`; removed by the next import if stale
+DATA_DIR = "data"
+
+
+def write_all(into: Path, planned: dict[str, str], removed: Sequence[str],
+              source: Path) -> None:
+    """Write every planned file and remove the stale ones under `into`: all or nothing."""
     # Every path is built from fixed folder names and numbers, so nothing lands
     # outside `into`; the check makes that a guarantee rather than an argument.
-    for relpath in [*planned, *removed]:
-        if not (into / relpath).resolve().is_relative_to(into):
-            raise RefusedError(f"拒绝写入台账目录之外的位置:{relpath} 指向 {into} 之外",
-                               "data/ 或其中的目录是指向别处的链接;请换一个目录导入")
-    from ledger.atomic import write_all_atomic  # raises WriteError (exit 4) itself
-
-    target = into / ISSUES_DIR
-    created = [folder for folder in (*reversed(target.parents), target)
-               if not folder.exists()]
+    try:
+        for relpath in [*planned, *removed, IMPORT_MARKER]:
+            if not (into / relpath).resolve().is_relative_to(into):
+                raise RefusedError(f"拒绝写入台账目录之外的位置:{relpath} 指向 {into} 之外",
+                                   "data/ 或其中的目录是指向别处的链接;请换一个目录导入")
+    except (OSError, RuntimeError) as exc:
+        raise write_error(into, exc) from None
+    created = [folder for folder in (*reversed(into.parents), into) if not folder.exists()]
     try:
         for folder in created:
             folder.mkdir()
-        write_all_atomic({into / relpath: text.encode("utf-8")
-                          for relpath, text in planned.items()})
-        for relpath in removed:
-            (into / relpath).unlink()
-    except (OSError, WriteError) as exc:
+        _remove_stale_staging(into)
+        _remove_stale_temps(into)
+        if os.path.lexists(into / DATA_DIR):
+            _write_marked(into, planned, removed, source)
+        else:
+            _write_staged(into, planned)
+    except BaseException as exc:
         # Nothing half-written: the folders this import made go too, if still empty.
         for folder in reversed(created):
             with contextlib.suppress(OSError):
                 folder.rmdir()
-        if isinstance(exc, WriteError):
-            raise
-        raise WriteError(f"写入 {into} 失败:{exc.strerror}",
-                         "请检查目录权限和磁盘空间;原有文件没有改动") from exc
+        if isinstance(exc, OSError):
+            raise write_error(into, exc) from exc
+        raise
+
+
+def _write_staged(into: Path, planned: dict[str, str]) -> None:
+    """The whole of data/ in a sibling folder, then one rename: no ledger, or all of it."""
+    staging = into / f"{STAGING}{os.getpid()}-{os.urandom(4).hex()}.tmp"
+    staging.mkdir()
+    try:
+        folders = {staging}
+        for relpath, text in planned.items():
+            target = staging / Path(relpath).relative_to(DATA_DIR)
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            _write_new(target, text.encode("utf-8"))
+        for folder in folders:
+            _sync_dir(folder)
+        staging.replace(into / DATA_DIR)  # the one step that makes the ledger appear
+    except BaseException:  # a failure, or Ctrl-C: as if the import had never started
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _sync_dir(into)
+
+
+def _write_marked(into: Path, planned: dict[str, str], removed: Sequence[str],
+                  source: Path) -> None:
+    """Temp files first; then the marker; then renames and removals; the marker last."""
+    (into / ISSUES_DIR).mkdir(parents=True, exist_ok=True)
+    staged: list[tuple[Path, Path]] = []
+    marker = into / IMPORT_MARKER
+    try:
+        for relpath, text in planned.items():
+            target = into / relpath
+            temp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
+            _write_new(temp, text.encode("utf-8"))
+            staged.append((temp, target))
+        if not os.path.lexists(marker):
+            _write_new(marker, f"ledger import\n{source}\n".encode("utf-8", "replace"))
+        for folder in {marker.parent, *(target.parent for _, target in staged)}:
+            _sync_dir(folder)
+        # From here until the marker is gone, every command refuses the ledger.
+        try:
+            for temp, target in staged:
+                temp.replace(target)
+            for relpath in removed:
+                with contextlib.suppress(FileNotFoundError):
+                    (into / relpath).unlink()
+            for folder in {marker.parent, *(target.parent for _, target in staged)}:
+                _sync_dir(folder)
+            marker.unlink()
+        except OSError as exc:
+            raise WriteError(f"导入中途失败({write_error(into, exc).message}),台账不完整",
+                             "所有命令都会拒绝这个台账,直到导入完成;请解决上述问题后"
+                             "重新运行同一条 ledger import") from exc
+        _sync_dir(marker.parent)
+    finally:
+        for temp, _ in staged:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create `path` (never through a link, never over a file) with `data`, on disk."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+                 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        raise
+    os.close(fd)
+
+
+def _sync_dir(folder: Path) -> None:
+    # A rename is durable only once its folder is on disk; some file systems refuse.
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _remove_stale_staging(into: Path) -> None:
+    """Staging folders of imports that were killed before their rename (process gone)."""
+    for entry in into.iterdir():
+        name = entry.name
+        if not (name.startswith(STAGING) and name.endswith(".tmp")):
+            continue
+        pid = name[len(STAGING):].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and _alive(int(pid)):
+            continue  # another import is writing it right now
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+
+
+_TEMP = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$")
+
+
+def _remove_stale_temps(into: Path) -> None:
+    """Temp files a killed import (or edit) left beside the ledger's files, process gone."""
+    for folder in (into / DATA_DIR, into / ISSUES_DIR):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for entry in folder.iterdir():
+            match = _TEMP.match(entry.name)
+            if match is None or (int(match.group(1)) != os.getpid()
+                                 and _alive(int(match.group(1)))):
+                continue
+            if entry.is_file() and not entry.is_symlink():
+                entry.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    except OSError:
+        return False
+    return True
+
+
+def write_error(into: Path, exc: OSError | RuntimeError) -> WriteError:
+    from ledger.atomic import _REASONS
+
+    code = getattr(exc, "errno", None) or 0
+    reason = "路径过长" if code == errno.ENAMETOOLONG else (
+        _REASONS.get(code) or getattr(exc, "strerror", None) or "链接形成循环")
+    return WriteError(f"写入 {shorten(str(into))} 失败:{reason}",
+                      "请检查目录权限和磁盘空间;原有台账没有改动"
+                      "(若提示台账不完整,重新运行同一条 ledger import 即可完成导入)")
