@@ -43,6 +43,7 @@ from .records import (
     SectionRec,
     SubjectRec,
 )
+from .traditional import Restorer, simplified
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +244,9 @@ class _Parser:
             return None
         leaf = order[-1]
         leaves = [item for item in found if item.style == leaf]
-        if any(not item.body for item in leaves[:-1]) or not leaves[-1].body:
+        # The last problem may have lost its measures to a page cut off (warned later).
+        if any(not item.body for item in leaves[:-1]) or (not leaves[-1].body
+                                                           and len(leaves) == 1):
             return None
         # A narrative point carries its text in the same paragraph; a problem's
         # title stands alone with its measures below.
@@ -402,7 +405,60 @@ def _join_bare_labels(parser: _Parser, paras: list[Para]) -> list[Para]:
 
 
 def parse(text: str, relpath: str = "notice.txt") -> Parsed:
-    """A notice's text to the data of the ledger's files, with warnings for what did not fit."""
+    """A notice's text to the data of the ledger's files, with warnings for what did not fit.
+
+    Traditional characters (關於, 整改情況, 審計) are recognised as their simplified
+    forms; every text is kept as the notice wrote it.
+    """
+    simple = simplified(text)
+    if simple == text:
+        return _parse(text, relpath)
+    parsed = _parse(simple, relpath)
+    restore_texts(parsed, Restorer(_lines(simple), _lines(text)))
+    parsed.lines = tuple(_lines(text))
+    return parsed
+
+
+def _lines(text: str) -> list[str]:
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def restore_texts(parsed: Parsed, back: Restorer) -> None:
+    """Every text of the records as the original wrote it (see `traditional`)."""
+    header = parsed.header
+    header.issuer, header.title = back(header.issuer), back(header.title)
+    header.by = back(header.by) if header.by else header.by
+    for aspect in header.aspects:
+        aspect.title = back(aspect.title)
+    for subject in header.subjects:
+        subject.title = back(subject.title)
+
+    def paragraphs(items: list[Paragraph]) -> list[Paragraph]:
+        return [Counted(back(item.before), back(item.after)) if isinstance(item, Counted)
+                else back(item) for item in items]
+
+    notice = parsed.notice
+    if notice is not None:
+        notice.intro, notice.closing = paragraphs(notice.intro), paragraphs(notice.closing)
+        for section in notice.sections:
+            section.heading = back(section.heading)
+            section.paragraphs = paragraphs(section.paragraphs)
+            section.points = [back(point) for point in section.points]
+        notice.signature = back(notice.signature)
+        notice.measures_label = back(notice.measures_label)
+        notice.status_sentences = {key: back(value)
+                                   for key, value in notice.status_sentences.items()}
+        notice.source = {key: back(value) for key, value in notice.source.items()}
+        notice.meta = [back(line) for line in notice.meta]
+    for issue in parsed.issues:
+        issue.title, issue.preface = back(issue.title), back(issue.preface)
+        for measure in issue.measures:
+            measure.text = back(measure.text)
+        if issue.closed is not None:
+            issue.closed.note = back(issue.closed.note)
+
+
+def _parse(text: str, relpath: str) -> Parsed:
     parser = _Parser(relpath)
     lines = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
     paras = [Para(number, line.strip(_BLANKS))
@@ -419,6 +475,16 @@ def parse(text: str, relpath: str = "notice.txt") -> Parsed:
                                        "warning", "找不到落款日期(如 2021年8月26日)",
                                        "请在 data/notice.yaml 中填写 date"))
     intro, sections, top, closing = _body(parser, body)
+    if parser.issues and not closing and signature == "":
+        last = parser.issues[-1]
+        tail = last.measures[-1].text if last.measures else ""
+        if not tail.rstrip().endswith(_ENDS):
+            parser.problems.append(Problem(
+                Location(relpath, body[-1].line if body else 1, 1), "import-cut-off", "warning",
+                f"通报似在第 {last.number} 个问题中途截断(" + ("没有整改措施" if not tail
+                                                              else f"末句为:{tail[-20:]}")
+                + "),该问题已按现有文字导入",
+                "请找到完整的通报核对这个问题的整改措施;需要时手工补入 data/issues/ 下的文件"))
     issuer = issuer or signature or _intro_issuer(intro) or page.get("发布机构", "")
     if not parser.issues:
         where = body[0] if body else Para(1, "")
@@ -464,6 +530,8 @@ def parse(text: str, relpath: str = "notice.txt") -> Parsed:
 
 
 _BLANKS = " \t\u3000\xa0"
+# How a complete sentence ends; a cut-off page's last line ends otherwise.
+_ENDS = ("。", ";", ";", "!", "!", "?", "?", "”", "\"", ")", ")", "…")
 
 
 def _clutter(paras: list[Para]) -> tuple[list[Para], str, str, list[str]]:
