@@ -41,7 +41,7 @@ LEVELS: tuple[str, ...] = ("section", "point", "aspect", "subject", "problem")
 
 NOTICE_KEYS = ("date", "source", "issuer_in_title", "signature", "aspects", "intro", "sections",
                "problems", "closing", "progress_sentence", "measures_label", "measure_paragraphs",
-               "status_sentences", "status_inline", "status_before", "numbering")
+               "status_sentences", "status_inline", "status_before", "numbering", "date_text")
 SECTION_KEYS = ("heading", "paragraphs", "points", "problems")
 
 
@@ -71,6 +71,7 @@ class Notice:
     """The narrative of a notice and the layout switches its shape needs."""
 
     date: date | None = None
+    date_text: str = ""  # the date as written (二〇二三年八月十日), when not 2023年8月10日
     breadcrumb: str = ""
     source_line: str = ""
     source_meta: tuple[str, ...] = ()  # the web page's other furniture (索引号, 发布机构 …)
@@ -192,6 +193,7 @@ def parse_notice(relpath: str, data: bytes) -> tuple[Notice | None, list[Problem
     top = reader.boolean(fields.get("problems"), "problems(问题列于顶层)")
     notice = Notice(
         date=reader.day(fields.get("date"), "date(落款日期)"),
+        date_text=reader.text(fields.get("date_text"), "date_text(落款日期的写法)"),
         breadcrumb=source[0],
         source_line=source[1],
         source_meta=source[2],

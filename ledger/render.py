@@ -550,7 +550,7 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
         else [line for line in (issuer, header.title) if line],
         "signature": notice.signature or issuer,
         # A notice without a date of its own prints none: never the day it is rendered.
-        "date": cn_date(notice.date) if notice.date is not None else "",
+        "date": (notice.date_text or cn_date(notice.date)) if notice.date is not None else "",
         "source": {"breadcrumb": notice.breadcrumb, "line": notice.source_line,
                    "meta": list(notice.source_meta)},
         "inspection": {

@@ -30,6 +30,7 @@ def _int(text: str) -> int | None:
 _COUNTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("aspects", re.compile(_N + r"个方面")),
     ("problems", re.compile(r"(?:反馈|指出|发现|查出)[^。;;]{0,12}?(?:问题)?(\d+)(?:个|项|条)"
+                            r"(?!方面)"
                             r"|(\d+)(?:个|项|条)(?:突出|具体|整改)?问题")),
     ("measures", re.compile(r"(\d+)(?:项|条)(?:具体)?整改措施|整改措施(\d+)(?:项|条)")),
     ("done", re.compile(r"(?:已完成整改|已整改到位|已完成|完成整改|已整改|已办结|已销号)"
@@ -112,7 +113,7 @@ def side_results(paragraphs: Iterable[str]) -> tuple[list[TallyRec], str]:
     return [found[label] for label in order if label in found], unit
 
 
-_INVOLVED = re.compile(r"(?:问题金额|涉及(?:金额|资金)|金额(?:共计|合计)?|资金)(?:共计|合计|计)?"
+_INVOLVED = re.compile(r"(?:问题金额|涉及(?:金额|资金)|金额(?:共计|合计)?)(?:共计|合计|计)?"
                        + _MONEY)
 _RECTIFIED = re.compile(r"(?:已整改(?:到位)?|整改到位|已完成整改|已纠正|已追回)(?:资金|金额)?"
                         r"(?:共计|合计)?" + _MONEY)

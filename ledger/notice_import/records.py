@@ -158,6 +158,7 @@ class NoticeRec:
     """data/notice.yaml as found: the narrative and the layout switches."""
 
     date: date | None = None
+    date_text: str = ""
     source: dict[str, str] = field(default_factory=dict)
     meta: list[str] = field(default_factory=list)  # other lines of the web page's furniture
     issuer_in_title: bool = False

@@ -190,6 +190,8 @@ class _Parser:
         self.status_sentences: dict[str, str] = {}
         self.status_inline: bool | None = None
         self.status_before = False
+        self.above_title: list[str] = []
+        self.date_text = ""
         self.measure_paragraphs = False
 
     def warn(self, para: Para, code: str, message: str, hint: str = "") -> None:
@@ -488,10 +490,10 @@ def _parse(text: str, relpath: str) -> Parsed:
     issuer = issuer or signature or _intro_issuer(intro) or page.get("发布机构", "")
     if not parser.issues:
         where = body[0] if body else Para(1, "")
-        last = body[-1].line if body else 1
+        end = body[-1].line if body else 1
         parser.problems.append(Problem(
             Location(relpath, where.line, 1), "import-no-problems", "warning",
-            f"没有识别出问题清单:第 {where.line}–{last} 行作为叙述文字保留在 data/notice.yaml 中,"
+            f"没有识别出问题清单:第 {where.line}–{end} 行作为叙述文字保留在 data/notice.yaml 中,"
             "未生成问题文件",
             "台账头文件已写入;问题可用 ledger new 逐个添加,或把原文的问题改为 (1)…、"
             "一是… 的写法后重新导入(--force)"))
@@ -502,7 +504,8 @@ def _parse(text: str, relpath: str) -> Parsed:
     notice = NoticeRec(
         date=notice_date,
         source={"breadcrumb": breadcrumb, "line": source_line} if source else {},
-        meta=meta,
+        meta=[*parser.above_title, *meta],
+        date_text=parser.date_text if notice_date is not None else "",
         issuer_in_title=issuer_in_title,
         signature=signature if signature and signature != issuer else "",
         # The ledger needs an aspect for every problem; this one is never printed.
@@ -607,7 +610,8 @@ def _head(parser: _Parser, paras: list[Para], page: dict[str, str]
     elif not title.startswith("关于"):
         cut = title.index("关于")
         issuer, title, combined = title[:cut], title[cut:], True
-    parser.unplaced(head, "标题之前")
+    # Above the title, anything but the issuer is the page's navigation: furniture.
+    parser.above_title = [para.text for para in head]
     return issuer, title, combined, paras[at + 1:]
 
 
@@ -619,6 +623,7 @@ def _foot(parser: _Parser, body: list[Para]) -> tuple[date | None, str, list[Par
         return None, "", body
     found = _DATE_LINE.match(arabic_dates(body[foot].text))
     assert found is not None
+    parser.date_text = body[foot].text if body[foot].text != found.group(0) else ""
     parser.unplaced(body[foot + 1:], "落款日期之后")
     body = body[:foot]
     signature = body.pop().text if body and _is_name_line(body[-1].text) else ""

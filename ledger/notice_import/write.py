@@ -176,6 +176,8 @@ def _section(section: SectionRec) -> dict[str, Any]:
 def notice_data(notice: NoticeRec) -> dict[str, Any]:
     """data/notice.yaml's data: the switches only where they differ from the defaults."""
     out: dict[str, Any] = {"date": notice.date}
+    if notice.date_text:
+        out["date_text"] = notice.date_text
     if notice.source:
         out["source"] = {key: value for key, value in notice.source.items() if value}
     if notice.meta:
@@ -323,6 +325,7 @@ def _write_staged(into: Path, planned: dict[str, str]) -> None:
     """The whole of data/ in a sibling folder, then one rename: no ledger, or all of it."""
     staging = into / f"{STAGING}{os.getpid()}-{os.urandom(4).hex()}.tmp"
     staging.mkdir()
+    (staging / Path(ISSUES_DIR).relative_to(DATA_DIR)).mkdir()  # even with no problem yet
     try:
         folders = {staging}
         for relpath, text in planned.items():
