@@ -617,6 +617,80 @@ def _import_progress(source: Path, mapping: dict[str, str], dry_run: bool) -> No
     raise typer.Exit(EXIT_IMPORT_WARNINGS if plan.conflicts else EXIT_OK)
 
 
+# ---------------------------------------------------------------- a ledger from nothing
+
+
+@app.command()
+@_guard
+def init(
+    issuer: Annotated[str, typer.Option(
+        "--issuer", help="发文机关(被检查单位),如 中共某某局党组。", show_default=False)],
+    title: Annotated[str, typer.Option(
+        "--title", help="标题,如 关于市委巡察反馈意见整改情况的通报。", show_default=False)],
+    kind: Annotated[str, typer.Option("--kind", help="检查类别:巡视、巡察、审计、督察或督查。",
+                                      show_default=False)],
+    feedback: Annotated[str, typer.Option(
+        "--feedback", help="反馈日期(YYYY-MM-DD),时限档次从这天算起。", show_default=False)],
+    by: Annotated[str, typer.Option("--by", help="检查组,如 市委第三巡察组。")] = "",
+    start: Annotated[str | None, typer.Option("--start", help="检查开始日期(YYYY-MM-DD)。",
+                                              show_default=False)] = None,
+    end: Annotated[str | None, typer.Option("--end", help="检查结束日期(YYYY-MM-DD)。",
+                                            show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """新建台账:写入 data/ledger.yaml(巡视信息)和空的 data/issues/;再用 aspect add 添加方面。"""
+    from . import scaffold
+
+    target = _settings.root or Path.cwd()
+    fields = scaffold.InitFields(issuer, title, kind, _parse_day(feedback, "--feedback"), by,
+                                 _day_or_none(start, "--start"), _day_or_none(end, "--end"))
+    edit = scaffold.init(target, fields)
+    if dry_run:
+        _edit_done(edit, dry_run)
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    with _locked(target):
+        scaffold.apply_init(target, edit)
+    _say_lines(edit.summary)
+
+
+aspect_app = typer.Typer(help="方面:ledger aspect add 标题。", no_args_is_help=True)
+subject_app = typer.Typer(help="事项(方面与问题之间的可选层级):ledger subject add。",
+                          no_args_is_help=True)
+app.add_typer(aspect_app, name="aspect")
+app.add_typer(subject_app, name="subject")
+
+
+@aspect_app.command("add")
+@_guard
+def aspect_add(
+    title: Annotated[str, typer.Argument(help="方面的标题(照反馈意见原文)。", metavar="标题",
+                                         show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """添加一个方面,序号取下一个。"""
+    from . import scaffold
+
+    root = _root()
+    with _locked(root, dry_run):
+        _edit_done(scaffold.aspect_add(root, title), dry_run)
+
+
+@subject_app.command("add")
+@_guard
+def subject_add(
+    title: Annotated[str, typer.Argument(help="事项的标题。", metavar="标题", show_default=False)],
+    aspect: Annotated[int, typer.Option("--aspect", help="所属方面的序号。", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """在一个方面下添加一个事项,序号跨方面接续。"""
+    from . import scaffold
+
+    root = _root()
+    with _locked(root, dry_run):
+        _edit_done(scaffold.subject_add(root, aspect, title), dry_run)
+
+
 class RenderFormat(str, Enum):
     txt = "txt"
     md = "md"

@@ -574,7 +574,7 @@ def parse_sheets(sheets: Sequence[Sheet], relpath: str, column_map: Mapping[str,
     base = 0
     for sheet in with_data:
         _sheet(builder, sheet, many, base if not many else 0)
-    if not builder.issues and not builder.problems:
+    if not builder.issues:
         builder.warn(1, "import-no-problems", "表中没有找到任何问题行,只写入了台账头文件",
                      "请检查表头(序号、反馈问题、整改措施…),或用 --map 列名=字段 指定列")
     _number(builder)
@@ -602,10 +602,10 @@ def _header(builder: _Builder) -> HeaderRec:
     title = builder.title
     kind = next((word for word in INSPECTION_KINDS if word in title), None)
     issuer = ""
-    found = re.match(r"^(.+?(?:党组|党委|委员会|政府|局|院|厅|办公室|公司|大学|学院))"
-                     r"(?:关于)?", title)
-    if found is not None and found.end() < len(title):
-        issuer = found.group(1)
+    cut = re.search(r"关于|巡视|巡察|审计|督察|督查|反馈|整改", title)
+    if cut is not None and re.search(r"(党组|党委|委员会|政府|局|院|厅|办公室|公司|大学|学院)$",
+                                     title[:cut.start()]):
+        issuer = title[:cut.start()]
     header = HeaderRec(issuer=issuer, title=title, kind=kind,
                        aspects=builder.aspects or [AspectRec(1, UNGROUPED)])
     if not title:
