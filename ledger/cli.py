@@ -344,7 +344,8 @@ def _edit_done(edit: Any, dry_run: bool) -> None:
 
 
 @contextlib.contextmanager
-def _locked(root: Path, dry_run: bool = False) -> Iterator[None]:
+def _locked(root: Path, dry_run: bool = False, take_over_stale: bool = False
+            ) -> Iterator[None]:
     """Hold the ledger's lock around an edit: read, check, write and rename (not for --dry-run).
 
     Waits LEDGER_LOCK_TIMEOUT seconds (default 5) for another command, then exits 5.
@@ -354,7 +355,7 @@ def _locked(root: Path, dry_run: bool = False) -> Iterator[None]:
         return
     from .lock import ledger_lock, timeout_from_env
 
-    with ledger_lock(root, timeout_from_env()) as held:
+    with ledger_lock(root, timeout_from_env(), take_over_stale=take_over_stale) as held:
         for relpath in held.cleaned:
             typer.echo(f"已删除被中断的修改留下的临时文件 {relpath}", err=True)
         yield
@@ -582,6 +583,7 @@ def import_(
     from .diagnostics import format_text
     from .errors import EXIT_IMPORT_WARNINGS
     from .importer import describe, import_notice, parse_column_map
+    from .loader import IMPORT_MARKER
 
     mapping = parse_column_map(column_map or [])
     if progress:
@@ -589,7 +591,10 @@ def import_(
         return
     target = into or _settings.root or Path.cwd()
     # Into an existing ledger: hold its lock, as every other edit does.
-    with _locked(target, dry_run=dry_run or not _holds_ledger(target)):
+    # Re-running an interrupted import (its marker is there) may take over the lock its
+    # killed run left: it rewrites every file, so nothing that run did is lost.
+    with _locked(target, dry_run=dry_run or not _holds_ledger(target),
+                 take_over_stale=_holds_ledger(target, IMPORT_MARKER)):
         report = import_notice(source, target, force, dry_run=dry_run, column_map=mapping,
                                today=_today())
     for note in report.notes:
@@ -790,10 +795,10 @@ def _scope(open_: bool, overdue: bool, unit: str | None, aspect: int | None) -> 
     return ",".join(parts)
 
 
-def _holds_ledger(folder: Path) -> bool:
+def _holds_ledger(folder: Path, relpath: str = "data/ledger.yaml") -> bool:
     """Is there a ledger in `folder` already (so an import into it must take its lock)?"""
     try:
-        return (folder / "data" / "ledger.yaml").is_file()
+        return (folder / relpath).is_file()
     except OSError:  # a name too long, a loop: the import itself says what is wrong
         return False
 

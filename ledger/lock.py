@@ -83,8 +83,14 @@ def timeout_from_env() -> float:
 
 
 @contextlib.contextmanager
-def ledger_lock(root: Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Held]:
-    """Hold the ledger's lock for the block; re-entrant within one process."""
+def ledger_lock(root: Path, timeout: float = DEFAULT_TIMEOUT, *,
+                take_over_stale: bool = False) -> Iterator[Held]:
+    """Hold the ledger's lock for the block; re-entrant within one process.
+
+    `take_over_stale`: a lock left by a dead process on this host is removed and
+    taken instead of reported. Only for re-running an import that the ledger's
+    incomplete-marker shows was interrupted: that run rewrites every file anyway.
+    """
     key = root.resolve()
     path = lock_path(root)
     if key in _held:
@@ -94,7 +100,7 @@ def ledger_lock(root: Path, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Held]:
         finally:
             _held[key] -= 1
         return
-    identity = _acquire(path, timeout)
+    identity = _acquire(path, timeout, take_over_stale)
     _held[key] = 1
     try:
         held = Held(path, clean_temp_files(root))
@@ -112,7 +118,8 @@ def is_held(root: Path) -> bool:
 # ---------------------------------------------------------------- taking and leaving
 
 
-def _acquire(path: Path, timeout: float) -> tuple[int, int, bytes]:
+def _acquire(path: Path, timeout: float, take_over_stale: bool = False
+             ) -> tuple[int, int, bytes]:
     deadline = time.monotonic() + timeout
     pause = 0.01
     while True:
@@ -123,7 +130,11 @@ def _acquire(path: Path, timeout: float) -> tuple[int, int, bytes]:
         # A holder that finished between our attempt and our read looks dead too, but its
         # lock is gone: only a lock that still names the dead process after its death is stale.
         if holder is not None and holder.is_dead() and _read_holder(path) == holder:
-            raise _stale(path, holder)
+            if not take_over_stale:
+                raise _stale(path, holder)
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+            continue
         if time.monotonic() >= deadline:
             raise _busy(path, holder, timeout)
         time.sleep(min(pause, max(0.0, deadline - time.monotonic())))
