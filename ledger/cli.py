@@ -659,38 +659,42 @@ def init(
     _say_lines(edit.summary)
 
 
-aspect_app = typer.Typer(help="方面:ledger aspect add 标题。", no_args_is_help=True)
-subject_app = typer.Typer(help="事项(方面与问题之间的可选层级):ledger subject add。",
-                          no_args_is_help=True)
-app.add_typer(aspect_app, name="aspect")
-app.add_typer(subject_app, name="subject")
+def _only_add(action: str, what: str) -> None:
+    if action != "add":
+        raise UsageError(f"未知的操作 \"{action}\"", f"用法:ledger {what} add 标题")
 
 
-@aspect_app.command("add")
+@app.command("aspect")
 @_guard
-def aspect_add(
+def aspect_(
+    action: Annotated[str, typer.Argument(help="操作:add(添加)。", metavar="add",
+                                          show_default=False)],
     title: Annotated[str, typer.Argument(help="方面的标题(照反馈意见原文)。", metavar="标题",
                                          show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
 ) -> None:
-    """添加一个方面,序号取下一个。"""
+    """方面:ledger aspect add 标题,添加一个方面,序号取下一个。"""
     from . import scaffold
 
+    _only_add(action, "aspect")
     root = _root()
     with _locked(root, dry_run):
         _edit_done(scaffold.aspect_add(root, title), dry_run)
 
 
-@subject_app.command("add")
+@app.command("subject")
 @_guard
-def subject_add(
+def subject_(
+    action: Annotated[str, typer.Argument(help="操作:add(添加)。", metavar="add",
+                                          show_default=False)],
     title: Annotated[str, typer.Argument(help="事项的标题。", metavar="标题", show_default=False)],
     aspect: Annotated[int, typer.Option("--aspect", help="所属方面的序号。", show_default=False)],
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
 ) -> None:
-    """在一个方面下添加一个事项,序号跨方面接续。"""
+    """事项:ledger subject add 标题 --aspect 1,在一个方面下添加事项,序号跨方面接续。"""
     from . import scaffold
 
+    _only_add(action, "subject")
     root = _root()
     with _locked(root, dry_run):
         _edit_done(scaffold.subject_add(root, aspect, title), dry_run)

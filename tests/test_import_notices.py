@@ -123,3 +123,25 @@ def test_render_keeps_every_body_line(run: Run, tmp_path: Path, notice: Path) ->
             and "".join(line.split()) not in text]
     assert lost == []
     assert "2025年1月1日" not in rendered.stdout  # never the day it is rendered
+
+
+@pytest.mark.parametrize(("name", "code", "line"), [
+    ("09-aggregate-of-units", "import-no-problems", 4),
+    ("13-metadata-only", "import-no-problems", 4),
+    ("14-cut-off-page", "import-cut-off", 12),
+    ("16-audit-report", "import-no-date", 26),
+])
+def test_warnings_name_the_line(name: str, code: str, line: int) -> None:
+    from ledger.importer import parse
+
+    text = (CORPUS / f"{name}.txt").read_text(encoding="utf-8")
+    found = [problem for problem in parse(text, f"{name}.txt").problems if problem.code == code]
+    assert [problem.location.line for problem in found] == [line]
+
+
+def test_sheet_warning_codes_are_the_documented_ones() -> None:
+    from ledger.codes import CODES
+
+    for code in ("import-sheet-columns", "import-sheet-value", "import-no-problems",
+                 "import-cut-off"):
+        assert code in CODES
