@@ -325,8 +325,8 @@ def _write_staged(into: Path, planned: dict[str, str]) -> None:
     """The whole of data/ in a sibling folder, then one rename: no ledger, or all of it."""
     staging = into / f"{STAGING}{os.getpid()}-{os.urandom(4).hex()}.tmp"
     staging.mkdir()
-    (staging / Path(ISSUES_DIR).relative_to(DATA_DIR)).mkdir()  # even with no problem yet
     try:
+        (staging / Path(ISSUES_DIR).relative_to(DATA_DIR)).mkdir()  # even with no problem yet
         folders = {staging}
         for relpath, text in planned.items():
             target = staging / Path(relpath).relative_to(DATA_DIR)
