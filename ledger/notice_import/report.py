@@ -52,5 +52,5 @@ def describe(report: ImportReport) -> str:
     if report.dry_run:
         text += "(演练:未写入任何文件)"
     if report.problems:
-        text += f"\n有 {len(report.problems)} 处未能归类,见下方说明;请核对原文后手工补充。"
+        text += f"\n有 {len(report.problems)} 条警告,见下方说明;请核对原文,需要时手工补充。"
     return text

@@ -729,8 +729,10 @@ def _header(parser: _Parser, issuer: str, title: str, intro: Sequence[Paragraph]
     kind = inspection_kind(own + "".join(narrative))
     start, end, feedback = inspection_dates(text)
     if feedback is None or kind is None:
+        missing = "、".join(word for word, value in (("检查类别", kind), ("反馈日期", feedback))
+                           if value is None)
         parser.problems.append(Problem(Location(parser.relpath, 1, 1), "import-no-inspection",
-                                       "warning", "导语中找不到检查类别或反馈日期",
+                                       "warning", f"导语中找不到{missing}",
                                        "请在 data/ledger.yaml 的 inspection 中填写 kind 和 "
                                        "feedback"))
     return HeaderRec(issuer=issuer, title=title, kind=kind, by=inspection_group(own or text),
@@ -913,6 +915,8 @@ def _figures(header: HeaderRec, issues: Sequence[IssueRec], narrative: Sequence[
         ("方面", stated.aspects), ("问题", stated.problems), ("措施", stated.measures),
         ("已完成", stated.done), ("未完成", stated.ongoing),
         ("完成率", f"{stated.rate}%" if stated.rate else None)) if value is not None]
+    said += [f"{name}{value}{header.money_unit}" for name, value in (
+        ("问题金额", stated.involved), ("已整改金额", stated.rectified)) if value is not None]
     said += [f"{tally.label}{tally.count if tally.count is not None else tally.amount}"
              for tally in stated.results]
     if said:
