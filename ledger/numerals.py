@@ -64,12 +64,21 @@ def _below_10000(n: int, first: bool) -> str:
 
 def parse_cn_number(text: str) -> int | None:
     """The inverse of `cn_number`; None when `text` is not a numeral it would write."""
-    if not text:
-        return None
-    for n in range(1, 200):
-        if cn_number(n) == text:
-            return n
-    return None
+    total, digit = 0, 0
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS.index(ch)
+        elif ch in _UNITS:
+            total += (digit or 1) * _UNITS[ch]  # 十一: a bare 十 is one ten
+            digit = 0
+        else:
+            return None
+    total += digit
+    # Only the way cn_number writes a number reads back (not 一十一, 十十 or 零).
+    return total if 1 <= total <= 9999 and cn_number(total) == text else None
+
+
+_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
 # The label styles of the heading ladder, as `str.format` patterns over the

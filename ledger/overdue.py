@@ -50,8 +50,9 @@ class Report:
     def passed(self) -> bool:
         return not any(result.fails for result in self.results)
 
-    def at_level(self, level: Level) -> list[Standing]:
+    def at_level(self, level: Level | str) -> list[Standing]:
         """The results of one level, the most urgent first (fewest days left), then by number."""
+        level = Level(level)
         chosen = [result for result in self.results if result.level is level]
         if level in COUNTDOWN_LEVELS:
             chosen.sort(key=lambda result: (result.days or 0, result.number))

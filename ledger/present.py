@@ -17,6 +17,7 @@ from .safetext import visible
 from .standing import Standing
 
 if TYPE_CHECKING:
+    from .model import Header, Issue
     from .rollup import Rollup
     from .stats import Stats
 
@@ -89,6 +90,7 @@ def show_issue(item: Standing, ledger: Ledger) -> str:
         approved = f",批准人 {extension.approved_by}" if extension.approved_by else ""
         out.append(f"  延期:{cn_date(extension.date)} 延至 {cn_date(extension.to)},"
                    f"理由:{extension.reason}{approved}")
+    out += _money_lines(issue, header)
     out.append(f"整改措施({len(issue.measures)}项):")
     for index, measure in enumerate(issue.measures, start=1):
         mark = "[完成]" if measure.done else "[未完成]"
@@ -124,6 +126,33 @@ def show_issue(item: Standing, ledger: Ledger) -> str:
         out.append("公开:否(公开版通报中不出现)")
     # Each entry is one line: a line break or control character of the data is shown, not done.
     return "".join(visible(line) + "\n" for line in out)
+
+
+def _money_lines(issue: Issue, header: Header) -> list[str]:
+    """问题金额, 已整改 (with its rate), 整改方式 and 整改成果 of one problem; none without them."""
+    from dataclasses import replace
+
+    from .money import format_amount, money_rate, result_totals, results_sentence
+
+    unit, decimals = header.money_unit, header.money_decimals
+    out = []
+    amounts = issue.amounts
+    if amounts is not None:
+        rectified = amounts.rectified
+        out.append(f"问题金额:{format_amount(amounts.involved, decimals)}{unit}")
+        if rectified is None:
+            out.append("已整改金额:未填写(合计时按 0 计)")
+        else:
+            out.append(f"已整改金额:{format_amount(rectified, decimals)}{unit}"
+                       f"(整改率{money_rate(amounts.involved, rectified)}%)")
+        if amounts.ways:
+            out.append("整改方式:" + "、".join(
+                f"{way.label}{format_amount(way.amount, decimals)}{unit}" for way in amounts.ways))
+    if issue.results:
+        # This problem's own results only: result_totals of an empty header.
+        totals = result_totals(replace(header, results=()), [issue])
+        out.append("整改成果:" + results_sentence(totals, unit, decimals))
+    return out
 
 
 # ---------------------------------------------------------------- statistics (issue 13)
@@ -186,15 +215,14 @@ def _titled_tables(heading: Sequence[str], tables: Sequence[tuple[str, Sequence[
 
 def stats_report(stats: Stats, stream: TextIO | None = None) -> None:
     """`ledger stats`: the headline sentence and numbers, then one table per breakdown."""
-    from .stats import detail_lines, headers, summary_sentence, table_rows
+    from .stats import detail_lines, money_lines, summary_sentence, tables
 
     who = f"{stats.title}({stats.issuer})" if stats.issuer else stats.title
     who = visible(who)
     heading = [f"{who},截至{cn_date(stats.today)}", summary_sentence(stats.total),
-               *detail_lines(stats.total)]
-    tables = [(f"按{item.heading}", headers(item), table_rows(stats, item))
-              for item in stats.breakdowns]
-    _titled_tables(heading, tables, stream)
+               *detail_lines(stats.total), *(visible(line) for line in money_lines(stats))]
+    drawn = [(table.title, table.headers, table.rows) for table in tables(stats)]
+    _titled_tables(heading, drawn, stream)
 
 
 def rollup_report(rollup: Rollup, stream: TextIO | None = None) -> None:

@@ -506,8 +506,8 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
     counts {aspects, problems, done, phrase, progress, money_sentence,
     results_sentence}; columns (the table's heads, with the amount columns when
     problems carry amounts); money (None, or {unit, involved, rectified,
-    unrectified, rate, ways [{label, amount}], sentence}: totals over the problems
-    shown, the rows' `involved` and `rectified` cells filled); results
+    unrectified, rate, ways [{label, amount}], sentence}: totals over the rows the
+    table lists, the rows' `involved` and `rectified` cells filled); results
     [{label, unit, value, text}] (side results added up).
     A row also has level (red, yellow, green, ok, ongoing, closed-late, closed,
     no-deadline: `ledger check`'s level), level_name (红色预警 …), deadline_date
@@ -531,12 +531,16 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
     shown_aspects = sum(1 for node in tree if node["label"])
     phrase = count_phrase(shown_aspects, len(shown))
     progress = progress_sentence([issue.status for issue in shown])
-    money = _money(ledger, shown)
+    money = _money(ledger, shown, shown)
+    money_said = money["sentence"] if money else ""
+    if money is not None and only is not None:
+        # The table's totals are those of the rows it lists; the sentences stay the notice's.
+        money = _money(ledger, shown, [issue for issue in shown if issue.number in only])
     results, results_text = _results(ledger, shown)
     # The computed sentences follow the count phrase: progress (when the notice
     # asks for it), then money and side results (when the ledger has them).
-    sentences = "".join((progress if notice.progress_sentence else "",
-                         money["sentence"] if money else "", results_text))
+    sentences = "".join((progress if notice.progress_sentence else "", money_said,
+                         results_text))
     intro, sections, closing = _narrative(notice, styles, problem_blocks, phrase, sentences)
     blocks = [*intro, *(problem_blocks if notice.problems_at_top else [])]
     for section in sections:
@@ -566,7 +570,7 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
         "counts": {"aspects": shown_aspects, "problems": len(shown),
                    "done": sum(1 for issue in shown if issue.is_closed),
                    "phrase": phrase, "progress": progress,
-                   "money_sentence": money["sentence"] if money else "",
+                   "money_sentence": money_said,
                    "results_sentence": results_text},
         "public": public,
         "scope": scope,
@@ -580,13 +584,18 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
     }
 
 
-def _money(ledger: Ledger, shown: list[Issue]) -> dict[str, Any] | None:
-    """The money totals of the problems shown, as text in the ledger's unit and decimals."""
+def _money(ledger: Ledger, shown: list[Issue], listed: list[Issue]) -> dict[str, Any] | None:
+    """The money totals of the problems `listed`, as text in the ledger's unit and decimals.
+
+    None when none of the problems `shown` carries amounts: then there are no
+    amount columns. A table filtered to problems without amounts keeps the
+    columns and totals 0.
+    """
     if not has_money(shown):
         return None
     header = ledger.header
     unit, decimals = header.money_unit, header.money_decimals
-    involved, rectified, by_way = money_totals(shown)
+    involved, rectified, by_way = money_totals(listed)
     return {
         "unit": unit,
         "involved": format_amount(involved, decimals),

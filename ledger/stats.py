@@ -5,18 +5,24 @@ no deadline, warning level, slip or closed-late is worked out again. The rate
 is `notice.completion_rate`, the same function the notice's progress sentence
 uses, so the two can never disagree. Pure: no I/O, no printing; the
 presentation layer draws a `Stats`, the CLI turns it into JSON, Markdown or
-CSV with the helpers at the end, and the xlsx 统计 sheet reads `table_rows`.
+CSV with the helpers at the end, and the xlsx 统计 sheet reads `tables`.
+
+Money (issue 14): when problems carry amounts, `Stats.money` holds the exact
+Decimal totals, each aspect and unit group its own, and the side results are
+added up (`money.result_totals`); the money rate is `money.money_rate`, the
+same completion-rate formula. Nothing on the money path is a float.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .model import (
+    MONEY_DECIMALS,
     STATUS_DONE,
     STATUS_IN_PROGRESS,
     STATUS_MOSTLY_DONE,
@@ -24,6 +30,7 @@ from .model import (
     TIERS,
     Ledger,
 )
+from .money import ResultTotal, format_amount, money_rate, money_sentence, money_totals
 from .notice import completion_rate
 from .standing import LEVEL_NAMES, LEVELS, Level, Standing
 
@@ -34,6 +41,41 @@ UNFILLED = "(未填写)"
 TIER_DATE = "指定日期"
 TIER_NONE = "未设时限"
 _TIER_ORDER = (*TIERS, TIER_DATE, TIER_NONE)
+# The breakdowns that also get a money table when problems carry amounts.
+MONEY_BREAKDOWNS = ("aspect", "unit")
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """The exact amounts of one set of problems, in the ledger's money unit."""
+
+    problems: int = 0                  # problems carrying amounts
+    involved: Decimal = Decimal(0)     # 问题金额
+    rectified: Decimal = Decimal(0)    # 已整改金额
+    ways: tuple[tuple[str, Decimal], ...] = ()  # 整改方式, in model.WAYS order then as met
+
+    @property
+    def unrectified(self) -> Decimal:
+        return self.involved - self.rectified
+
+    @property
+    def rate(self) -> str:
+        """整改率 without the % sign: the one completion-rate formula (money.money_rate)."""
+        return money_rate(self.involved, self.rectified)
+
+    @property
+    def rate_text(self) -> str:
+        return f"{self.rate}%"
+
+    def way(self, label: str) -> Decimal:
+        return dict(self.ways).get(label, Decimal(0))
+
+
+def money_of(items: Iterable[Standing]) -> Money:
+    """The money of these problems (exact; a problem without amounts adds nothing)."""
+    issues = [item.issue for item in items if item.issue.amounts is not None]
+    involved, rectified, by_way = money_totals(issues)
+    return Money(len(issues), involved, rectified, tuple(by_way.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +140,8 @@ class Group:
     # Unit breakdown only: problems this unit helps with as a co-unit (协办), and of them closed.
     co_total: int = 0
     co_closed: int = 0
+    # Aspect and unit breakdowns of a ledger with amounts: this group's money.
+    money: Money | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +165,16 @@ class Stats:
     title: str
     total: Counts
     breakdowns: tuple[Breakdown, ...] = ()
+    # Money (None when no problem carries amounts) and the side results added up.
+    money: Money | None = None
+    results: tuple[ResultTotal, ...] = ()
+    money_unit: str = ""
+    money_decimals: int = MONEY_DECIMALS
+    audit: bool = False  # 审计: the money sentence says 审计查出问题金额
+
+    def amount(self, value: Decimal) -> str:
+        """An amount as the ledger writes it: its declared decimals, no separators."""
+        return format_amount(value, self.money_decimals)
 
     def breakdown(self, by: str) -> Breakdown:
         return next(item for item in self.breakdowns if item.by == by)
@@ -169,9 +223,30 @@ def compute(ledger: Ledger, today: date, by: str | Sequence[str] = tuple(BREAKDO
     for name in wanted:
         if name not in BREAKDOWNS:
             raise ValueError(f"unknown breakdown {name!r}")
+    from .money import result_totals
+
     header = ledger.header
-    return Stats(today, header.issuer, header.title, count(items),
-                 tuple(breakdown(ledger, items, name) for name in wanted))
+    money = money_of(items) if any(item.issue.amounts for item in items) else None
+    groups = []
+    for name in wanted:
+        found = breakdown(ledger, items, name)
+        if money is not None and name in MONEY_BREAKDOWNS:
+            found = _with_money(found, items)
+        groups.append(found)
+    return Stats(today, header.issuer, header.title, count(items), tuple(groups),
+                 money=money, results=tuple(result_totals(header, ledger.issues)),
+                 money_unit=header.money_unit, money_decimals=header.money_decimals,
+                 audit=header.inspection.kind == "审计")
+
+
+def _with_money(found: Breakdown, items: Sequence[Standing]) -> Breakdown:
+    """The breakdown with each group's money: by aspect, or by lead unit (as it counts)."""
+    buckets: dict[str, list[Standing]] = {}
+    for item in items:
+        key = str(item.aspect) if found.by == "aspect" else item.unit.strip() or UNFILLED
+        buckets.setdefault(key, []).append(item)
+    return Breakdown(found.by, tuple(replace(group, money=money_of(buckets.get(group.key, ())))
+                                     for group in found.groups))
 
 
 def breakdown(ledger: Ledger, items: Sequence[Standing], by: str) -> Breakdown:
@@ -299,6 +374,100 @@ def table_rows(stats: Stats, item: Breakdown) -> list[list[str]]:
     return rows
 
 
+def money_lines(stats: Stats) -> list[str]:
+    """The money and side-result lines under the detail lines; none without them.
+
+    金额:审计查出问题金额1752.66万元,已整改1267.30万元,整改率72.31%。 — the notice's sentence;
+    整改方式:上缴财政356.80万元、… ; 整改成果:问责5人,… — the notice's results sentence.
+    """
+    from .money import results_sentence
+
+    unit, lines = stats.money_unit, []
+    money = stats.money
+    if money is not None:
+        lines.append("金额:" + money_sentence(money.involved, money.rectified, unit,
+                                              stats.money_decimals, stats.audit))
+        if money.ways:
+            lines.append("整改方式:" + "、".join(f"{label}{stats.amount(value)}{unit}"
+                                                 for label, value in money.ways))
+    if stats.results:
+        lines.append("整改成果:" + results_sentence(stats.results, unit, stats.money_decimals))
+    return lines
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One titled table of text cells, as every format shows it (the xlsx makes numbers)."""
+
+    title: str
+    headers: tuple[str, ...]
+    rows: list[list[str]]
+    # Columns holding amounts written with the ledger's decimals (the xlsx's money cells).
+    money_columns: tuple[int, ...] = ()
+
+
+def money_headers(stats: Stats, item: Breakdown) -> tuple[str, ...]:
+    unit = stats.money_unit
+    ways = [label for label, _ in stats.money.ways] if stats.money else []
+    return (item.heading, "涉及金额的问题数", f"问题金额({unit})", f"已整改金额({unit})",
+            f"未整改金额({unit})", "整改率", *(f"{label}({unit})" for label in ways))
+
+
+def money_cells(stats: Stats, label: str, money: Money) -> list[str]:
+    ways = [way for way, _ in stats.money.ways] if stats.money else []
+    return [label, str(money.problems), stats.amount(money.involved),
+            stats.amount(money.rectified), stats.amount(money.unrectified), money.rate_text,
+            *(stats.amount(money.way(way)) for way in ways)]
+
+
+def money_rows(stats: Stats, item: Breakdown) -> list[list[str]]:
+    """The groups whose problems carry amounts, a 合计 row (the whole ledger's) last."""
+    rows = [money_cells(stats, f"{group.key} {group.label}" if item.by == "aspect"
+                        else group.label, group.money)
+            for group in item.groups if group.money is not None and group.money.problems]
+    if stats.money is not None:
+        rows.append(money_cells(stats, "合计", stats.money))
+    return rows
+
+
+RESULT_HEADERS = ("整改成果", "数量", "单位")
+
+
+def result_rows(stats: Stats) -> list[list[str]]:
+    """整改成果 | 数量 | 单位 (| 金额): a count with its unit, or an amount in the money column;
+    the money column only when some result is an amount."""
+    amounts = any(total.is_money for total in stats.results)
+    return [[total.label, "", "", stats.amount(total.value)] if isinstance(total.value, Decimal)
+            else [total.label, str(total.value), total.unit, *([""] if amounts else [])]
+            for total in stats.results]
+
+
+def tables(stats: Stats) -> list[Table]:
+    """Every table of the report in order: each breakdown's counts, then its money (aspect and
+    unit, when problems carry amounts); the side results last. Text, md, csv and xlsx alike."""
+    out = []
+    for item in stats.breakdowns:
+        out.append(Table(f"按{item.heading}", headers(item), table_rows(stats, item)))
+        if stats.money is not None and item.by in MONEY_BREAKDOWNS:
+            names = money_headers(stats, item)
+            out.append(Table(f"按{item.heading}(金额)", names, money_rows(stats, item),
+                             (2, 3, 4, *range(6, len(names)))))
+    if stats.results:
+        amounts = any(total.is_money for total in stats.results)
+        out.append(Table("整改成果", (*RESULT_HEADERS, *([f"金额({stats.money_unit})"]
+                                                         if amounts else [])),
+                         result_rows(stats), (3,) if amounts else ()))
+    return out
+
+
+def money_data(stats: Stats, money: Money) -> dict[str, Any]:
+    """Money as JSON-ready data: amounts as exact strings in the ledger's decimals."""
+    return {"problems": money.problems, "involved": stats.amount(money.involved),
+            "rectified": stats.amount(money.rectified),
+            "unrectified": stats.amount(money.unrectified), "rate": money.rate_text,
+            "ways": {label: stats.amount(value) for label, value in money.ways}}
+
+
 def counts_data(counts: Counts) -> dict[str, Any]:
     """Counts as JSON-ready data."""
     average = counts.average_slip
@@ -329,8 +498,24 @@ def as_data(stats: Stats) -> dict[str, Any]:
                                      **counts_data(group.counts)}
             if item.by == "unit":
                 entry.update(co_total=group.co_total, co_closed=group.co_closed)
+            if group.money is not None:
+                entry["money"] = money_data(stats, group.money)
             groups.append(entry)
         out[f"by_{item.by}"] = groups
+    if stats.money is not None:
+        out["money"] = {"unit": stats.money_unit, **money_data(stats, stats.money),
+                        "sentence": money_sentence(stats.money.involved, stats.money.rectified,
+                                                   stats.money_unit, stats.money_decimals,
+                                                   stats.audit)}
+    if stats.results:
+        from .money import result_phrase
+
+        out["results"] = [
+            {"label": total.label, "unit": total.unit or stats.money_unit,
+             "value": stats.amount(total.value) if isinstance(total.value, Decimal)
+             else total.value,
+             "text": result_phrase(total, stats.money_unit, stats.money_decimals)}
+            for total in stats.results]
     return out
 
 
@@ -342,28 +527,28 @@ def markdown_cell(text: str) -> str:
 def as_markdown(stats: Stats) -> str:
     out = [f"# {markdown_cell(stats.title)}:整改统计({stats.today.isoformat()})", "",
            summary_sentence(stats.total), ""]
-    out += [f"- {line}" for line in detail_lines(stats.total)]
-    for item in stats.breakdowns:
-        out += ["", f"## 按{item.heading}", ""]
-        names = headers(item)
+    out += [f"- {line}" for line in (*detail_lines(stats.total), *money_lines(stats))]
+    for table in tables(stats):
+        out += ["", f"## {table.title}", ""]
+        names = table.headers
         out.append("| " + " | ".join(names) + " |")
         out.append("|" + "|".join("---" if i == 0 else "---:" for i in range(len(names))) + "|")
         out += ["| " + " | ".join(markdown_cell(cell) for cell in row) + " |"
-                for row in table_rows(stats, item)]
+                for row in table.rows]
     return "\n".join(out) + "\n"
 
 
 def as_csv(stats: Stats) -> str:
-    """Each breakdown's table one after another, a blank line between, UTF-8 with BOM for Excel."""
+    """Every table (`tables`) one after another, a blank line between, UTF-8 with BOM for Excel."""
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for index, item in enumerate(stats.breakdowns):
+    for index, table in enumerate(tables(stats)):
         if index:
             writer.writerow([])
-        writer.writerow(headers(item))
-        writer.writerows(table_rows(stats, item))
+        writer.writerow(table.headers)
+        writer.writerows(table.rows)
     return "\ufeff" + buffer.getvalue()
 

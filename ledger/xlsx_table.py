@@ -4,8 +4,16 @@ Sheet 台账: a merged title row, a bold frozen header with an auto-filter, one
 row per problem with the office's columns, measures as numbered lines in one
 wrapped cell, deadlines and closing dates as real Excel dates, rows filled by
 warning level (red, yellow, green; closed grey), set up to print on A4
-landscape with the header rows on every page. Sheet 统计: counts by aspect and
-by unit with the completion rate (`ledger.stats`).
+landscape with the header rows on every page; when problems carry amounts, two
+money columns (问题金额, 已整改金额) and a 合计 row. Sheet 统计: the tables of
+`ledger stats --by aspect` and `--by unit` (`stats.tables`): counts with the
+completion rate, and money by aspect and unit and the side results when the
+ledger has them.
+
+Amounts are real numbers that display exactly as the ledger writes them: the
+cell holds the Decimal's own digits ("356.80", never a float's) with the
+ledger's decimals as the number format; an amount longer than the 15 digits
+Excel can show is written as text instead, so no figure is ever rounded.
 
 Every cell's value comes from the render context's table rows (the cells the
 text table shows: 时限, 状态 and the level from `ledger check`); nothing is
@@ -20,12 +28,15 @@ import io
 import unicodedata
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .model import Ledger
-from .stats import Stats, compute, headers, summary_sentence, table_rows
+from .money import format_amount
+from .stats import Stats, compute, money_lines, summary_sentence, tables
 
 if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell, MergedCell
     from openpyxl.worksheet.worksheet import Worksheet
 
 SHEET = "台账"
@@ -45,6 +56,9 @@ FILLS = {"red": "FFC7CE", "yellow": "FFEB9C", "green": "C6EFCE",
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 BODY_FONT = "宋体"
 HEAD_FONT = "黑体"
+# Excel keeps numbers as doubles and shows at most 15 significant digits.
+EXCEL_DIGITS = 15
+TOTAL = "合计"
 
 
 def title_of(data: dict[str, Any]) -> str:
@@ -63,8 +77,17 @@ def build_workbook(data: dict[str, Any], ledger: Ledger, today: date) -> bytes:
     assert sheet is not None  # a new workbook always has its first sheet
     sheet.title = SHEET
     rows: list[dict[str, Any]] = data["problems"]
-    _table(sheet, title_of(data), [_cells(row, data["public"]) for row in rows],
-           [row["level"] for row in rows])
+    money = data["money"]
+    columns: tuple[str, ...] = COLUMNS
+    if money is not None:
+        columns = (*COLUMNS, f"问题金额({money['unit']})", f"已整改金额({money['unit']})")
+    body = [_cells(row, data["public"], money is not None) for row in rows]
+    total = None
+    if money is not None:  # the 合计 row under the 序号 column, totals under the money columns
+        total = [TOTAL, *[None] * (len(COLUMNS) - 1), Decimal(money["involved"]),
+                 Decimal(money["rectified"])]
+    _table(sheet, title_of(data), body, [row["level"] for row in rows], columns, total,
+           ledger.header.money_decimals)
     shown = {row["number"] for row in rows}
     chosen = replace(ledger, issues=tuple(i for i in ledger.issues if i.number in shown))
     _stats(book.create_sheet(STATS_SHEET), title_of(data),
@@ -74,23 +97,51 @@ def build_workbook(data: dict[str, Any], ledger: Ledger, today: date) -> bytes:
     return out.getvalue()
 
 
-def _cells(row: dict[str, Any], public: bool) -> list[Any]:
-    """One problem's cells in COLUMNS order, from the render row's own cells."""
+def _cells(row: dict[str, Any], public: bool, money: bool) -> list[Any]:
+    """One problem's cells in COLUMNS order, from the render row's own cells.
+
+    With money, the row's amounts follow as Decimals of their text ("356.80"), None when
+    the problem has none.
+    """
     deadline: Any = row["deadline"]
     if row["level"] != "ongoing" and row["deadline_date"] is not None:
         deadline = row["deadline_date"]
-    return [row["seq"] if public else row["number"],
-            row["aspect_label"] + row["aspect_title"], row["title"], row["measures_lines"],
-            row["leader"], row["unit"], "、".join(row["co_units"]), row["owner"], deadline,
-            row["status"], row["level_name"], row["progress"], row["closed_date"]]
+    cells = [row["seq"] if public else row["number"],
+             row["aspect_label"] + row["aspect_title"], row["title"], row["measures_lines"],
+             row["leader"], row["unit"], "、".join(row["co_units"]), row["owner"], deadline,
+             row["status"], row["level_name"], row["progress"], row["closed_date"]]
+    if money:
+        cells += [Decimal(row[key]) if row[key] else None for key in ("involved", "rectified")]
+    return cells
 
 
-def _table(sheet: Worksheet, title: str, body: list[list[Any]], levels: list[str]) -> None:
+def put_amount(cell: Cell | MergedCell, value: Decimal, decimals: int) -> None:
+    """An amount as a number that shows exactly the ledger's text (356.80).
+
+    openpyxl writes a Decimal through a float ("%.16g"); the cell gets the Decimal's
+    own digits instead, and the declared decimals as its number format. An amount
+    of more than EXCEL_DIGITS significant digits goes in as text: Excel would round it.
+    """
+    text = format_amount(value, decimals)
+    if len(text.replace(".", "").lstrip("0")) > EXCEL_DIGITS:
+        cell.value = text
+    else:
+        cell.value = value  # data type "n"
+        setattr(cell, "_value", text)  # noqa: B010 — the exact digits, not a float's
+        cell.number_format = "0." + "0" * decimals if decimals else "0"
+    from openpyxl.styles import Alignment
+
+    cell.alignment = Alignment(horizontal="right", vertical="top")
+
+
+def _table(sheet: Worksheet, title: str, body: list[list[Any]], levels: list[str],
+           columns: tuple[str, ...] = COLUMNS, total: list[Any] | None = None,
+           decimals: int = 2) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import PageSetupProperties
 
-    last = get_column_letter(len(COLUMNS))
+    last = get_column_letter(len(columns))
     thin = Side(style="thin", color="000000")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     sheet.append([title])
@@ -98,7 +149,7 @@ def _table(sheet: Worksheet, title: str, body: list[list[Any]], levels: list[str
     sheet["A1"].font = Font(name=HEAD_FONT, size=16)
     sheet["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.row_dimensions[1].height = 36
-    sheet.append(list(COLUMNS))
+    sheet.append(list(columns))
     for cell in sheet[2]:
         cell.font = Font(name=HEAD_FONT, size=11, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -107,7 +158,7 @@ def _table(sheet: Worksheet, title: str, body: list[list[Any]], levels: list[str
     for values, level in zip(body, levels, strict=True):
         sheet.append(values)
         fill = PatternFill("solid", fgColor=FILLS[level]) if level in FILLS else None
-        for head, cell in zip(COLUMNS, sheet[sheet.max_row], strict=True):
+        for head, cell, value in zip(columns, sheet[sheet.max_row], values, strict=True):
             cell.font = body_font
             cell.border = border
             centred = head in ("序号", "整改时限", "状态", "预警", "销号日期")
@@ -115,17 +166,29 @@ def _table(sheet: Worksheet, title: str, body: list[list[Any]], levels: list[str
                                        horizontal="center" if centred else "left")
             if isinstance(cell.value, date):
                 cell.number_format = DATE_FORMAT
+            if isinstance(value, Decimal):
+                put_amount(cell, value, decimals)
             if fill is not None:
                 cell.fill = fill
+    filtered = max(sheet.max_row, 2)  # the 合计 row stays out of the filter (and its sorting)
+    if total is not None:
+        sheet.append(total)
+        bold = Font(name=BODY_FONT, size=10, bold=True)
+        for cell, value in zip(sheet[sheet.max_row], total, strict=True):
+            cell.font = bold
+            cell.border = border
+            cell.alignment = Alignment(horizontal="center", vertical="top")
+            if isinstance(value, Decimal):
+                put_amount(cell, value, decimals)
     widths = [_width(head, [values[index] for values in body])
-              for index, head in enumerate(COLUMNS)]
+              for index, head in enumerate(columns)]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for number, values in enumerate(body, start=3):
         lines = max(_lines(value, width) for value, width in zip(values, widths, strict=True))
         sheet.row_dimensions[number].height = max(1, lines) * LINE_HEIGHT + 4
     sheet.freeze_panes = "A3"
-    sheet.auto_filter.ref = f"A2:{last}{max(sheet.max_row, 2)}"
+    sheet.auto_filter.ref = f"A2:{last}{filtered}"
     sheet.print_title_rows = "1:2"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
@@ -147,15 +210,21 @@ def _stats(sheet: Worksheet, title: str, stats: Stats) -> None:
     sheet.append([f"{title} 统计"])
     sheet["A1"].font = Font(name=HEAD_FONT, size=14)
     sheet.append([summary_sentence(stats.total)])
-    for item in stats.breakdowns:
+    for line in money_lines(stats):  # 金额:…, 整改方式:…, 整改成果:… (only when there are)
+        sheet.append([line])
+    for table in tables(stats):
         sheet.append([])
-        sheet.append(list(headers(item)))
+        sheet.append(list(table.headers))
         for cell in sheet[sheet.max_row]:
             cell.font = Font(name=HEAD_FONT, bold=True)
-        for row in table_rows(stats, item):
+        for row in table.rows:
             sheet.append([int(cell) if cell.isdigit() else cell for cell in row])
             sheet.cell(sheet.max_row, 1).alignment = Alignment(wrap_text=True, vertical="top")
-            if row[0] == "合计":
+            for index in table.money_columns:
+                if row[index]:  # the text is the amount in the ledger's decimals
+                    put_amount(sheet.cell(sheet.max_row, index + 1), Decimal(row[index]),
+                               stats.money_decimals)
+            if row[0] == TOTAL:
                 for cell in sheet[sheet.max_row]:
                     cell.font = Font(name=BODY_FONT, bold=True)
     sheet.column_dimensions["A"].width = 40

@@ -344,8 +344,8 @@ class Document:
         end = self._after_line(self._content_end(value_node))
         if self.text[line_start:start].strip():
             # The key shares its line with a `- ` marker: pull the next key up instead.
-            end = pairs[index + 1][0].start_mark.index if index + 1 < len(pairs) else end
-            self._splice(start, end, "")
+            # Only an item's first key sits there, and a lone key was refused above.
+            self._splice(start, pairs[index + 1][0].start_mark.index, "")
         else:
             self._splice(line_start, end, "")
 
@@ -389,8 +389,9 @@ class Document:
             text = _inline(value)
             text = " " + text if text else ""
             if start == end or not isinstance(node, yaml.ScalarNode) or block_scalar \
-                    or end > key_line_end:
-                # Empty value right after `key:`, or a value below it: write it after the colon.
+                    or end > key_line_end or not text:
+                # Empty value right after `key:`, a value below it, or a value cleared (no
+                # blanks left after the colon): write it after the colon.
                 self._splice(colon, end, text + keep)
             else:
                 self._splice(start, end, text[1:])

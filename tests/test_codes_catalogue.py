@@ -1,7 +1,9 @@
 """The diagnostic codes are documented and exemplified: the docs cannot drift.
 
 Every kebab-case string in the package that is used as a code must be in
-ledger.codes.CODES; every code there must have an example under tests/ and a
+ledger.codes.CODES; every code there must have an example that produces it
+(a broken ledger under tests/broken/, a case built in code in
+test_validate_corpus.BUILT, or a notice in IMPORT_CASES below) and a
 section in docs/errors.md (written by tests/gen_errors.py).
 """
 
@@ -9,10 +11,13 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
+
+import pytest
 
 from ledger.codes import CODES
 
-from .conftest import REPO, TESTS
+from .conftest import REPO, Run
 from .test_validate_corpus import covered_codes
 
 KEBAB = re.compile(r"^[a-z]+(?:-[a-z]+)+$")
@@ -43,12 +48,50 @@ def test_every_code_used_is_catalogued() -> None:
     assert not missing, f"add these to ledger/codes.py (or NOT_CODES): {sorted(missing)}"
 
 
+_TITLE = "关于某巡察整改情况的通报\n"
+_LEAD = "2022年1月1日,县委第一巡察组反馈了巡察意见。\n"
+_END = "某某党组\n2022年1月2日\n"
+
+# Notices that make `ledger import` report each of its codes: code → (text, every
+# diagnostic the import gives, as `line:col: code`).
+IMPORT_CASES: dict[str, tuple[str, list[str]]] = {
+    "import-unplaced": (
+        _TITLE + _LEAD + "一、关于甲方面问题\n(一)甲一的问题。\n改了。\n\n"
+        "  这是一段无法归类的文字。\n(二)甲二的问题。\n改了。\n" + _END,
+        ["7:1: import-unplaced"]),
+    "import-renumbered": (
+        _TITLE + _LEAD + "一、关于甲方面问题\n(1)甲一的问题。\n改了。\n(2)甲二的问题。\n改了。\n"
+        "二、关于乙方面问题\n(1)乙一的问题。\n改了。\n" + _END,
+        ["9:1: import-renumbered"]),
+    "import-layout": (
+        _TITLE + _LEAD + "一、关于甲的问题。\n整改情况:一是甲;二是乙。\n"
+        "二、关于乙的问题。\n改了。\n" + _END,
+        ["6:1: import-layout"]),
+    "import-no-title": ("(一)甲的问题。\n一是甲;二是乙。\n",
+                        ["1:1: import-no-title", "3:1: import-no-date",
+                         "1:1: import-no-inspection"]),
+    "import-no-date": (_TITLE + _LEAD + "一、关于甲的问题。\n改了。\n",
+                       ["5:1: import-no-date"]),  # at the end, where it would stand
+    "import-no-inspection": (_TITLE + "一、关于甲的问题。\n改了。\n" + _END,
+                             ["1:1: import-no-inspection"]),
+}
+
+
+@pytest.mark.parametrize("code", sorted(IMPORT_CASES))
+def test_import_case(run: Run, tmp_path: Path, code: str) -> None:
+    text, expected = IMPORT_CASES[code]
+    notice = tmp_path / "notice.txt"
+    notice.write_text(text, encoding="utf-8")
+    result = run("import", notice, "--into", tmp_path / "out")
+    found = re.findall(r"^notice\.txt:(\d+:\d+): warning\[([a-z-]+)\]", result.stderr, re.M)
+    assert [f"{place}: {found_code}" for place, found_code in found] == expected
+    assert result.exit_code == 1, result.output
+
+
 def test_every_code_has_an_example() -> None:
-    examples = covered_codes()
-    test_text = "".join(path.read_text(encoding="utf-8") for path in TESTS.glob("test_*.py"))
-    missing = [code for code in CODES
-               if code not in examples and f'"{code}"' not in test_text]
-    assert not missing, f"no broken-ledger example for: {missing}"
+    examples = covered_codes() | set(IMPORT_CASES)
+    missing = [code for code in CODES if code not in examples]
+    assert not missing, f"no example (tests/broken, BUILT or IMPORT_CASES) for: {missing}"
 
 
 def test_errors_md_lists_every_code() -> None:

@@ -336,7 +336,7 @@ def test_unusable_notice_files_are_refused(run: Run, tmp_path: Path, data: bytes
     notice = tmp_path / "notice.txt"
     notice.write_bytes(data)
     result = run("import", notice, "--into", tmp_path / "out")
-    assert result.exit_code == code
+    assert result.exit_code == code, result.output
     assert fragment in result.stderr and str(notice) in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()

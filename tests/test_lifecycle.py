@@ -143,10 +143,11 @@ def test_close_refuses_evidence_outside_the_root(root: Path, tmp_path: Path) -> 
     refused(root, 3, ["close", "3", "-e", str(outside)], "位于台账目录之外")
     refused(root, 3, ["close", "3", "-e", "../secret.txt"], "位于台账目录之外")
     refused(root, 3, ["close", "3", "-e", "../../nowhere.pdf"], "不在台账目录内")
-    (root / "docs").mkdir()
-    (root / "docs" / "link.txt").symlink_to(outside)
-    refused(root, 3, ["close", "3", "-e", "docs/link.txt"], "位于台账目录之外")
-    refused(root, 3, ["close", "3", "-e", "docs"], "是目录,不是文件")
+    # A name the repository (the tests' working folder, searched first) does not have.
+    (root / "材料").mkdir()
+    (root / "材料" / "link.txt").symlink_to(outside)
+    refused(root, 3, ["close", "3", "-e", "材料/link.txt"], "位于台账目录之外")
+    refused(root, 3, ["close", "3", "-e", "材料"], "是目录,不是文件")
 
 
 def test_close_refuses_when_the_result_would_be_invalid(root: Path) -> None:

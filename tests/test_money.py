@@ -378,3 +378,13 @@ def test_header_parses_money_unit_and_decimals() -> None:
                                                             "money_unit: 千元".encode()))
     assert [(p.code, p.message) for p in problems] == [("bad-value", "未知的金额单位 \"千元\"")]
     assert header is not None and header.money_unit == "" and header.money_decimals == 2
+
+
+def test_filtered_table_totals_only_the_rows_it_lists(run: Run) -> None:
+    """`render -t table --unit 农业股` lists problems 3 and 4: the 合计 is theirs alone."""
+    csv = run("--root", EXAMPLE, "--today", TODAY, "render", "-t", "table", "-f", "csv",
+              "--unit", "农业股").stdout
+    assert csv.splitlines()[-1] == "合计,,,,,,,,,,350.50,310.50"
+    md = run("--root", EXAMPLE, "--today", TODAY, "render", "-t", "table", "-f", "md",
+             "--unit", "办公室").stdout  # problem 5 only: no amounts, the columns stay
+    assert md.splitlines()[-1] == "| 合计 | | | | | | | | | | 0.00 | 0.00 |"
