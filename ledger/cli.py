@@ -703,30 +703,144 @@ def new(
 
 @app.command("import")
 def import_(
-    notice: Annotated[Path, typer.Argument(
-        help="通报正文的文本文件(从网页复制,UTF-8)。", metavar="通报文件",
-        show_default=False)],
+    source: Annotated[Path, typer.Argument(
+        help="通报(文本文件,从网页复制;或 Word 文档 .docx),或本单位的 Excel/CSV 台账"
+        "(.xlsx、.csv)。", metavar="文件", show_default=False)],
     into: Annotated[Path | None, typer.Option(
         "--into", metavar="<目录>", help="写入的台账目录;默认为 --root 或当前目录。"
         "只在这个目录内写文件。", show_default=False)] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖目录中已有的台账。")] = False,
+    column_map: Annotated[list[str] | None, typer.Option(
+        "--map", help="台账表的列名对应的字段,写成 列名=字段(如 --map 牵头处室=unit),可重复;"
+        "字段见 docs/commands.md。", show_default=False)] = None,
+    progress: Annotated[bool, typer.Option(
+        "--progress", help="每周调度:把返回的台账表中新填写的整改进展、完成情况按序号记入"
+        "已有台账的问题(只增加进展,不改其他字段)。")] = False,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="只报告将要导入的内容,不写入文件。")] = False,
 ) -> None:
-    """导入已发布的通报:生成 data/ledger.yaml、data/notice.yaml 和每个问题一个文件。"""
+    """导入通报(文本、Word)或 Excel/CSV 台账:生成台账文件;--progress 记入各单位返回的进展。
+
+    退出码:0 已写入且没有警告;6 已写入,但有需要核对的警告;1 拒绝导入,未写入任何文件。
+    """
     from .diagnostics import format_text
-    from .importer import describe, import_notice
+    from .errors import EXIT_IMPORT_WARNINGS
+    from .importer import describe, import_notice, parse_column_map
     from .loader import IMPORT_MARKER
 
+    mapping = parse_column_map(column_map or [])
+    if progress:
+        _import_progress(source, mapping, dry_run)
+        return
     target = into or _settings.root or Path.cwd()
     # Into an existing ledger: hold its lock, as every other edit does.
     # Re-running an interrupted import (its marker is there) may take over the lock its
     # killed run left: it rewrites every file, so nothing that run did is lost.
-    with _locked(target, dry_run=not _holds_ledger(target),
+    with _locked(target, dry_run=dry_run or not _holds_ledger(target),
                  take_over_stale=_holds_ledger(target, IMPORT_MARKER)):
-        report = import_notice(notice, target, force)
+        report = import_notice(source, target, force, dry_run=dry_run, column_map=mapping,
+                               today=_today())
+    for note in report.notes:
+        _say_lines(note)
     _say_lines(describe(report))
     if report.problems:
         typer.echo(format_text(report.problems, report.line), err=True, nl=False)
-    raise typer.Exit(EXIT_PROBLEMS if report.problems else EXIT_OK)
+    raise typer.Exit(EXIT_IMPORT_WARNINGS if report.problems else EXIT_OK)
+
+
+def _import_progress(source: Path, mapping: dict[str, str], dry_run: bool) -> None:
+    """`import --progress`: the units' returned rows become progress entries (an edit)."""
+    from .errors import EXIT_IMPORT_WARNINGS
+    from .notice_import.progress import apply_progress, plan_progress
+
+    root = _root()
+    with _locked(root, dry_run):
+        plan = plan_progress(root, source, mapping, _today())
+        for line in plan.report_lines():
+            _say_lines(line)
+        if dry_run:
+            typer.echo("(演练:以上为将要记入的进展,未写入任何文件)", err=True)
+        else:
+            apply_progress(root, plan, _today())
+    raise typer.Exit(EXIT_IMPORT_WARNINGS if plan.conflicts else EXIT_OK)
+
+
+# ---------------------------------------------------------------- a ledger from nothing
+
+
+@app.command()
+@_guard
+def init(
+    issuer: Annotated[str, typer.Option(
+        "--issuer", help="发文机关(被检查单位),如 中共某某局党组。", show_default=False)],
+    title: Annotated[str, typer.Option(
+        "--title", help="标题,如 关于市委巡察反馈意见整改情况的通报。", show_default=False)],
+    kind: Annotated[str, typer.Option("--kind", help="检查类别:巡视、巡察、审计、督察或督查。",
+                                      show_default=False)],
+    feedback: Annotated[str, typer.Option(
+        "--feedback", help="反馈日期(YYYY-MM-DD),时限档次从这天算起。", show_default=False)],
+    by: Annotated[str, typer.Option("--by", help="检查组,如 市委第三巡察组。")] = "",
+    start: Annotated[str | None, typer.Option("--start", help="检查开始日期(YYYY-MM-DD)。",
+                                              show_default=False)] = None,
+    end: Annotated[str | None, typer.Option("--end", help="检查结束日期(YYYY-MM-DD)。",
+                                            show_default=False)] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """新建台账:写入 data/ledger.yaml(巡视信息)和空的 data/issues/;再用 aspect add 添加方面。"""
+    from . import scaffold
+
+    target = _settings.root or Path.cwd()
+    fields = scaffold.InitFields(issuer, title, kind, _parse_day(feedback, "--feedback"), by,
+                                 _day_or_none(start, "--start"), _day_or_none(end, "--end"))
+    edit = scaffold.init(target, fields)
+    if dry_run:
+        _edit_done(edit, dry_run)
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    with _locked(target):
+        scaffold.apply_init(target, edit)
+    _say_lines(edit.summary)
+
+
+def _only_add(action: str, what: str) -> None:
+    if action != "add":
+        raise UsageError(f"未知的操作 \"{action}\"", f"用法:ledger {what} add 标题")
+
+
+@app.command("aspect")
+@_guard
+def aspect_(
+    action: Annotated[str, typer.Argument(help="操作:add(添加)。", metavar="add",
+                                          show_default=False)],
+    title: Annotated[str, typer.Argument(help="方面的标题(照反馈意见原文)。", metavar="标题",
+                                         show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """方面:ledger aspect add 标题,添加一个方面,序号取下一个。"""
+    from . import scaffold
+
+    _only_add(action, "aspect")
+    root = _root()
+    with _locked(root, dry_run):
+        _edit_done(scaffold.aspect_add(root, title), dry_run)
+
+
+@app.command("subject")
+@_guard
+def subject_(
+    action: Annotated[str, typer.Argument(help="操作:add(添加)。", metavar="add",
+                                          show_default=False)],
+    title: Annotated[str, typer.Argument(help="事项的标题。", metavar="标题", show_default=False)],
+    aspect: Annotated[int, typer.Option("--aspect", help="所属方面的序号。", show_default=False)],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+) -> None:
+    """事项:ledger subject add 标题 --aspect 1,在一个方面下添加事项,序号跨方面接续。"""
+    from . import scaffold
+
+    _only_add(action, "subject")
+    root = _root()
+    with _locked(root, dry_run):
+        _edit_done(scaffold.subject_add(root, aspect, title), dry_run)
 
 
 def _holds_ledger(folder: Path, relpath: str = "data/ledger.yaml") -> bool:

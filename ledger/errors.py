@@ -19,6 +19,7 @@ EXIT_USAGE = 2
 EXIT_POLICY = 3
 EXIT_WRITE = 4
 EXIT_LOCKED = 5  # another command is changing the ledger (lock wait timed out)
+EXIT_IMPORT_WARNINGS = 6  # `ledger import` wrote the ledger, with warnings to review
 EXIT_INTERNAL = 70  # a defect of the program itself (sysexits' EX_SOFTWARE)
 
 

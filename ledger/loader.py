@@ -323,7 +323,7 @@ def top_mapping(relpath: str, data: bytes, name: str, keys: tuple[str, ...],
 
 ISSUE_KEYS = ("number", "aspect", "subject", "title", "measures", "leader", "unit",
               "co_units", "owner", "deadline", "status", "public", "progress", "closed",
-              "extensions", "history", "amounts", "results")
+              "extensions", "history", "amounts", "results", "preface", "remarks")
 ISSUE_REQUIRED = ("number", "aspect", "title", "status")
 
 
@@ -392,12 +392,31 @@ def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]
         public=True if public is None else public,
         amounts=_amounts(reader, fields["amounts"]) if "amounts" in fields else None,
         results=_tallies(reader, fields.get("results"), "results(成果)", "results"),
+        preface=reader.text(fields.get("preface"), "preface(措施前的引言)"),
+        remarks=_remarks(reader, fields.get("remarks")),
         loc=reader.loc(node),
         where=reader.where,
     )
     if number is None or aspect is None:
         return None, reader.problems
     return issue, reader.problems
+
+
+def _remarks(reader: Reader, node: yaml.Node | None) -> dict[str, str]:
+    """remarks: {列名: 文字}, the office table's own columns, kept as text."""
+    if node is None or yamlsrc.is_null(node):
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        reader.report(node, "wrong-type", "remarks(备注)应当是 列名: 文字 的映射",
+                      "例如 remarks: {整改目标: 建立长效机制}")
+        return {}
+    out: dict[str, str] = {}
+    for key, value in node.value:
+        name = reader.scalar(key, "remarks 的列名")
+        text = reader.scalar(value, f"remarks.{name}") if name is not None else None
+        if name is not None and text is not None:
+            out[name] = text
+    return out
 
 
 def _measure(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Measure | None:

@@ -31,7 +31,7 @@ TIER_ONGOING = "长期坚持"
 TIER_MONTHS: Mapping[str, int] = {TIER_NOW: 0, "短期": 2, "中期": 6, "长期": 12}
 TIERS: tuple[str, ...] = (*TIER_MONTHS, TIER_ONGOING)
 
-INSPECTION_KINDS: tuple[str, ...] = ("巡视", "巡察", "审计", "督察")
+INSPECTION_KINDS: tuple[str, ...] = ("巡视", "巡察", "审计", "督察", "督查")
 
 # Money (issue 14): the units offices write amounts in, declared once in the header,
 # and the four usual ways an audited amount is rectified (other labels are allowed).
@@ -228,6 +228,10 @@ class Issue:
     public: bool = True
     amounts: Amounts | None = None
     results: tuple[Tally, ...] = ()
+    # A lead-in sentence printed before the measures' 一是 (局党组高度重视……。).
+    preface: str = ""
+    # Columns of an office's own table kept as they came (整改目标: …, 佐证材料: …).
+    remarks: Mapping[str, str] = field(default_factory=dict)
     loc: Location = NOWHERE
     where: Where = field(default_factory=dict)
 

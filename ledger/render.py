@@ -555,9 +555,10 @@ def context(ledger: LedgerData, notice: Notice | None, today: date,
         "title_lines": [issuer + header.title] if notice.issuer_in_title
         else [line for line in (issuer, header.title) if line],
         "signature": notice.signature or issuer,
-        # A notice without a date of its own is dated the day it is rendered.
-        "date": cn_date(notice.date or today),
-        "source": {"breadcrumb": notice.breadcrumb, "line": notice.source_line},
+        # A notice without a date of its own prints none: never the day it is rendered.
+        "date": (notice.date_text or cn_date(notice.date)) if notice.date is not None else "",
+        "source": {"breadcrumb": notice.breadcrumb, "line": notice.source_line,
+                   "meta": list(notice.source_meta)},
         "inspection": {
             "kind": header.inspection.kind, "by": header.inspection.by,
             "start": _cn(header.inspection.start), "end": _cn(header.inspection.end),
@@ -744,9 +745,9 @@ def _point(style: str, number: int, text: str) -> dict[str, Any]:
 def measures_text(issue: Issue) -> str:
     """一是…二是… in one paragraph; a single measure has no 一是."""
     if len(issue.measures) == 1:
-        return issue.measures[0].text
-    return "".join(measure_label(index) + measure.text
-                   for index, measure in enumerate(issue.measures, start=1))
+        return issue.preface + issue.measures[0].text
+    return issue.preface + "".join(measure_label(index) + measure.text
+                                   for index, measure in enumerate(issue.measures, start=1))
 
 
 def _measure_blocks(issue: Issue, notice: Notice) -> list[dict[str, Any]]:
@@ -754,11 +755,14 @@ def _measure_blocks(issue: Issue, notice: Notice) -> list[dict[str, Any]]:
     if notice.measure_paragraphs and len(issue.measures) > 1:
         texts = [measure_label(index) + measure.text
                  for index, measure in enumerate(issue.measures, start=1)]
+        texts[0] = issue.preface + texts[0]
     else:
         texts = [measures_text(issue)] if issue.measures else []
+    sentence = notice.status_sentences.get(issue.status, "")
+    if sentence and notice.status_before and texts:
+        texts[0], sentence = sentence + texts[0], ""
     if texts:
         texts[0] = notice.measures_label + texts[0]
-    sentence = notice.status_sentences.get(issue.status, "")
     if sentence and notice.status_inline and texts:
         texts[-1], sentence = texts[-1] + sentence, ""
     blocks = [_block("measures", "", "", text) for text in texts]

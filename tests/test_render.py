@@ -366,7 +366,9 @@ def test_a_ledger_without_notice_file_renders_its_problems(run: Run, base_ledger
     assert lines[2:5] == ["一、关于党的领导弱化方面问题", "(一)关于学习不深入问题。",
                           "1.学习走过场的问题。"]
     assert "2.会议多文件多的问题。" in lines
-    assert lines[-1] == "2021年9月1日"  # dated the day it is rendered
+    # Issue 11: a notice without a date of its own prints none, never the day it is rendered.
+    assert lines[-1] == "中共某某局党组"
+    assert not any("2021年9月1日" in line for line in lines)
 
 
 def test_output_that_cannot_be_written_exits_4(run: Run, root: Path, tmp_path: Path) -> None:
