@@ -769,7 +769,6 @@ def _import_progress(source: Path, mapping: dict[str, str], dry_run: bool) -> No
 
 
 @app.command()
-@_guard
 def init(
     issuer: Annotated[str, typer.Option(
         "--issuer", help="发文机关(被检查单位),如 中共某某局党组。", show_default=False)],
@@ -784,7 +783,7 @@ def init(
                                               show_default=False)] = None,
     end: Annotated[str | None, typer.Option("--end", help="检查结束日期(YYYY-MM-DD)。",
                                             show_default=False)] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+    dry_run: _DRY_RUN = False,
 ) -> None:
     """新建台账:写入 data/ledger.yaml(巡视信息)和空的 data/issues/;再用 aspect add 添加方面。"""
     from . import scaffold
@@ -802,19 +801,30 @@ def init(
     _say_lines(edit.summary)
 
 
+def _edit_done(edit: Any, dry_run: bool) -> None:
+    """Print the diff (--dry-run) or write an edit already built and print its summary."""
+    from . import lifecycle
+
+    if dry_run:
+        sys.stdout.write(visible(edit.diff(), multiline=True))
+        typer.echo("(演练:以上为将要做的修改,未写入任何文件)", err=True)
+        return
+    lifecycle.apply(edit, _lock_timeout())
+    _say_lines(edit.summary)
+
+
 def _only_add(action: str, what: str) -> None:
     if action != "add":
         raise UsageError(f"未知的操作 \"{action}\"", f"用法:ledger {what} add 标题")
 
 
 @app.command("aspect")
-@_guard
 def aspect_(
     action: Annotated[str, typer.Argument(help="操作:add(添加)。", metavar="add",
                                           show_default=False)],
     title: Annotated[str, typer.Argument(help="方面的标题(照反馈意见原文)。", metavar="标题",
                                          show_default=False)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+    dry_run: _DRY_RUN = False,
 ) -> None:
     """方面:ledger aspect add 标题,添加一个方面,序号取下一个。"""
     from . import scaffold
@@ -826,13 +836,12 @@ def aspect_(
 
 
 @app.command("subject")
-@_guard
 def subject_(
     action: Annotated[str, typer.Argument(help="操作:add(添加)。", metavar="add",
                                           show_default=False)],
     title: Annotated[str, typer.Argument(help="事项的标题。", metavar="标题", show_default=False)],
     aspect: Annotated[int, typer.Option("--aspect", help="所属方面的序号。", show_default=False)],
-    dry_run: Annotated[bool, typer.Option("--dry-run", help=_DRY_RUN_HELP)] = False,
+    dry_run: _DRY_RUN = False,
 ) -> None:
     """事项:ledger subject add 标题 --aspect 1,在一个方面下添加事项,序号跨方面接续。"""
     from . import scaffold

@@ -132,6 +132,7 @@ ALLOWED = {
     "user", "name", "sha256", "YYYY", "MM", "DD", "HTML", "JSON", "GitHub", "GitLab",
     "Jenkins", "Word", "LEDGER_ROOT", "LEDGER_TODAY", "LEDGER_USER", "co_units", "owner",
     "deadline", "title", "money_unit", "A3", "diff", "UTF", "h", "help", "o", "f", "t", "e",
+    "add",  # the action of `ledger aspect add` and `ledger subject add`
 }
 
 
@@ -215,6 +216,13 @@ OUTCOMES: dict[str, dict[int, list[str]]] = {
     "board": {0: ["board"], 2: ["board", "--by", "x"]},
     "rollup": {0: ["rollup", "."], 1: ["rollup", "nowhere"], 2: ["rollup"]},
     "import": {2: ["import"]},
+    "init": {1: ["init", "--issuer", "甲", "--title", "乙", "--kind", "巡察",
+                 "--feedback", "2021-01-01"],
+             2: ["init", "--issuer", "甲", "--title", "乙", "--kind", "巡察",
+                 "--feedback", "坏"]},
+    "aspect": {0: ["aspect", "add", "新的方面"], 2: ["aspect", "remove", "新的方面"]},
+    "subject": {0: ["subject", "add", "新的事项", "--aspect", "1"],
+                2: ["subject", "add", "新的事项"]},
 }
 
 
