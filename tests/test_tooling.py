@@ -21,3 +21,18 @@ def test_ruff_clean() -> None:
 def test_mypy_strict_clean() -> None:
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    # setuptools lists the packages by hand (the templates folder is mapped in); a
+    # subpackage left out installs fine in editable mode and fails on a clean install.
+    import ast
+    import re
+
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")  # no tomllib on 3.10
+    match = re.search(r"^packages = (\[.*?\])$", text, re.MULTILINE)
+    assert match is not None
+    listed = set(ast.literal_eval(match.group(1)))
+    found = {".".join(path.parent.relative_to(REPO).parts)
+             for path in (REPO / "ledger").rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
