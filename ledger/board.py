@@ -17,7 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from .model import Ledger, Policy, cn_date
+from .model import LedgerData, Policy, cn_date
 from .standing import LEVEL_NAMES, Level, Standing
 from .stats import UNFILLED, Counts, count, summary_sentence
 
@@ -54,7 +54,7 @@ def cell(item: Standing, member: str = "") -> dict[str, Any]:
             "level_name": LEVEL_NAMES[item.level]}
 
 
-def bands(ledger: Ledger, items: Sequence[Standing], by: str) -> list[Band]:
+def bands(ledger: LedgerData, items: Sequence[Standing], by: str) -> list[Band]:
     """The cells grouped by aspect (every aspect of the header) or by lead unit."""
     groups: dict[str, list[Standing]] = {}
     if by == "aspect":
@@ -172,7 +172,7 @@ def context(title: str, subtitle: str, today: date, total: Counts, groups: Seque
     }
 
 
-def build(ledger: Ledger, today: date, by: str = "aspect",
+def build(ledger: LedgerData, today: date, by: str = "aspect",
           history: Sequence[tuple[date, int, int, int]] = (), history_note: str = ""
           ) -> dict[str, Any]:
     """The chart's context for one ledger; `history` is (day, total, closed, overdue)."""

@@ -17,13 +17,13 @@ from pathlib import Path
 from .dates import resolve
 from .evidence import check_evidence
 from .loader import Loaded, issue_filename
-from .model import STATUS_DONE, Aspect, Ledger, Location, Problem, Subject, Tally
+from .model import STATUS_DONE, Aspect, LedgerData, Location, Problem, Subject, Tally
 from .money import decimals_of, format_amount, money_totals, result_totals, result_unit
 
-Check = Callable[[Ledger, date], Iterable[Problem]]
+Check = Callable[[LedgerData, date], Iterable[Problem]]
 
 
-def check_header_numbers(ledger: Ledger, today: date) -> Iterator[Problem]:
+def check_header_numbers(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """Aspect and subject numbers are unique; a subject's aspect exists."""
     header = ledger.header
     yield from _unique("方面", header.aspects)
@@ -46,7 +46,7 @@ def _unique(what: str, records: Iterable[Aspect | Subject]) -> Iterator[Problem]
         first_line.setdefault(record.number, record.loc.line)
 
 
-def check_issue_numbers(ledger: Ledger, today: date) -> Iterator[Problem]:
+def check_issue_numbers(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """Problem numbers are unique across files, and each file is named after its number."""
     first: dict[int, str] = {}
     for issue in ledger.issues:
@@ -66,7 +66,7 @@ def check_issue_numbers(ledger: Ledger, today: date) -> Iterator[Problem]:
                           f"请把文件改名为 {expected},或改正 number")
 
 
-def check_references(ledger: Ledger, today: date) -> Iterator[Problem]:
+def check_references(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """A problem's aspect and subject exist, and the subject sits under that aspect."""
     if not ledger.header.readable:
         return  # data/ledger.yaml's own error says it all; every reference would echo it
@@ -93,7 +93,7 @@ def check_references(ledger: Ledger, today: date) -> Iterator[Problem]:
                           f"请把 aspect 改为 {subject.aspect},或改正 subject")
 
 
-def check_closing(ledger: Ledger, today: date) -> Iterator[Problem]:
+def check_closing(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """已完成 needs a closing record; a closing record needs 已完成; closed means measures done."""
     for issue in ledger.issues:
         # A closing record with a bad date is reported where it is wrong, not as missing.
@@ -117,7 +117,7 @@ def check_closing(ledger: Ledger, today: date) -> Iterator[Problem]:
                                   f"完成后用 ledger done {issue.number} {index} 标记")
 
 
-def check_dates(ledger: Ledger, today: date) -> Iterator[Problem]:
+def check_dates(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """Nothing is closed, due or extended before the feedback was given."""
     feedback = ledger.header.inspection.feedback
     if feedback is None:
@@ -150,7 +150,7 @@ def check_dates(ledger: Ledger, today: date) -> Iterator[Problem]:
             previous = extension.to
 
 
-def check_content(ledger: Ledger, today: date) -> Iterator[Problem]:
+def check_content(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """A problem has at least one measure."""
     for issue in ledger.issues:
         if not issue.measures:
@@ -158,7 +158,7 @@ def check_content(ledger: Ledger, today: date) -> Iterator[Problem]:
                           "没有整改措施", "请在 measures 下逐条填写整改措施")
 
 
-def check_money(ledger: Ledger, today: date) -> Iterator[Problem]:
+def check_money(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """Amounts have a unit and the declared decimals; rectified ≤ involved; ways add up."""
     header = ledger.header
     unit, decimals = header.money_unit, header.money_decimals
@@ -213,7 +213,7 @@ def _money_tallies(tallies: tuple[Tally, ...]) -> bool:
     return any(item.amount is not None for item in tallies)
 
 
-def _amounts_in(ledger: Ledger) -> Iterator[tuple[Location, Decimal]]:
+def _amounts_in(ledger: LedgerData) -> Iterator[tuple[Location, Decimal]]:
     """Every amount written in the ledger, with its place."""
     header = ledger.header
     for index, tally in enumerate(header.results, start=1):
@@ -246,7 +246,7 @@ def _money(value: Decimal, decimals: int) -> str:
     return format_amount(value, max(decimals, decimals_of(value)))
 
 
-def computed_counts(ledger: Ledger) -> dict[str, int]:
+def computed_counts(ledger: LedgerData) -> dict[str, int]:
     """The counts a notice states, as the ledger itself has them (see `Stated`)."""
     issues = ledger.issues
     done = sum(1 for issue in issues if issue.is_closed)
@@ -260,7 +260,7 @@ _STATED_NAMES = {"aspects": "方面数", "problems": "问题数", "measures": "�
                  "rate": "整改完成率", "involved": "问题金额", "rectified": "已整改金额"}
 
 
-def check_stated(ledger: Ledger, today: date) -> Iterator[Problem]:
+def check_stated(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """What the notice states (`stated:`) against what the ledger counts: a warning per difference.
 
     A ledger may hold only part of what a notice covers, so a difference is a
@@ -327,7 +327,7 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def check_temp_files(ledger: Ledger, today: date) -> Iterator[Problem]:
+def check_temp_files(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """Temp files a killed edit left beside the data files (see ledger.lock): never data,
     never to be committed; the next edit removes those whose process is gone."""
     from .lock import stray_temp_files
@@ -362,3 +362,13 @@ def _choices(what: str, numbers: list[int]) -> str:
     if not numbers:
         return f"{what}为空"
     return f"{what}:{'、'.join(str(number) for number in numbers)}"
+
+
+def checked(loaded: Loaded, today: date, full: bool = True,
+            notice_found: Iterable[Problem] = ()) -> list[Problem]:
+    """Every validation finding of a loaded ledger, sorted: what the loader found, the
+    checks (`full` adds those that read more than the ledger's own files: evidence
+    hashes) and the notice's own problems. The one composition `validate`, `check`,
+    `list`, `render` and the library use."""
+    found = validate(loaded, today, FULL_CHECKS if full else CHECKS)
+    return sorted([*found, *notice_found], key=lambda problem: problem.sort_key)

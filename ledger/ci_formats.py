@@ -21,12 +21,12 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from . import __version__
 from .diagnostics import github_data, github_property
 from .model import cn_date
 from .overdue import Report
 from .safetext import json_safe, markdown_cell, visible
 from .standing import LEVEL_NAMES, LEVELS, POLICY_LEVELS, Level, Standing
+from .version import __version__
 
 RED, YELLOW, GREEN, OK = Level.RED, Level.YELLOW, Level.GREEN, Level.OK
 ONGOING, CLOSED_LATE, NO_DEADLINE = Level.ONGOING, Level.CLOSED_LATE, Level.NO_DEADLINE

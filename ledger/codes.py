@@ -68,4 +68,8 @@ CODES: dict[str, str] = {
     "import-no-title": "导入时找不到通报标题(关于…的通报)",
     "import-no-date": "导入时找不到落款日期",
     "import-no-inspection": "导入时在导语中找不到检查类别或反馈日期",
+    "import-no-problems": "导入时没有识别出问题清单:只写入台账头文件和通报的叙述,没有问题文件",
+    "import-cut-off": "通报在最后一个问题中途截断(网页不完整),该问题已导入,请核对",
+    "import-sheet-columns": "台账表的表头中缺少问题列,这张表未导入",
+    "import-sheet-value": "台账表中的单元格无法识别(如整改时限),该值未导入",
 }

@@ -98,11 +98,13 @@ def github_property(text: str) -> str:
     return github_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(problems: Sequence[Problem]) -> str:
+def format_github(problems: Sequence[Problem], prefix: str = "") -> str:
+    """GitHub workflow annotations; `prefix` is the ledger root relative to the repository
+    (`docs/ledger/`), so that a ledger in a subfolder is annotated at the right file."""
     lines = []
     for problem in problems:
         loc = problem.location
-        props = [f"file={github_property(loc.path)}"]
+        props = [f"file={github_property(prefix + loc.path)}"]
         if loc.line > 0:
             props += [f"line={loc.line}", f"col={loc.col}"]
         props.append(f"title={github_property(problem.code)}")

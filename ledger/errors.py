@@ -19,6 +19,7 @@ EXIT_USAGE = 2
 EXIT_POLICY = 3
 EXIT_WRITE = 4
 EXIT_LOCKED = 5  # another command is changing the ledger (lock wait timed out)
+EXIT_IMPORT_WARNINGS = 6  # `ledger import` wrote the ledger, with warnings to review
 EXIT_INTERNAL = 70  # a defect of the program itself (sysexits' EX_SOFTWARE)
 
 
@@ -27,11 +28,15 @@ class LedgerError(Exception):
 
     exit_code = EXIT_PROBLEMS
 
-    def __init__(self, message: str, hint: str = "", location: Location | None = None) -> None:
+    def __init__(self, message: str, hint: str = "", location: Location | None = None,
+                 field: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.location = location
+        # The input the error is about (reason, evidence, title …): the library names no
+        # command-line flag, the CLI maps the field to its own (see cli.FIELD_FLAGS).
+        self.field = field
 
 
 class UsageError(LedgerError):

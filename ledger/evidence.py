@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from .model import Ledger, Problem
+from .model import LedgerData, Problem
 
 
 def file_sha256(path: Path) -> str:
@@ -24,7 +24,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_evidence(ledger: Ledger, today: date) -> Iterator[Problem]:
+def check_evidence(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """Evidence files recorded at closing still exist and still hash the same.
 
     The one check that reads files: a closing stands on its evidence, and a

@@ -18,6 +18,7 @@ the user's name on its own (callers pass them; `default_user` helps).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import importlib.resources
 import os
@@ -25,7 +26,7 @@ import re
 import stat
 import subprocess
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -37,16 +38,16 @@ import yaml
 from . import atomic, yamledit, yamlsrc
 from .cache import load
 from .dates import current_deadline
-from .errors import RefusedError, UsageError
+from .errors import LedgerError, RefusedError, UsageError
 from .evidence import file_sha256
-from .loader import ISSUES_DIR, Loaded, issue_filename, parse_issue
+from .loader import ISSUES_DIR, Loaded, issue_filename, parse_issue, status_hint
 from .lock import DEFAULT_TIMEOUT, LOCK_NAME, ledger_lock
 from .model import (
     STATUS_DONE,
     STATUS_IN_PROGRESS,
     STATUSES,
     Issue,
-    Ledger,
+    LedgerData,
     Problem,
     cn_date,
 )
@@ -62,6 +63,11 @@ ACTION_REOPEN = "重新打开"
 ACTION_STATUS = "状态变更"
 ACTION_NEW = "新增"
 ACTION_AMOUNT = "金额"
+ACTION_DONE = "措施完成"
+ACTION_UNDONE = "撤销措施完成"
+ACTION_EXTEND = "延期"
+ACTION_LOG = "进展"
+ACTION_SET = "修改"
 
 SETTABLE_STATUSES = tuple(status for status in STATUSES if status != STATUS_DONE)
 # The most lines plus commas of a problem file an edit will touch (see _check_bulk).
@@ -92,12 +98,61 @@ class Edit:
         return "".join(line if line.endswith("\n") else line + "\n\\ 文件末尾没有换行\n"
                        for line in lines)
 
+    def apply(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+        """Write it (see the module's `apply`): under the lock, never over a change."""
+        apply(self, timeout)
 
-def apply(edit: Edit, timeout: float = DEFAULT_TIMEOUT) -> None:
+
+@dataclass(frozen=True)
+class EditSet:
+    """Several files' changes made together (`ledger set 1-5,9 …`): all written, or none."""
+
+    root: Path
+    edits: tuple[Edit, ...]
+    summary: str
+
+    def diff(self) -> str:
+        return "".join(edit.diff() for edit in self.edits)
+
+    def apply(self, timeout: float = DEFAULT_TIMEOUT) -> None:
+        """Write every file or none, under the lock."""
+        apply(self, timeout)
+
+
+Change = Edit | EditSet
+
+
+def apply(edit: Change, timeout: float = DEFAULT_TIMEOUT) -> None:
     """Write the edit atomically under the ledger's lock; a new file is never written over one
-    that appeared meanwhile, nor a changed file over its changes."""
+    that appeared meanwhile, nor a changed file over its changes. An EditSet is checked whole
+    before its first write, and a failed write puts back the files already written."""
+    if isinstance(edit, EditSet):
+        with ledger_lock(edit.root, timeout):
+            _apply_all(edit.edits)
+        return
     with ledger_lock(edit_root(edit), timeout):
         _apply(edit)
+
+
+def _apply_all(edits: tuple[Edit, ...]) -> None:
+    for edit in edits:
+        try:
+            current = edit.path.read_bytes()
+        except OSError:
+            current = None
+        if current != edit.old:
+            raise RefusedError(f"{edit.relpath} 在修改期间被改动过,未写入任何文件",
+                               "请重新运行这条命令")
+    written: list[Edit] = []
+    try:
+        for edit in edits:
+            atomic.write_atomic(edit.path, edit.new)
+            written.append(edit)
+    except LedgerError:
+        for edit in reversed(written):
+            assert edit.old is not None
+            atomic.write_atomic(edit.path, edit.old)
+        raise
 
 
 def edit_root(edit: Edit) -> Path:
@@ -120,9 +175,10 @@ def _apply(edit: Edit) -> None:
     atomic.write_atomic(edit.path, edit.new)
 
 
-def default_user(root: Path) -> str:
-    """Who is editing: LEDGER_USER, else git's user.name, else nobody."""
-    name = os.environ.get("LEDGER_USER", "").strip()
+def default_user(root: Path, given: str = "") -> str:
+    """Who is editing: the name given (the CLI passes LEDGER_USER), else git's user.name,
+    else nobody."""
+    name = given.strip()
     if name:
         return name
     try:
@@ -149,12 +205,12 @@ def close(root: Path, number: int, evidence: Iterable[str], *, today: date, by: 
     if issue.status == STATUS_DONE or issue.closed is not None:
         closed_on = f"已于{cn_date(issue.closed.date)}销号" if issue.closed else "状态已是已完成"
         raise RefusedError(f"问题 {number} {closed_on},不能重复销号",
-                           f"如需重新整改,请用 ledger reopen {number} --reason 原因")
+                           "如需重新整改,请先重新打开这个问题(ledger reopen),并说明原因")
     items = [resolve_evidence(root, item, cwd or Path.cwd()) for item in evidence]
     if not items:
         raise RefusedError(f"问题 {number} 没有提供佐证材料,不能销号",
-                           "请用 --evidence 给出佐证材料:台账目录内的文件路径,"
-                           "或材料说明(如\"会议纪要 2021-03-05\"),可给多项")
+                           "请给出佐证材料:台账目录内的文件路径,"
+                           "或材料说明(如\"会议纪要 2021-03-05\"),可给多项", field="evidence")
     open_measures = [index for index, measure in enumerate(issue.measures, start=1)
                      if not measure.done]
     if open_measures and not force:
@@ -162,7 +218,7 @@ def close(root: Path, number: int, evidence: Iterable[str], *, today: date, by: 
         raise RefusedError(f"问题 {number} 还有 {len(open_measures)} 项整改措施未完成"
                            f"(第{listed}项),不能销号",
                            f"先用 ledger done {number} 措施序号 标记完成;"
-                           "确需先行销号的,加 --force(会记入操作记录)")
+                           "确需先行销号的,可强制销号(会记入操作记录)", field="force")
     short = _short_of_involved(target, reason)
     day = when or today
     closing: dict[str, Value] = {"date": day}
@@ -206,15 +262,14 @@ def _short_of_involved(target: _Target, reason: str) -> str:
     number = target.issue.number
     if not reason.strip():
         raise RefusedError(f"问题 {number} {gap},销号须说明理由",
-                           f"请加 --reason 说明未足额整改的理由,例如:ledger close {number} "
-                           "--evidence … --reason 分阶段整改;金额有新进展请先用 "
-                           f"ledger amount {number} --rectified 金额 记录")
+                           "请说明未足额整改的理由(如 分阶段整改);金额有新进展请先用 "
+                           f"ledger amount {number} 记录已整改金额", field="reason")
     return f"{gap};理由:{reason.strip()}"
 
 
 def reopen(root: Path, number: int, reason: str, *, today: date, by: str = "") -> Edit:
     """Undo a closing whose fix did not hold: back to 正在推进, the closing kept in history."""
-    reason = _required(reason, "--reason", "重新打开的原因")
+    reason = _required(reason, "reason", "重新打开的原因")
     target = _Target.find(root, number, today)
     issue = target.issue
     if issue.status != STATUS_DONE and issue.closed is None:
@@ -234,7 +289,7 @@ def reopen(root: Path, number: int, reason: str, *, today: date, by: str = "") -
 def extend(root: Path, number: int, to: date, reason: str, *, today: date, by: str = "",
            approved_by: str = "") -> Edit:
     """延期: append to `extensions:`; `deadline:` keeps the original on record."""
-    reason = _required(reason, "--reason", "延期理由")
+    reason = _required(reason, "reason", "延期理由")
     target = _Target.find(root, number, today)
     issue = target.issue
     if issue.is_closed:
@@ -255,6 +310,8 @@ def extend(root: Path, number: int, to: date, reason: str, *, today: date, by: s
     doc = target.document()
     doc.append(("extensions",), record)
     count = len(issue.extensions) + 1
+    doc.append(("history",), _history(today, ACTION_EXTEND, by,
+                                      f"{current.isoformat()} → {to.isoformat()}"))
     return target.finish(doc, f"问题 {number} 已延期至{cn_date(to)}(第{count}次延期,"
                               f"原时限{cn_date(current)})\n  理由:{reason}")
 
@@ -262,7 +319,7 @@ def extend(root: Path, number: int, to: date, reason: str, *, today: date, by: s
 def log(root: Path, number: int, text: str, *, today: date, by: str = "",
         when: date | None = None) -> Edit:
     """A dated progress note under `progress:`."""
-    text = _required(text, "进展内容", "进展内容")
+    text = _required(text, "text", "进展内容")
     target = _Target.find(root, number, today)
     day = when or today
     note: dict[str, Value] = {"date": day, "text": text}
@@ -270,54 +327,238 @@ def log(root: Path, number: int, text: str, *, today: date, by: str = "",
         note["by"] = by
     doc = target.document()
     doc.append(("progress",), note)
+    doc.append(("history",), _history(today, ACTION_LOG, by, _excerpt(text)))
     return target.finish(doc, f"问题 {number} 已记录进展({cn_date(day)}):{text}")
 
 
-def done(root: Path, number: int, measure: int, *, today: date,
-         when: date | None = None) -> Edit:
-    """Mark measure `measure` (1-based) done on a date."""
+def done(root: Path, number: int, measures: Iterable[int] | None, *, today: date,
+         by: str = "", when: date | None = None) -> Edit:
+    """Mark measures (1-based) done on a date; `None` marks every measure not yet done.
+
+    One history entry names them all.
+    """
     target = _Target.find(root, number, today)
     issue = target.issue
     count = len(issue.measures)
-    if not 1 <= measure <= count:
-        raise RefusedError(f"问题 {number} 没有第{measure}项整改措施(共{count}项)",
-                           f"措施序号从 1 到 {count}" if count else "这个问题还没有整改措施")
-    found = issue.measures[measure - 1]
-    if found.done:
-        when_done = f"已于{cn_date(found.done_date)}" if found.done_date else "已经"
-        raise RefusedError(f"问题 {number} 的第{measure}项措施{when_done}标记完成")
+    if measures is None:
+        chosen = [index for index, item in enumerate(issue.measures, start=1) if not item.done]
+        if not chosen:
+            raise RefusedError(f"问题 {number} 没有未完成的整改措施" if count
+                               else f"问题 {number} 还没有整改措施")
+    else:
+        chosen = _measure_numbers(number, measures, count)
+        already = [index for index in chosen if issue.measures[index - 1].done]
+        if already:
+            found = issue.measures[already[0] - 1]
+            when_done = f"已于{cn_date(found.done_date)}" if found.done_date else "已经"
+            raise RefusedError(f"问题 {number} 的第{_listed(already)}项措施{when_done}标记完成",
+                               "撤销完成标记用 ledger undone" if len(already) == 1 else "")
     day = when or today
     doc = target.document()
-    node = doc.node(("measures", measure - 1))
-    if isinstance(node, yaml.ScalarNode):
-        # Keep the measure's text exactly as written when it sits on one line.
-        source = doc.text[node.start_mark.index:node.end_mark.index]
-        text: Value = Raw(source) if node.style not in ("|", ">") and "\n" not in source \
-            and "\r" not in source else found.text
-        doc.set(("measures", measure - 1), {"text": text, "done": day})
-    else:
-        doc.set(("measures", measure - 1, "done"), day)
-    return target.finish(doc, f"问题 {number} 第{measure}项措施已标记完成({cn_date(day)})")
+    for index in chosen:
+        found = issue.measures[index - 1]
+        node = doc.node(("measures", index - 1))
+        if isinstance(node, yaml.ScalarNode):
+            # Keep the measure's text exactly as written when it sits on one line.
+            source = doc.text[node.start_mark.index:node.end_mark.index]
+            text: Value = Raw(source) if node.style not in ("|", ">") and "\n" not in source \
+                and "\r" not in source else found.text
+            doc.set(("measures", index - 1), {"text": text, "done": day})
+        else:
+            doc.set(("measures", index - 1, "done"), day)
+    doc.append(("history",), _history(today, ACTION_DONE, by, f"第{_listed(chosen)}项措施完成"
+                                      f"({day.isoformat()})"))
+    return target.finish(doc, f"问题 {number} 第{_listed(chosen)}项措施已标记完成({cn_date(day)})")
+
+
+def undone(root: Path, number: int, measures: Iterable[int], *, today: date,
+           by: str = "") -> Edit:
+    """Take back a mistaken done mark: the measure reads as it did before `done`."""
+    target = _Target.find(root, number, today)
+    issue = target.issue
+    if issue.is_closed:
+        raise RefusedError(f"问题 {number} 已销号,不能撤销措施的完成标记",
+                           "如需重新整改,请先重新打开这个问题(ledger reopen),并说明原因")
+    chosen = _measure_numbers(number, measures, len(issue.measures))
+    not_done = [index for index in chosen if not issue.measures[index - 1].done]
+    if not_done:
+        raise RefusedError(f"问题 {number} 的第{_listed(not_done)}项措施没有标记完成,无需撤销")
+    doc = target.document()
+    for index in chosen:
+        node = doc.node(("measures", index - 1))
+        keys = {key.value for key, _ in node.value} if isinstance(node, yaml.MappingNode) else set()
+        if keys == {"text", "done"}:
+            # Back to the one-line form `done` made of it, the text as written.
+            text_node = doc.node(("measures", index - 1, "text"))
+            assert text_node is not None
+            source = doc.text[text_node.start_mark.index:text_node.end_mark.index]
+            plain = isinstance(text_node, yaml.ScalarNode) and "\n" not in source \
+                and "\r" not in source and text_node.style not in ("|", ">")
+            doc.set(("measures", index - 1),
+                    Raw(source) if plain else issue.measures[index - 1].text)
+        else:
+            doc.delete(("measures", index - 1, "done"))
+    doc.append(("history",), _history(today, ACTION_UNDONE, by,
+                                      f"第{_listed(chosen)}项措施改为未完成"))
+    return target.finish(doc, f"问题 {number} 第{_listed(chosen)}项措施已改为未完成")
+
+
+def _measure_numbers(number: int, measures: Iterable[int], count: int) -> list[int]:
+    chosen = sorted(set(measures))
+    if not chosen:
+        raise RefusedError("没有给出措施序号", "请给出措施序号(从 1 起),或全部措施",
+                           field="measures")
+    wrong = [index for index in chosen if not 1 <= index <= count]
+    if wrong:
+        raise RefusedError(f"问题 {number} 没有第{_listed(wrong)}项整改措施(共{count}项)",
+                           f"措施序号从 1 到 {count}" if count else "这个问题还没有整改措施")
+    return chosen
+
+
+def _listed(numbers: Iterable[int]) -> str:
+    return "、".join(map(str, numbers))
+
+
+def _excerpt(text: str, limit: int = 40) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit] + "…"
 
 
 def set_status(root: Path, number: int, value: str, *, today: date, by: str = "") -> Edit | None:
     """Set a stored status other than 已完成; None when it already has that status."""
     if value == STATUS_DONE:
-        raise UsageError(f"不能直接把状态改为{STATUS_DONE}",
-                         f"销号须有佐证材料:请用 ledger close {number} --evidence 材料")
+        raise RefusedError(f"不能直接把状态改为{STATUS_DONE}",
+                           f"销号须有佐证材料:请用 ledger close {number} 凭佐证材料销号")
     if value not in SETTABLE_STATUSES:
-        raise UsageError(f"未知的状态 \"{value}\"", f"可选:{'、'.join(SETTABLE_STATUSES)}")
+        raise UsageError(f"未知的状态 \"{value}\"", status_hint(value))
     target = _Target.find(root, number, today)
     issue = target.issue
     if issue.is_closed:
         raise RefusedError(f"问题 {number} 已销号,不能改为{value}",
-                           f"如需重新整改,请用 ledger reopen {number} --reason 原因")
+                           "如需重新整改,请先重新打开这个问题(ledger reopen),并说明原因")
     if issue.status == value:
         return None
     doc = target.document()
     doc.set(("status",), value)
     doc.append(("history",), _history(today, ACTION_STATUS, by, f"{issue.status} → {value}"))
     return target.finish(doc, f"问题 {number} 状态:{issue.status} → {value}")
+
+
+# The fields `ledger set` and `ledger new` maintain, with the words people use for them.
+SET_FIELDS: dict[str, str] = {
+    "title": "问题描述", "leader": "责任领导", "unit": "责任单位", "co_units": "协办单位",
+    "owner": "责任人", "deadline": "整改时限", "public": "是否公开",
+}
+_FIELD_ALIASES = {name: key for key, name in SET_FIELDS.items()}
+_TRUE = ("true", "yes", "是", "公开")
+_FALSE = ("false", "no", "否", "不公开")
+
+
+def parse_assignment(text: str) -> tuple[str, str]:
+    """`unit=办公室` (or `责任单位=办公室`) → ("unit", "办公室"); refused when malformed."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise UsageError(f"\"{text}\" 不是 字段=值 的写法",
+                         f"例如 unit=办公室;可改的字段:{_field_list()}", field="fields")
+    key = _FIELD_ALIASES.get(key, key)
+    if key not in SET_FIELDS:
+        close = difflib.get_close_matches(key, [*SET_FIELDS, *_FIELD_ALIASES], n=1, cutoff=0.5)
+        guess = f"您是不是想写 {close[0]}?" if close else ""
+        raise UsageError(f"没有可修改的字段 \"{key}\"", f"{guess}可改的字段:{_field_list()}",
+                         field="fields")
+    return key, value.strip()
+
+
+def _field_list() -> str:
+    return "、".join(f"{key}({name})" for key, name in SET_FIELDS.items())
+
+
+def field_value(key: str, text: str) -> Value:
+    """The YAML value of a field as typed: a date or tier, a yes/no, a comma list, text."""
+    from .model import TIERS
+
+    if key == "title":
+        return _required(text, "title", "问题描述")
+    if key == "co_units":
+        return [part.strip() for part in re.split(r"[,,、]", text) if part.strip()]
+    if key == "public":
+        if text.lower() in _TRUE:
+            return True
+        if text.lower() in _FALSE:
+            return False
+        raise UsageError(f"是否公开只能写 是 或 否,不是 \"{text}\"", field="public")
+    if key == "deadline":
+        if not text or text in TIERS:
+            return text or None
+        from .dates import parse_date
+
+        day, reason = parse_date(text)
+        if day is None:
+            raise UsageError(f"整改时限 {reason}",
+                             f"也可写时限类别:{'、'.join(TIERS)}", field="deadline")
+        return day
+    return text or None
+
+
+def set_fields(root: Path, numbers: Iterable[int], fields: Iterable[tuple[str, str]], *,
+               today: date, by: str = "") -> EditSet | None:
+    """Set maintained fields (SET_FIELDS) on one or many problems: one file edit each, each
+    with one history entry saying what changed from what. Every file is edited and checked
+    before anything is written (`apply` writes all or none); None when nothing changes."""
+    wanted = {key: field_value(key, text) for key, text in fields}
+    if not wanted:
+        raise UsageError("没有给出要修改的字段", f"写成 字段=值,可改的字段:{_field_list()}",
+                         field="fields")
+    chosen = sorted(set(numbers))
+    loaded = load(root)
+    edits: list[Edit] = []
+    for number in chosen:
+        target = _Target.find(root, number, today, loaded)
+        edit = _set_one(target, wanted, today, by)
+        if edit is not None:
+            edits.append(edit)
+    if not edits:
+        return None
+    unchanged = len(chosen) - len(edits)
+    tail = f"\n  另有 {unchanged} 个问题原已如此,未作修改" if unchanged else ""
+    return EditSet(root, tuple(edits), "\n".join(edit.summary for edit in edits) + tail)
+
+
+def _set_one(target: _Target, wanted: dict[str, Value], today: date, by: str) -> Edit | None:
+    issue = target.issue
+    doc = target.document()
+    changes: list[str] = []
+    for key, value in wanted.items():
+        before = _shown_value(_current_field(issue, key))
+        after = _shown_value(value)
+        if before == after:
+            continue
+        doc.set((key,), value)
+        changes.append(f"{SET_FIELDS[key]}:{before or '未填'} → {after or '未填'}")
+    if not changes:
+        return None
+    doc.append(("history",), _history(today, ACTION_SET, by, ";".join(changes)))
+    return target.finish(doc, f"问题 {issue.number} " + ";".join(changes))
+
+
+def _current_field(issue: Issue, key: str) -> object:
+    if key == "deadline":
+        deadline = issue.deadline
+        return None if deadline is None else deadline.date or deadline.tier
+    if key == "co_units":
+        return list(issue.co_units)
+    return getattr(issue, key)
+
+
+def _shown_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(str, value))
+    return "" if value is None else str(value)
 
 
 def amount(root: Path, number: int, *, today: date, by: str = "",
@@ -332,21 +573,21 @@ def amount(root: Path, number: int, *, today: date, by: str = "",
 
     given_ways = [_way_option(item) for item in ways]
     if involved is None and rectified is None and not given_ways:
-        raise UsageError("没有给出要记录的金额",
-                         "请用 --rectified 已整改金额、--way 方式=金额 或 --involved 问题金额")
+        raise UsageError("没有给出要记录的金额", "请给出已整改金额、整改方式及金额或问题金额",
+                         field="amounts")
     target = _Target.find(root, number, today)
     header = target.ledger.header
     unit, decimals = header.money_unit, header.money_decimals
     if not unit:
         raise RefusedError("data/ledger.yaml 没有写金额单位 money_unit,不能记录金额",
                            "请先在 data/ledger.yaml 中写明 money_unit: 万元(或 元)")
-    new_involved = _amount_option(involved, "--involved", decimals)
-    new_rectified = _amount_option(rectified, "--rectified", decimals)
-    way_values = [(label, _amount_option(text, f"--way {label}", decimals))
+    new_involved = _amount_option(involved, "问题金额", decimals, "involved")
+    new_rectified = _amount_option(rectified, "已整改金额", decimals, "rectified")
+    way_values = [(label, _amount_option(text, f"整改方式 {label} 的金额", decimals, "way"))
                   for label, text in given_ways]
     old = target.issue.amounts
     if old is None and new_involved is None:
-        raise RefusedError(f"问题 {number} 还没有问题金额,请同时用 --involved 给出问题金额")
+        raise RefusedError(f"问题 {number} 还没有问题金额,请同时给出问题金额", field="involved")
     involved_now = new_involved if new_involved is not None else (
         old.involved if old is not None else Decimal(0))
     rectified_before = old.rectified if old is not None else None
@@ -402,28 +643,30 @@ def _way_option(text: str) -> tuple[str, str]:
     """--way 上缴财政=30 → (上缴财政, 30)."""
     label, sep, value = text.partition("=")
     if not sep or not label.strip() or not value.strip():
-        raise UsageError(f"--way 的写法不对:\"{text}\"", "写成 方式=金额,例如 --way 上缴财政=30")
+        raise UsageError(f"整改方式的写法不对:\"{text}\"", "写成 方式=金额,例如 上缴财政=30",
+                         field="way")
     return label.strip(), value.strip()
 
 
-def _amount_option(text: str | None, option: str, decimals: int) -> Decimal | None:
+def _amount_option(text: str | None, option: str, decimals: int,
+                   field: str = "") -> Decimal | None:
     from .money import decimals_of, parse_amount
 
     if text is None:
         return None
     value, reason, hint = parse_amount(text)
     if value is None:
-        raise UsageError(f"{option}:{reason}", hint)
+        raise UsageError(f"{option}:{reason}", hint, field=field)
     if decimals_of(value) > decimals:
         raise UsageError(f"{option}:金额 {text} 的小数多于台账规定的 {decimals} 位",
-                         "按 data/ledger.yaml 的 money_decimals 书写")
+                         "按 data/ledger.yaml 的 money_decimals 书写", field=field)
     return value
 
 
 def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
-        subject: int | None = None) -> Edit:
+        subject: int | None = None, fields: Iterable[tuple[str, str]] = ()) -> Edit:
     """A new problem file with the next free number, from templates/issue.yaml."""
-    title = _required(title, "--title", "问题描述")
+    title = _required(title, "title", "问题描述")
     try:
         real = (root / ISSUES_DIR).resolve()
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop on Python 3.10/3.11
@@ -454,6 +697,12 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
                                 "title": title, "today": today, "user": by or None}
     text = fill_template(read_template(root), values)
     data = text.encode("utf-8")
+    wanted = {key: field_value(key, value) for key, value in fields if key != "title"}
+    if wanted:
+        doc = Document.from_bytes(data)
+        for key, value in wanted.items():
+            doc.set((key,), value)
+        data = doc.to_bytes()
     errors = _new_file_errors(loaded, relpath, data, today)
     if errors:
         shown = ";".join(f"{p.location} [{p.code}] {p.message}" for p in errors[:3])
@@ -498,19 +747,19 @@ def _error_key(problem: Problem) -> tuple[str, str, str]:
 
 def add(root: Path, aspect: int, title: str, *, today: date, by: str = "",
         subject: int | None = None, attempts: int = 5,
-        timeout: float = DEFAULT_TIMEOUT) -> Edit:
+        timeout: float = DEFAULT_TIMEOUT, fields: Iterable[tuple[str, str]] = ()) -> Edit:
     """`new` and write it, under the lock; when a program that does not take the lock
     creates the file first, take the next number."""
     with ledger_lock(root, timeout):
         for _ in range(attempts):
-            edit = new(root, aspect, title, today=today, by=by, subject=subject)
+            edit = new(root, aspect, title, today=today, by=by, subject=subject, fields=fields)
             if atomic.create_exclusive(edit.path, edit.new):
                 return edit
     raise RefusedError(f"连续 {attempts} 次取号都被其他人抢先,未新增问题",
                        "请稍后重新运行 ledger new")
 
 
-def next_number(root: Path, ledger: Ledger) -> int:
+def next_number(root: Path, ledger: LedgerData) -> int:
     """One more than the highest number in use, counting file names too."""
     used = [issue.number for issue in ledger.issues]
     folder = root / ISSUES_DIR
@@ -728,14 +977,15 @@ class _Target:
     today: date
 
     @property
-    def ledger(self) -> Ledger:
+    def ledger(self) -> LedgerData:
         return self.loaded.ledger
 
     @classmethod
-    def find(cls, root: Path, number: int, today: date) -> _Target:
+    def find(cls, root: Path, number: int, today: date, loaded: Loaded | None = None) -> _Target:
         # The file the number names by convention is sized before anything is parsed.
         _check_bulk(root, f"{ISSUES_DIR}/{issue_filename(number)}")
-        loaded = load(root)
+        if loaded is None:
+            loaded = load(root)
         issue = lookup(loaded, number)
         _check_bulk(root, issue.path)
         try:
@@ -746,7 +996,10 @@ class _Target:
         return cls(root, loaded, issue, data, today)
 
     def document(self) -> Document:
-        return Document.from_bytes(self.data)
+        doc = _FileDocument.from_bytes(self.data)
+        assert isinstance(doc, _FileDocument)
+        doc.relpath = self.issue.path
+        return doc
 
     def finish(self, doc: Document, summary: str) -> Edit:
         """Re-parse and re-check the edited file; refuse if it gained any error."""
@@ -780,6 +1033,31 @@ class _Target:
             found.extend(check(edited, self.today))
         return Counter((p.code, p.message) for p in found
                        if p.severity == "error" and p.location.path == issue.path)
+
+
+class _FileDocument(Document):
+    """A problem file under edit: a refusal names the file and says nothing was written."""
+
+    relpath = ""
+
+    def set(self, path: yamledit.KeyPath, value: Value) -> None:
+        with self._named():
+            super().set(path, value)
+
+    def append(self, path: yamledit.KeyPath, item: Value) -> None:
+        with self._named():
+            super().append(path, item)
+
+    def delete(self, path: yamledit.KeyPath) -> None:
+        with self._named():
+            super().delete(path)
+
+    @contextlib.contextmanager
+    def _named(self) -> Iterator[None]:
+        try:
+            yield
+        except yamledit.EditError as exc:
+            raise RefusedError(f"{self.relpath}:{exc.message},未写入", exc.hint) from None
 
 
 def _check_bulk(root: Path, relpath: str, data: bytes | None = None) -> None:
@@ -819,10 +1097,10 @@ def _history(day: date, action: str, by: str, note: str) -> dict[str, Value]:
     return entry
 
 
-def _required(text: str, option: str, what: str) -> str:
+def _required(text: str, field: str, what: str) -> str:
     text = text.strip()
     if not text:
-        raise UsageError(f"{what}不能为空", f"请用 {option} 给出{what}")
+        raise RefusedError(f"{what}不能为空", f"请给出{what}", field=field)
     return text
 
 

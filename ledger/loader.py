@@ -44,7 +44,7 @@ from .model import (
     HistoryEntry,
     Inspection,
     Issue,
-    Ledger,
+    LedgerData,
     Location,
     Measure,
     Note,
@@ -74,7 +74,7 @@ STATUS_SYNONYMS = {
     "已整改到位": STATUS_DONE, "整改完成": STATUS_DONE, "立行立改": STATUS_DONE,
     "正在整改": STATUS_IN_PROGRESS, "整改中": STATUS_IN_PROGRESS, "推进中": STATUS_IN_PROGRESS,
     "部分整改": STATUS_IN_PROGRESS, "未完成": STATUS_IN_PROGRESS, "未整改": STATUS_IN_PROGRESS,
-    "延期": STATUS_IN_PROGRESS, "持续整改": "长期坚持",
+    "持续整改": "长期坚持",
 }
 
 
@@ -116,7 +116,7 @@ def check_complete(root: Path) -> None:
 class Loaded:
     """A ledger as read from disk, with every problem met while reading it."""
 
-    ledger: Ledger
+    ledger: LedgerData
     problems: tuple[Problem, ...]
 
 
@@ -323,8 +323,31 @@ def top_mapping(relpath: str, data: bytes, name: str, keys: tuple[str, ...],
 
 ISSUE_KEYS = ("number", "aspect", "subject", "title", "measures", "leader", "unit",
               "co_units", "owner", "deadline", "status", "public", "progress", "closed",
-              "extensions", "history", "amounts", "results")
+              "extensions", "history", "amounts", "results", "preface", "remarks")
 ISSUE_REQUIRED = ("number", "aspect", "title", "status")
+
+
+# Words the tool works out from dates (ledger.standing): never stored, never suggested.
+COMPUTED_STATUS_WORDS = ("超期", "已延期", "延期", "逾期完成", "逾期")
+
+
+def status_hint(status: str) -> str:
+    """What to write instead of an unknown status; never a value that would do harm (a
+    near word like 长期坚持 for 超期 would make the problem never overdue)."""
+    allowed = f"状态只能是:{'、'.join(STATUSES)}"
+    if status in COMPUTED_STATUS_WORDS:
+        return f"{status}由工具推算,不必填写:请保留原状态(如 {STATUS_IN_PROGRESS});{allowed}"
+    if STATUS_SYNONYMS.get(status) == STATUS_DONE:
+        return (f"整改完成但未销号的,写 基本完成;已有佐证材料的,用 ledger close 销号"
+                f"(状态随之改为{STATUS_DONE});{allowed}")
+    suggestion = STATUS_SYNONYMS.get(status) or next(
+        iter(difflib.get_close_matches(status, SAFE_SUGGESTIONS, n=1, cutoff=0.3)), "")
+    hint = f"您是不是想写 {suggestion}?" if suggestion else ""
+    return f"{hint}{allowed}(超期、延期由工具推算,不必填写)"
+
+
+# Only these are offered as near words: 已完成 needs a closing, 长期坚持 stops the clock.
+SAFE_SUGGESTIONS = (STATUS_IN_PROGRESS, "基本完成")
 
 
 def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]:
@@ -339,12 +362,8 @@ def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]
     title = reader.text(fields.get("title"), "title(问题)")
     status = reader.text(fields.get("status"), "status(状态)") or STATUS_IN_PROGRESS
     if "status" in fields and status not in STATUSES:
-        suggestion = STATUS_SYNONYMS.get(status) or next(
-            iter(difflib.get_close_matches(status, STATUSES, n=1, cutoff=0.3)), "")
-        hint = f"您是不是想写 {suggestion}?" if suggestion else ""
         reader.report(fields["status"], "unknown-status", f"未知的状态 \"{status}\"",
-                      f"{hint}状态只能是:{'、'.join(STATUSES)}"
-                      "(超期、延期由工具推算,不必填写)")
+                      status_hint(status))
     public = reader.boolean(fields.get("public"), "public(是否公开)")
     issue = Issue(
         number=number if number is not None else 0,
@@ -373,12 +392,31 @@ def parse_issue(relpath: str, data: bytes) -> tuple[Issue | None, list[Problem]]
         public=True if public is None else public,
         amounts=_amounts(reader, fields["amounts"]) if "amounts" in fields else None,
         results=_tallies(reader, fields.get("results"), "results(成果)", "results"),
+        preface=reader.text(fields.get("preface"), "preface(措施前的引言)"),
+        remarks=_remarks(reader, fields.get("remarks")),
         loc=reader.loc(node),
         where=reader.where,
     )
     if number is None or aspect is None:
         return None, reader.problems
     return issue, reader.problems
+
+
+def _remarks(reader: Reader, node: yaml.Node | None) -> dict[str, str]:
+    """remarks: {列名: 文字}, the office table's own columns, kept as text."""
+    if node is None or yamlsrc.is_null(node):
+        return {}
+    if not isinstance(node, yaml.MappingNode):
+        reader.report(node, "wrong-type", "remarks(备注)应当是 列名: 文字 的映射",
+                      "例如 remarks: {整改目标: 建立长效机制}")
+        return {}
+    out: dict[str, str] = {}
+    for key, value in node.value:
+        name = reader.scalar(key, "remarks 的列名")
+        text = reader.scalar(value, f"remarks.{name}") if name is not None else None
+        if name is not None and text is not None:
+            out[name] = text
+    return out
 
 
 def _measure(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Measure | None:
@@ -652,7 +690,8 @@ def _subject(reader: Reader, node: yaml.Node, name: str, prefix: str) -> Subject
 def _policy(reader: Reader, node: yaml.Node | None) -> Policy:
     if node is None:
         return Policy()
-    fields = reader.mapping(node, "policy(预警规则)", ("green_days", "yellow_days", "fail_on"),
+    fields = reader.mapping(node, "policy(预警规则)", ("green_days", "yellow_days", "fail_on",
+                                                         "no_deadline"),
                             (), "policy.")
     if fields is None:
         return Policy()
@@ -673,8 +712,18 @@ def _policy(reader: Reader, node: yaml.Node | None) -> Policy:
         reader.report(fields.get("yellow_days") or node, "bad-value",
                       f"黄色预警天数({yellow_days})大于绿色提醒天数({green_days})",
                       "黄色预警应当比绿色提醒更接近时限,例如 green_days: 20、yellow_days: 10")
+    no_deadline = reader.scalar(fields.get("no_deadline"), "policy.no_deadline") or "warn"
+    if no_deadline not in NO_DEADLINE_CHOICES:
+        reader.report(fields.get("no_deadline") or node, "bad-value",
+                      f"policy.no_deadline 只能是 warn 或 fail,不是 \"{no_deadline}\"",
+                      "warn:未设时限的问题只提示;fail:有未设时限的未销号问题时检查不通过")
+        no_deadline = "warn"
     return Policy(green_days, yellow_days,
-                  tuple(levels) if "fail_on" in fields else default.fail_on, reader.loc(node))
+                  tuple(levels) if "fail_on" in fields else default.fail_on, reader.loc(node),
+                  no_deadline)
+
+
+NO_DEADLINE_CHOICES = ("warn", "fail")
 
 
 def _money_unit(reader: Reader, node: yaml.Node | None) -> str:
@@ -878,7 +927,7 @@ def load(root: Path, *, parse_files: ParseFiles | None = None) -> Loaded:
         if issue is not None:
             issues.append(issue)
     issues.sort(key=lambda item: (item.number, item.path))
-    return Loaded(Ledger(str(root), header, tuple(issues)), tuple(problems))
+    return Loaded(LedgerData(str(root), header, tuple(issues)), tuple(problems))
 
 
 def load_files(root: str, read: Callable[[str], bytes | None], paths: list[str],
@@ -910,4 +959,4 @@ def load_files(root: str, read: Callable[[str], bytes | None], paths: list[str],
         if issue is not None:
             issues.append(issue)
     issues.sort(key=lambda item: (item.number, item.path))
-    return Loaded(Ledger(root, header, tuple(issues)), tuple(problems))
+    return Loaded(LedgerData(root, header, tuple(issues)), tuple(problems))

@@ -67,9 +67,10 @@ def lock_path(root: Path) -> Path:
     return root / LOCK_NAME
 
 
-def timeout_from_env() -> float:
-    """LEDGER_LOCK_TIMEOUT in seconds (0 = do not wait), else the default."""
-    text = os.environ.get(TIMEOUT_ENV, "").strip()
+def parse_timeout(text: str) -> float:
+    """The lock wait as given (LEDGER_LOCK_TIMEOUT, read by the CLI) in seconds
+    (0 = do not wait); the default when empty."""
+    text = text.strip()
     if not text:
         return DEFAULT_TIMEOUT
     try:

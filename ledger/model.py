@@ -31,7 +31,7 @@ TIER_ONGOING = "长期坚持"
 TIER_MONTHS: Mapping[str, int] = {TIER_NOW: 0, "短期": 2, "中期": 6, "长期": 12}
 TIERS: tuple[str, ...] = (*TIER_MONTHS, TIER_ONGOING)
 
-INSPECTION_KINDS: tuple[str, ...] = ("巡视", "巡察", "审计", "督察")
+INSPECTION_KINDS: tuple[str, ...] = ("巡视", "巡察", "审计", "督察", "督查")
 
 # Money (issue 14): the units offices write amounts in, declared once in the header,
 # and the four usual ways an audited amount is rectified (other labels are allowed).
@@ -228,6 +228,10 @@ class Issue:
     public: bool = True
     amounts: Amounts | None = None
     results: tuple[Tally, ...] = ()
+    # A lead-in sentence printed before the measures' 一是 (局党组高度重视……。).
+    preface: str = ""
+    # Columns of an office's own table kept as they came (整改目标: …, 佐证材料: …).
+    remarks: Mapping[str, str] = field(default_factory=dict)
     loc: Location = NOWHERE
     where: Where = field(default_factory=dict)
 
@@ -279,6 +283,8 @@ class Policy:
     yellow_days: int = 10
     fail_on: tuple[str, ...] = ("red",)
     loc: Location = NOWHERE
+    # An open problem with no deadline: "warn" (listed, the run passes) or "fail".
+    no_deadline: str = "warn"
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,7 +314,7 @@ class Header:
 
 
 @dataclass(frozen=True, slots=True)
-class Ledger:
+class LedgerData:
     """The whole ledger as loaded: header and problems, sorted by number."""
 
     root: str
@@ -319,3 +325,7 @@ class Ledger:
 def cn_date(value: date) -> str:
     """A date as official documents write it: Arabic numerals, no zero padding."""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+# The record's former name, for code written before `ledger.Ledger` became the library face.
+Ledger = LedgerData

@@ -41,7 +41,7 @@ LEVELS: tuple[str, ...] = ("section", "point", "aspect", "subject", "problem")
 
 NOTICE_KEYS = ("date", "source", "issuer_in_title", "signature", "aspects", "intro", "sections",
                "problems", "closing", "progress_sentence", "measures_label", "measure_paragraphs",
-               "status_sentences", "status_inline", "numbering")
+               "status_sentences", "status_inline", "status_before", "numbering", "date_text")
 SECTION_KEYS = ("heading", "paragraphs", "points", "problems")
 
 
@@ -71,8 +71,10 @@ class Notice:
     """The narrative of a notice and the layout switches its shape needs."""
 
     date: date | None = None
+    date_text: str = ""  # the date as written (二〇二三年八月十日), when not 2023年8月10日
     breadcrumb: str = ""
     source_line: str = ""
+    source_meta: tuple[str, ...] = ()  # the web page's other furniture (索引号, 发布机构 …)
     issuer_in_title: bool = False
     signature: str = ""
     aspects: bool = True
@@ -85,6 +87,7 @@ class Notice:
     measure_paragraphs: bool = False
     status_sentences: Mapping[str, str] = field(default_factory=dict)
     status_inline: bool = True
+    status_before: bool = False  # 该问题已完成整改。一是…: the status sentence first
     numbering: Mapping[str, str] = field(default_factory=dict)
     loc: Location = _HERE
 
@@ -177,8 +180,10 @@ def parse_notice(relpath: str, data: bytes) -> tuple[Notice | None, list[Problem
     top = reader.boolean(fields.get("problems"), "problems(问题列于顶层)")
     notice = Notice(
         date=reader.day(fields.get("date"), "date(落款日期)"),
+        date_text=reader.text(fields.get("date_text"), "date_text(落款日期的写法)"),
         breadcrumb=source[0],
         source_line=source[1],
+        source_meta=source[2],
         issuer_in_title=bool(reader.boolean(fields.get("issuer_in_title"), "issuer_in_title")),
         signature=reader.text(fields.get("signature"), "signature(落款机关)"),
         aspects=reader.boolean(fields.get("aspects"), "aspects(分方面)") is not False,
@@ -193,6 +198,7 @@ def parse_notice(relpath: str, data: bytes) -> tuple[Notice | None, list[Problem
                                                "measure_paragraphs(措施分段)")),
         status_sentences=_status_sentences(reader, fields.get("status_sentences")),
         status_inline=reader.boolean(fields.get("status_inline"), "status_inline") is not False,
+        status_before=bool(reader.boolean(fields.get("status_before"), "status_before")),
         numbering=_numbering(reader, fields.get("numbering")),
         loc=reader.loc(node),
     )
@@ -207,14 +213,17 @@ def parse_notice(relpath: str, data: bytes) -> tuple[Notice | None, list[Problem
     return notice, sorted(reader.problems, key=lambda problem: problem.sort_key)
 
 
-def _source(reader: Reader, node: yaml.Node | None) -> tuple[str, str]:
+def _source(reader: Reader, node: yaml.Node | None) -> tuple[str, str, tuple[str, ...]]:
     if node is None:
-        return "", ""
-    fields = reader.mapping(node, "source(来源)", ("breadcrumb", "line"), (), "source.")
+        return "", "", ()
+    fields = reader.mapping(node, "source(来源)", ("breadcrumb", "line", "meta"), (), "source.")
     if fields is None:
-        return "", ""
+        return "", "", ()
+    meta = tuple(text for text in reader.items(
+        fields.get("meta"), "source.meta(网页信息)", lambda n, label, p: reader.scalar(n, label),
+        "source.meta") if text is not None)
     return (reader.text(fields.get("breadcrumb"), "source.breadcrumb(栏目路径)"),
-            reader.text(fields.get("line"), "source.line(来源行)"))
+            reader.text(fields.get("line"), "source.line(来源行)"), meta)
 
 
 def _paragraphs(reader: Reader, node: yaml.Node | None, name: str,

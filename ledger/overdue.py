@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from .model import Ledger, Policy
+from .model import LedgerData, Policy
 from .standing import (
     COUNTDOWN_LEVELS,
     LEVEL_NAMES,
@@ -59,7 +59,7 @@ class Report:
         return chosen
 
 
-def check(ledger: Ledger, today: date, data_warnings: int = 0) -> Report:
+def check(ledger: LedgerData, today: date, data_warnings: int = 0) -> Report:
     """Classify every problem of `ledger`; `data_warnings` counts validation warnings to mention."""
     policy = ledger.header.policy
     feedback = ledger.header.inspection.feedback
@@ -69,13 +69,25 @@ def check(ledger: Ledger, today: date, data_warnings: int = 0) -> Report:
     missing = [result.number for result in results if result.level is Level.NO_DEADLINE]
     if missing:
         shown = number_ranges(missing, 10)
+        tracked = sum(1 for result in results if result.level in COUNTDOWN_LEVELS)
         warnings.append(f"{len(missing)} 个未销号问题没有整改时限(问题 {shown}),"
                         "无法判断是否超期;请在 deadline 中填写日期"
                         "或 立行立改/短期/中期/长期/长期坚持。")
+        if not tracked:
+            warnings.append(NOTHING_TRACKED)
+        if policy.no_deadline == "fail":
+            warnings.append(NO_DEADLINE_FAILS)
     if data_warnings:
         warnings.append(f"台账数据有 {data_warnings} 个警告;请运行 ledger validate 查看。")
     return Report(today, policy, results, {level.value: counts[level] for level in LEVELS},
                   tuple(warnings))
+
+
+# Said when not one problem's deadline is being counted down (a fresh import, say).
+NOTHING_TRACKED = ("没有任何问题的整改时限在被跟踪:检查通过不代表按期整改。"
+                   "可用 ledger set 序号 deadline=日期或时限类别 填写时限;"
+                   "要让未设时限判为不通过,在 data/ledger.yaml 的 policy 中写 no_deadline: fail。")
+NO_DEADLINE_FAILS = "预警规则 no_deadline: fail:未设时限的未销号问题判为不通过。"
 
 
 def policy_warnings(policy: Policy) -> Iterable[str]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from .diagnostics import width
-from .model import Ledger, cn_date
+from .model import LedgerData, cn_date
 from .safetext import visible
 from .standing import Standing
 
@@ -70,7 +70,7 @@ def _rich_table(rows: Sequence[Standing], stream: TextIO) -> None:
     Console(file=stream, markup=False, emoji=False, highlight=False).print(table)
 
 
-def show_issue(item: Standing, ledger: Ledger) -> str:
+def show_issue(item: Standing, ledger: LedgerData) -> str:
     """`ledger show N`: everything about one problem, as plain text."""
     issue = item.issue
     header = ledger.header

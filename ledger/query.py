@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import RefusedError
 from .loader import ISSUES_DIR, Loaded, issue_filename
-from .model import STATUSES, Issue, Ledger
+from .model import STATUSES, Issue, LedgerData
 from .standing import DERIVED_EXTENDED, DERIVED_LATE, DERIVED_OVERDUE, Standing, standing
 
 
@@ -32,14 +32,14 @@ class Filters:
 STATUS_FILTER_WORDS = (*STATUSES, DERIVED_OVERDUE, DERIVED_EXTENDED, DERIVED_LATE)
 
 
-def standings(ledger: Ledger, today: date) -> list[Standing]:
+def standings(ledger: LedgerData, today: date) -> list[Standing]:
     """Every problem's standing on `today`, in number order."""
     feedback = ledger.header.inspection.feedback
     policy = ledger.header.policy
     return [standing(issue, feedback, policy, today) for issue in ledger.issues]
 
 
-def select(ledger: Ledger, filters: Filters, today: date) -> list[Standing]:
+def select(ledger: LedgerData, filters: Filters, today: date) -> list[Standing]:
     """The problems that pass every filter, in number order, with their standing."""
     chosen = []
     for item in standings(ledger, today):

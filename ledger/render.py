@@ -23,7 +23,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from .errors import RenderError, UsageError
-from .model import Issue, Ledger, Problem, cn_date
+from .model import Issue, LedgerData, Problem, cn_date
 from .money import (
     format_amount,
     has_money,
@@ -484,7 +484,7 @@ class _Group:
     issues: list[Issue]
 
 
-def context(ledger: Ledger, notice: Notice | None, today: date,
+def context(ledger: LedgerData, notice: Notice | None, today: date,
             public: bool = False, only: Collection[int] | None = None,
             scope: str = "") -> dict[str, Any]:
     """Everything a template may use, numbered and counted for what is shown.
@@ -525,8 +525,14 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
         for node in tree:
             node["problems"] = [row for row in node["problems"] if row["number"] in only]
     shown_aspects = sum(1 for node in tree if node["label"])
-    phrase = count_phrase(shown_aspects, len(shown))
-    progress = progress_sentence([issue.status for issue in shown])
+    # The public version leaves withheld problems out of the body, never out of the
+    # count: the phrase and the progress are the inspection's official numbers.
+    counted = list(ledger.issues)
+    counted_aspects = shown_aspects if len(counted) == len(shown) else sum(
+        1 for group in _groups(ledger, counted, show_aspects) if group.aspect is not None) \
+        if show_aspects else 0
+    phrase = count_phrase(counted_aspects, len(counted))
+    progress = progress_sentence([issue.status for issue in counted])
     money = _money(ledger, shown, shown)
     money_said = money["sentence"] if money else ""
     if money is not None and only is not None:
@@ -549,9 +555,10 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
         "title_lines": [issuer + header.title] if notice.issuer_in_title
         else [line for line in (issuer, header.title) if line],
         "signature": notice.signature or issuer,
-        # A notice without a date of its own is dated the day it is rendered.
-        "date": cn_date(notice.date or today),
-        "source": {"breadcrumb": notice.breadcrumb, "line": notice.source_line},
+        # A notice without a date of its own prints none: never the day it is rendered.
+        "date": (notice.date_text or cn_date(notice.date)) if notice.date is not None else "",
+        "source": {"breadcrumb": notice.breadcrumb, "line": notice.source_line,
+                   "meta": list(notice.source_meta)},
         "inspection": {
             "kind": header.inspection.kind, "by": header.inspection.by,
             "start": _cn(header.inspection.start), "end": _cn(header.inspection.end),
@@ -562,8 +569,9 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
         "closing": closing,
         "aspects": tree,
         "problems": rows,
-        "counts": {"aspects": shown_aspects, "problems": len(shown),
-                   "done": sum(1 for issue in shown if issue.is_closed),
+        "counts": {"aspects": counted_aspects, "problems": len(counted),
+                   "done": sum(1 for issue in counted if issue.is_closed),
+                   "shown": len(shown),
                    "phrase": phrase, "progress": progress,
                    "money_sentence": money_said,
                    "results_sentence": results_text},
@@ -579,7 +587,7 @@ def context(ledger: Ledger, notice: Notice | None, today: date,
     }
 
 
-def _money(ledger: Ledger, shown: list[Issue], listed: list[Issue]) -> dict[str, Any] | None:
+def _money(ledger: LedgerData, shown: list[Issue], listed: list[Issue]) -> dict[str, Any] | None:
     """The money totals of the problems `listed`, as text in the ledger's unit and decimals.
 
     None when none of the problems `shown` carries amounts: then there are no
@@ -604,7 +612,7 @@ def _money(ledger: Ledger, shown: list[Issue], listed: list[Issue]) -> dict[str,
     }
 
 
-def _results(ledger: Ledger, shown: list[Issue]) -> tuple[list[dict[str, Any]], str]:
+def _results(ledger: LedgerData, shown: list[Issue]) -> tuple[list[dict[str, Any]], str]:
     """Side results added up (header and problems shown), and the sentence naming them."""
     header = ledger.header
     totals = result_totals(header, shown)
@@ -616,7 +624,7 @@ def _results(ledger: Ledger, shown: list[Issue]) -> tuple[list[dict[str, Any]], 
     return items, results_sentence(totals, unit, decimals)
 
 
-def _problems(ledger: Ledger, shown: list[Issue], notice: Notice, styles: dict[str, str],
+def _problems(ledger: LedgerData, shown: list[Issue], notice: Notice, styles: dict[str, str],
               show_aspects: bool, today: date
               ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Aspects → subjects → problems numbered on across aspects: tree, table rows, blocks."""
@@ -697,7 +705,7 @@ def _cn(value: date | None) -> str:
     return cn_date(value) if value is not None else ""
 
 
-def _groups(ledger: Ledger, shown: list[Issue], show_aspects: bool) -> list[_Group]:
+def _groups(ledger: LedgerData, shown: list[Issue], show_aspects: bool) -> list[_Group]:
     """Problems by aspect (in aspect order), subjects kept together in order of first problem."""
     if not show_aspects:
         return [_Group(None, _by_subject(shown))] if shown else []
@@ -737,9 +745,9 @@ def _point(style: str, number: int, text: str) -> dict[str, Any]:
 def measures_text(issue: Issue) -> str:
     """一是…二是… in one paragraph; a single measure has no 一是."""
     if len(issue.measures) == 1:
-        return issue.measures[0].text
-    return "".join(measure_label(index) + measure.text
-                   for index, measure in enumerate(issue.measures, start=1))
+        return issue.preface + issue.measures[0].text
+    return issue.preface + "".join(measure_label(index) + measure.text
+                                   for index, measure in enumerate(issue.measures, start=1))
 
 
 def _measure_blocks(issue: Issue, notice: Notice) -> list[dict[str, Any]]:
@@ -747,11 +755,14 @@ def _measure_blocks(issue: Issue, notice: Notice) -> list[dict[str, Any]]:
     if notice.measure_paragraphs and len(issue.measures) > 1:
         texts = [measure_label(index) + measure.text
                  for index, measure in enumerate(issue.measures, start=1)]
+        texts[0] = issue.preface + texts[0]
     else:
         texts = [measures_text(issue)] if issue.measures else []
+    sentence = notice.status_sentences.get(issue.status, "")
+    if sentence and notice.status_before and texts:
+        texts[0], sentence = sentence + texts[0], ""
     if texts:
         texts[0] = notice.measures_label + texts[0]
-    sentence = notice.status_sentences.get(issue.status, "")
     if sentence and notice.status_inline and texts:
         texts[-1], sentence = texts[-1] + sentence, ""
     blocks = [_block("measures", "", "", text) for text in texts]
@@ -761,7 +772,7 @@ def _measure_blocks(issue: Issue, notice: Notice) -> list[dict[str, Any]]:
 
 
 def _row(issue: Issue, seq: int, problem_label: str, aspect: dict[str, Any],
-         ledger: Ledger, today: date) -> dict[str, Any]:
+         ledger: LedgerData, today: date) -> dict[str, Any]:
     row = _Row(issue, ledger, today)
     row.update({
         "seq": seq,
@@ -816,7 +827,7 @@ class _Row(dict[str, Any]):
     __slots__ = ("_ledger", "_standing", "_today", "issue")
     issue: Issue
 
-    def __init__(self, issue: Issue, ledger: Ledger, today: date) -> None:
+    def __init__(self, issue: Issue, ledger: LedgerData, today: date) -> None:
         super().__init__()
         self.issue, self._ledger, self._today = issue, ledger, today
         self._standing: Standing | None = None
@@ -845,18 +856,17 @@ class _Row(dict[str, Any]):
 # ---------------------------------------------------------------- the whole job
 
 
-def prepare(root: Path, today: date) -> tuple[Ledger, Notice | None, list[Problem]]:
+def prepare(root: Path, today: date) -> tuple[LedgerData, Notice | None, list[Problem]]:
     """Load the ledger and its notice; every problem of both, checks included, sorted."""
     from .cache import load
-    from .checks import validate
+    from .checks import checked
 
     loaded = load(root)
     notice, found = load_notice(root)
-    problems = sorted([*validate(loaded, today), *found], key=lambda problem: problem.sort_key)
-    return loaded.ledger, notice, problems
+    return loaded.ledger, notice, checked(loaded, today, True, found)
 
 
-def render(root: Path | None, ledger: Ledger, notice: Notice | None, today: date,
+def render(root: Path | None, ledger: LedgerData, notice: Notice | None, today: date,
            template: str = "notice", fmt: str = "txt", public: bool = False,
            only: Collection[int] | None = None, scope: str = "",
            limits: Limits | None = None) -> str:
@@ -866,7 +876,7 @@ def render(root: Path | None, ledger: Ledger, notice: Notice | None, today: date
                            limits)
 
 
-def render_file(root: Path | None, ledger: Ledger, notice: Notice | None, today: date,
+def render_file(root: Path | None, ledger: LedgerData, notice: Notice | None, today: date,
                 template: str = "notice", fmt: str = "docx", public: bool = False,
                 only: Collection[int] | None = None, scope: str = "") -> bytes:
     """A Word document or an Excel workbook (a BINARY format) over the validated ledger.

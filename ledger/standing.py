@@ -246,7 +246,8 @@ def standing(issue: Issue, feedback: date | None, policy: Policy, today: date) -
         days = (when - today).days
         level = (Level.RED if days < 0 else Level.YELLOW if days <= policy.yellow_days
                  else Level.GREEN if days <= policy.green_days else Level.OK)
-    fails = level in POLICY_LEVELS and level.value in policy.fail_on
+    fails = (level in POLICY_LEVELS and level.value in policy.fail_on) or (
+        level is Level.NO_DEADLINE and policy.no_deadline == "fail")
     return Standing(issue, level, fails, when, basis, key, original, days)
 
 

@@ -28,7 +28,7 @@ from .model import (
     STATUS_MOSTLY_DONE,
     STATUS_ONGOING,
     TIERS,
-    Ledger,
+    LedgerData,
 )
 from .money import (
     ResultTotal,
@@ -220,7 +220,7 @@ def count(items: Iterable[Standing]) -> Counts:
         longest_slip_number=-longest[1] if longest is not None else None)
 
 
-def compute(ledger: Ledger, today: date, by: str | Sequence[str] = tuple(BREAKDOWNS)) -> Stats:
+def compute(ledger: LedgerData, today: date, by: str | Sequence[str] = tuple(BREAKDOWNS)) -> Stats:
     """The ledger's numbers on `today`, broken down each way in `by`."""
     from .query import standings
 
@@ -255,7 +255,7 @@ def _with_money(found: Breakdown, items: Sequence[Standing]) -> Breakdown:
                                      for group in found.groups))
 
 
-def breakdown(ledger: Ledger, items: Sequence[Standing], by: str) -> Breakdown:
+def breakdown(ledger: LedgerData, items: Sequence[Standing], by: str) -> Breakdown:
     """`items` grouped by aspect, lead unit, leader or deadline tier, in report order."""
     if by == "unit":
         return _by_unit(items)

@@ -31,7 +31,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .model import Ledger
+from .model import LedgerData
 from .money import format_amount
 from .stats import Stats, compute, money_lines, summary_sentence, tables
 
@@ -68,7 +68,7 @@ def title_of(data: dict[str, Any]) -> str:
     return f"{title}({data['scope']})" if data["scope"] else title
 
 
-def build_workbook(data: dict[str, Any], ledger: Ledger, today: date) -> bytes:
+def build_workbook(data: dict[str, Any], ledger: LedgerData, today: date) -> bytes:
     """The workbook for the render context `data` (its rows already filtered)."""
     from openpyxl import Workbook
 

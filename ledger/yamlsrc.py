@@ -155,7 +155,7 @@ def compose(relpath: str, data: bytes) -> tuple[yaml.Node | None, list[Problem]]
     try:
         node = yaml.compose(text, Loader=_Loader)  # compose builds no objects
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_problem(relpath, exc)]
+        return None, [_person_fault(relpath, text, exc) or _syntax_problem(relpath, exc)]
     except yaml.YAMLError as exc:  # pragma: no cover - unmarked errors are rare
         return None, [Problem(Location(relpath, 1, 1), "yaml-syntax", "error",
                               f"YAML 语法错误:{exc}", "请检查文件格式")]
@@ -174,6 +174,67 @@ _SYNTAX_HINTS = (
     ("could not find expected ':'", "每个键后面要有冒号和空格,例如 \"status: 正在推进\""),
     ("found undefined alias", "台账文件不使用锚点(&)和别名(*);请直接写出内容"),
 )
+
+
+# Faults a person makes, found on the line that has them: the parser often notices
+# only later (a full-width colon at the end of the file, a missing space at the next key).
+_KEY = r"^(?P<lead>[ ]*(?:-[ ]+)?)(?P<key>[A-Za-z_][A-Za-z0-9_]*)"
+_FULL_WIDTH_COLON = re.compile(_KEY + r"[ ]*\uff1a")
+_NO_SPACE = re.compile(_KEY + r":(?=[^ \r\n#])")
+_QUOTED_START = re.compile(_KEY + r":[ ]+(?P<quote>[\"'])")
+
+
+def _person_fault(relpath: str, text: str, exc: yaml.MarkedYAMLError) -> Problem | None:
+    """The first line up to the parser's error with a fault people make, pointed at
+    where it is: a full-width colon, no space after a colon, a tab, an unclosed quote."""
+    mark = exc.problem_mark or exc.context_mark
+    last = mark.line + 1 if mark is not None else None
+    for number, line in enumerate(split_lines(text), start=1):
+        if last is not None and number > last:
+            break
+        found = _line_fault(line)
+        if found is not None:
+            col, message, hint = found
+            return Problem(Location(relpath, number, col), "yaml-syntax", "error",
+                           f"YAML 语法错误:{message}", hint)
+    return None
+
+
+def _line_fault(line: str) -> tuple[int, str, str] | None:
+    if "\t" in line[:len(line) - len(line.lstrip(" \t"))]:
+        return (line.index("\t") + 1, "缩进中有制表符(Tab)",
+                "YAML 缩进只能用空格,不能用 Tab:请把这一行开头的 Tab 换成空格")
+    match = _FULL_WIDTH_COLON.match(line)
+    if match:
+        return (match.end(), f"键 {match.group('key')} 后面是全角冒号\"\uff1a\"",
+                f"请改为半角冒号加空格,例如 \"{match.group('key')}: 值\"")
+    match = _NO_SPACE.match(line)
+    if match:
+        key = match.group("key")
+        return (match.end() + 1, f"键 {key} 的冒号后面缺少空格",
+                f"冒号后面要有一个空格,例如 \"{key}: 值\"")
+    match = _QUOTED_START.match(line)
+    if match:
+        quote = match.group("quote")
+        rest = line[match.end():]
+        closed = rest.replace("''", "").find("'") if quote == "'" else _closing_double(rest)
+        if closed < 0:
+            return (match.end(), "引号没有配对",
+                    f"这一行的值以 {quote} 开头,但这一行没有结尾的 {quote}:请补上结尾的引号,"
+                    "或去掉开头的引号")
+    return None
+
+
+def _closing_double(rest: str) -> int:
+    escaped = False
+    for index, char in enumerate(rest):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            return index
+    return -1
 
 
 def _syntax_problem(relpath: str, exc: yaml.MarkedYAMLError) -> Problem:

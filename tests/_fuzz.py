@@ -168,7 +168,7 @@ def run_op(root: Path, op: dict[str, Any]) -> lifecycle.Edit | None:
     if kind == "log":
         return lifecycle.log(root, number, op["text"], today=TODAY, by=by)
     if kind == "done":
-        return lifecycle.done(root, number, int(op["measure"]), today=TODAY)
+        return lifecycle.done(root, number, [int(op["measure"])], today=TODAY)
     if kind == "status":
         return lifecycle.set_status(root, number, op["value"], today=TODAY, by=by)
     if kind == "new":

@@ -21,6 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 import ledger
+import ledger.version
 from ledger import cache, loader
 from ledger.cache import codec, parallel, store
 from ledger.cli import app
@@ -383,7 +384,7 @@ def test_tool_version_change_rebuilds(root: Path, trusted: None, counter: Counte
     outputs(root, monkeypatch, cached=True)
     reference = outputs(root, monkeypatch, cached=False)
     old = store.stamp()
-    monkeypatch.setattr(ledger, "__version__", "99.0.0")
+    monkeypatch.setattr(ledger.version, "__version__", "99.0.0")
     assert store.stamp() != old
     counter.take()
     assert outputs(root, monkeypatch, cached=True) == reference

@@ -442,7 +442,19 @@ def test_ledger_without_deadlines_passes_and_counts_them(run: Run, tmp_path: Pat
         "按期完成 0,未设时限 23。\n"
         "警告:23 个未销号问题没有整改时限(问题 1–23),无法判断是否超期;"
         "请在 deadline 中填写日期或 立行立改/短期/中期/长期/长期坚持。\n"
+        "警告:没有任何问题的整改时限在被跟踪:检查通过不代表按期整改。"
+        "可用 ledger set 序号 deadline=日期或时限类别 填写时限;"
+        "要让未设时限判为不通过,在 data/ledger.yaml 的 policy 中写 no_deadline: fail。\n"
         "结论:通过。\n")
+    # The policy decides: no_deadline: fail makes the same ledger fail (exit 3).
+    header = root / "data" / "ledger.yaml"
+    header.write_text(header.read_text(encoding="utf-8") + "policy:\n  no_deadline: fail\n",
+                      encoding="utf-8")
+    code, out = _check(run, root)
+    assert code == 3, out
+    assert "预警规则 no_deadline: fail:未设时限的未销号问题判为不通过。" in out
+    header.write_text(header.read_text(encoding="utf-8").replace(
+        "policy:\n  no_deadline: fail\n", ""), encoding="utf-8")
     code, out = _check(run, root, "--format", "junit")
     assert code == 0
     assert 'tests="23" failures="0" errors="0" skipped="23"' in out

@@ -176,7 +176,7 @@ def test_text_diagnostic_has_line_caret_and_hint(run: Run, base_ledger: Path) ->
         "data/issues/001.yaml:14:9: error[unknown-status]: 未知的状态 \"完成\"\n"
         "   14 | status: 完成\n"
         "      |         ^\n"
-        "  提示:您是不是想写 已完成?")
+        "  提示:整改完成但未销号的,写 基本完成;已有佐证材料的,用 ledger close 销号")
 
 
 def test_caret_counts_wide_characters(run: Run, base_ledger: Path) -> None:

@@ -302,6 +302,7 @@ def test_validate_warns_about_a_temp_file_left_by_a_killed_writer(root: Path) ->
     ["status", "5", "基本完成"], ["extend", "5", "--to", "2021-12-31", "--reason", "x"],
     ["new", "--aspect", "1", "--title", "x"],
     ["import", "--force", str(Path(__file__).parent / "fixtures" / "notice-2021-shandong-rfb.txt")],
+    ["aspect", "add", "关于新方面问题"], ["subject", "add", "关于新事项", "--aspect", "1"],
 ])
 def test_every_edit_command_takes_the_lock(root: Path, args: list[str]) -> None:
     from ledger.lock import ledger_lock
@@ -312,6 +313,25 @@ def test_every_edit_command_takes_the_lock(root: Path, args: list[str]) -> None:
     assert result.returncode == LOCKED, result.stderr
     assert f"错误:{LOCKED_MESSAGE}" in result.stderr
     assert {p: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()} == before
+
+
+def test_progress_import_and_init_take_the_lock(root: Path, tmp_path: Path) -> None:
+    from ledger.lock import ledger_lock
+
+    sheet = tmp_path / "返回.xlsx"
+    assert run_one(root, "render", "-t", "table", "-o", str(sheet)).returncode == 0
+    before = {p: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()}
+    with ledger_lock(root):
+        result = run_one(root, "import", str(sheet), "--progress", timeout="0")
+    assert result.returncode == LOCKED, result.stderr
+    assert {p: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()} == before
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    with ledger_lock(fresh):
+        result = run_one(fresh, "init", "--issuer", "某局党组", "--title", "关于整改的通报",
+                         "--kind", "巡察", "--feedback", "2021-01-01", timeout="0")
+    assert result.returncode == LOCKED, result.stderr
+    assert not (fresh / "data" / "ledger.yaml").exists()
 
 
 def test_reopen_takes_the_lock(root: Path) -> None:

@@ -174,19 +174,33 @@ def test_unplaced_text_is_reported_with_its_line_and_import_goes_on(run: Run,
     notice = tmp_path / "notice.txt"
     notice.write_text("\n".join(lines), encoding="utf-8")
     result = run("import", notice, "--into", tmp_path / "out")
-    assert result.exit_code == 1
+    assert result.exit_code == 6  # written, with a warning to review
     assert f"notice.txt:{at + 3}:1: warning[import-unplaced]" in result.stderr
     assert "这是一段无法归类的文字。" in result.stderr
     assert result.stderr.count("import-unplaced") == 1
     assert len(list((tmp_path / "out" / "data" / "issues").glob("*.yaml"))) == 23
 
 
-def test_text_without_problems_is_refused(run: Run, tmp_path: Path) -> None:
+def test_text_without_problems_writes_the_header(run: Run, tmp_path: Path) -> None:
+    # Issue 11: a readable header is never refused; the text is kept as narrative.
     notice = tmp_path / "notice.txt"
     notice.write_text("关于某事的通报\n\n  这里没有任何问题清单。\n", encoding="utf-8")
     result = run("import", notice, "--into", tmp_path / "out")
+    assert result.exit_code == 6
+    assert "notice.txt:3:1: warning[import-no-problems]" in result.stderr
+    assert "已导入0个问题" in result.stdout
+    assert (tmp_path / "out" / "data" / "ledger.yaml").is_file()
+    assert "这里没有任何问题清单。" in (tmp_path / "out" / "data" / "notice.yaml").read_text(
+        encoding="utf-8")
+    assert not list((tmp_path / "out" / "data" / "issues").glob("*.yaml"))
+
+
+def test_text_with_nothing_readable_is_refused(run: Run, tmp_path: Path) -> None:
+    notice = tmp_path / "notice.txt"
+    notice.write_text("【打印】【关闭】\n\n  这里什么也没有。\n", encoding="utf-8")
+    result = run("import", notice, "--into", tmp_path / "out")
     assert result.exit_code == 1
-    assert "没有找到任何问题" in result.stderr
+    assert "没有找到通报的标题、发文机关、检查信息或问题,未写入文件" in result.stderr
     assert not (tmp_path / "out").exists()
 
 
@@ -313,8 +327,8 @@ def test_utf16_notice_is_read(run: Run, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("data", "fragment", "code"), [
-    (b"", "没有找到任何问题", 1),  # read, but nothing to import
-    (b"\x00\x01\x02binary\xff", "不是文本文件", 2),  # cannot be read as text
+    (b"", "未写入文件", 1),  # readable, but nothing in it: refused
+    (b"\x00\x01\x02binary\xff", "不是文本文件", 2),  # not a notice at all: usage
     (b"\xff\xfe\x00", "UTF-16 编码已损坏", 2),
 ])
 def test_unusable_notice_files_are_refused(run: Run, tmp_path: Path, data: bytes,

@@ -117,7 +117,7 @@ def test_text_after_a_problems_measures_is_reported(run: Run, tmp_path: Path) ->
     notice = tmp_path / "notice.txt"
     notice.write_text(text, encoding="utf-8")
     result = run("import", notice, "--into", tmp_path / "ledger")
-    assert result.exit_code == 1
+    assert result.exit_code == 6
     assert "notice.txt:18:1: warning[import-unplaced]" in result.stderr
     assert "另有一段说明。" in result.stderr
     assert len(load(tmp_path / "ledger").ledger.issues) == 3

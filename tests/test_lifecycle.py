@@ -8,6 +8,7 @@ import re
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
 import yaml
@@ -77,8 +78,10 @@ def test_close_writes_status_closing_record_and_history_only(root: Path) -> None
         "date": date(2021, 10, 1), "by": "王五", "note": "已核查",
         "evidence": [{"path": name, "sha256": hashlib.sha256(b"minutes").hexdigest()},
                      "会议纪要 2021-09-30"]}
-    assert record["history"] == [{"date": date(2021, 10, 1), "action": "销号", "by": "王五",
-                                  "note": "佐证材料2项"}]
+    history = cast(list[dict[str, object]], record["history"])
+    assert history[-1] == {"date": date(2021, 10, 1), "action": "销号", "by": "王五",
+                           "note": "佐证材料2项"}
+    assert [entry["action"] for entry in history] == ["措施完成", "销号"]
     old_lines, new_lines = before.splitlines(), after.splitlines()
     changed = [line for line in old_lines if line not in new_lines]
     assert changed == ["status: 正在推进   # 状态"]
@@ -210,7 +213,8 @@ def test_reopen_refuses_an_open_problem(root: Path) -> None:
 
 
 def test_reopen_needs_a_reason(root: Path) -> None:
-    refused(root, 1, ["reopen", "1", "--reason", "  "], "重新打开的原因不能为空", code=2)
+    # A refusal (1), not a usage error: the option was given, its text is empty.
+    refused(root, 1, ["reopen", "1", "--reason", "  "], "重新打开的原因不能为空", code=1)
 
 
 # ---------------------------------------------------------------- extend, log, done, status
@@ -298,7 +302,7 @@ def test_status_changes_and_is_recorded(root: Path) -> None:
 
 
 @pytest.mark.parametrize(("value", "message", "code"), [
-    ("已完成", "不能直接把状态改为已完成", 2),
+    ("已完成", "不能直接把状态改为已完成", 1),
     ("超期", "未知的状态 \"超期\"", 2),
 ])
 def test_status_refusals(root: Path, value: str, message: str, code: int) -> None:
@@ -370,9 +374,7 @@ def test_an_edit_is_not_written_over_a_file_changed_since_it_was_read(root: Path
 
 def test_the_name_comes_from_ledger_user_then_git(root: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LEDGER_USER", "甲")
-    assert lifecycle.default_user(root) == "甲"
-    monkeypatch.delenv("LEDGER_USER")
+    assert lifecycle.default_user(root, "甲") == "甲"
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(root / "no-global"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     assert lifecycle.default_user(root) == ""

@@ -267,7 +267,8 @@ def test_amount_first_time_needs_involved(run: Run, money_ledger: Path) -> None:
     before = path.read_bytes()
     refused = run("--root", money_ledger, "amount", "2", "--rectified", "5")
     assert refused.exit_code == 1
-    assert "错误:问题 2 还没有问题金额,请同时用 --involved 给出问题金额" in refused.stderr
+    assert "错误:问题 2 还没有问题金额,请同时给出问题金额" in refused.stderr
+    assert "  提示:请用 --involved 给出" in refused.stderr
     assert path.read_bytes() == before
     done = run("--root", money_ledger, "--today", "2021-09-01", "amount", "2",
                "--involved", "12.5", "--rectified", "5")
@@ -279,9 +280,9 @@ def test_amount_first_time_needs_involved(run: Run, money_ledger: Path) -> None:
 
 @pytest.mark.parametrize(("args", "code", "message"), [
     (("--rectified", "130"), 1, "错误:已整改金额 130.00万元 大于问题金额 120.50万元,未写入"),
-    (("--rectified", "1.234"), 2, "错误:--rectified:金额 1.234 的小数多于台账规定的 2 位"),
-    (("--rectified", "8万元"), 2, "错误:--rectified:金额 \"8万元\" 带了单位"),
-    (("--way", "上缴财政"), 2, "错误:--way 的写法不对:\"上缴财政\""),
+    (("--rectified", "1.234"), 2, "错误:已整改金额:金额 1.234 的小数多于台账规定的 2 位"),
+    (("--rectified", "8万元"), 2, "错误:已整改金额:金额 \"8万元\" 带了单位"),
+    (("--way", "上缴财政"), 2, "错误:整改方式的写法不对:\"上缴财政\""),
     ((), 2, "错误:没有给出要记录的金额"),
     (("--way", "上缴财政=90"), 1, "错误:修改后 data/issues/003.yaml 将出现错误,未写入:"
      "各整改方式金额之和 90.00万元 大于已整改金额 80.00万元"),

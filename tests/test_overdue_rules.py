@@ -18,7 +18,7 @@ from ledger.model import (
     Measure,
     Policy,
 )
-from ledger.overdue import check, classify, number_ranges, policy_warnings
+from ledger.overdue import NOTHING_TRACKED, check, classify, number_ranges, policy_warnings
 
 FEEDBACK = date(2021, 2, 7)
 TODAY = date(2021, 8, 1)
@@ -174,11 +174,13 @@ def test_the_no_deadline_warning_names_up_to_ten_ranges() -> None:
     report = check(ledger(*eleven), TODAY)
     assert report.warnings == (
         "11 个未销号问题没有整改时限(问题 1、3、5、7、9、11、13、15、17、19等),"
-        "无法判断是否超期;请在 deadline 中填写日期或 立行立改/短期/中期/长期/长期坚持。",)
+        "无法判断是否超期;请在 deadline 中填写日期或 立行立改/短期/中期/长期/长期坚持。",
+        NOTHING_TRACKED)
     ten = check(ledger(*eleven[:10]), TODAY)
     assert ten.warnings == (
         "10 个未销号问题没有整改时限(问题 1、3、5、7、9、11、13、15、17、19),"
-        "无法判断是否超期;请在 deadline 中填写日期或 立行立改/短期/中期/长期/长期坚持。",)
+        "无法判断是否超期;请在 deadline 中填写日期或 立行立改/短期/中期/长期/长期坚持。",
+        NOTHING_TRACKED)
 
 
 def test_no_warnings_when_every_open_problem_has_a_deadline() -> None:
@@ -195,6 +197,7 @@ def test_data_warnings_and_policy_warnings_are_appended_in_order() -> None:
         "如需判为不通过,请把 red 也写进 fail_on。",
         "1 个未销号问题没有整改时限(问题 1),无法判断是否超期;请在 deadline 中填写日期"
         "或 立行立改/短期/中期/长期/长期坚持。",
+        NOTHING_TRACKED,
         "台账数据有 3 个警告;请运行 ledger validate 查看。",
     )
 

@@ -88,7 +88,8 @@ def test_public_leaves_out_withheld_problems_and_renumbers(run: Run, root: Path)
     internal = _render(run, root)
     public = _render(run, root, "--public")
     assert title in internal and title not in public
-    assert "四个方面22项整改问题" in public
+    # The official count of the inspection stays (issue 16): out of the body, not the count.
+    assert "四个方面23项整改问题" in public and "22项" not in public
     labels = [int(n) for n in re.findall(r"^\s*\((\d+)\)", public, flags=re.MULTILINE)]
     assert labels == list(range(1, 23))
     assert "(2)立足战备推动防空核心能力建设被动应付的问题。" in public
@@ -98,7 +99,7 @@ def test_public_drops_an_aspect_with_nothing_to_show(run: Run, root: Path) -> No
     for number in (22, 23):
         replace_in(_issue(root, number), "status: 正在推进\n", "status: 正在推进\npublic: false\n")
     public = _render(run, root, "--public")
-    assert "三个方面21项整改问题" in public
+    assert "四个方面23项整改问题" in public and "三个方面" not in public
     assert "关于巡视、审计等监督发现问题" not in public
     assert not re.search(r"^\s*\(四\)关于", public, flags=re.MULTILINE)
     rows = list(csv.reader(io.StringIO(
@@ -365,7 +366,9 @@ def test_a_ledger_without_notice_file_renders_its_problems(run: Run, base_ledger
     assert lines[2:5] == ["一、关于党的领导弱化方面问题", "(一)关于学习不深入问题。",
                           "1.学习走过场的问题。"]
     assert "2.会议多文件多的问题。" in lines
-    assert lines[-1] == "2021年9月1日"  # dated the day it is rendered
+    # Issue 11: a notice without a date of its own prints none, never the day it is rendered.
+    assert lines[-1] == "中共某某局党组"
+    assert not any("2021年9月1日" in line for line in lines)
 
 
 def test_output_that_cannot_be_written_exits_4(run: Run, root: Path, tmp_path: Path) -> None:

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ledger.loader import parse_header, parse_issue
-from ledger.model import Ledger
+from ledger.model import LedgerData
 from ledger.notice import parse_notice
 from ledger.render import render
 
@@ -223,7 +223,7 @@ def test_any_text_round_trips_through_every_format(title: str, measure: str, uni
     assert issue is not None and not problems
     assert (issue.title, issue.unit) == (title, unit)
     assert header is not None
-    ledger = Ledger("", header, (issue,))
+    ledger = LedgerData("", header, (issue,))
     for template, fmt in FORMATS:
         output = render(None, ledger, None, date(2021, 11, 1), template, fmt)
         shown = _shown(output, fmt)

@@ -81,7 +81,8 @@ def stamp() -> str:
     """
     import yaml
 
-    from ledger import __version__, loader
+    from ledger import loader
+    from ledger.version import __version__
 
     digest = hashlib.blake2b(digest_size=16)
     parts = (FORMAT, __version__, str(loader.SCHEMA_VERSION), yaml.__version__,
