@@ -187,8 +187,12 @@ def main() -> None:
                         "from ledger import cache; cache.load(Path(sys.argv[1]))", str(root)],
                        env=env, check=True)  # fill the cache
         results: dict[str, list[dict[str, float]]] = {name: [] for name in VARIANTS}
-        for _ in range(args.runs):
-            for name in VARIANTS:  # interleaved: a busy moment hits every variant alike
+        order = list(VARIANTS)
+        for run_index in range(args.runs):
+            # Interleaved, so a busy moment hits every variant alike, and rotated: the first
+            # run of a round was seen slower (and larger) whichever variant it was.
+            shift = run_index % len(order)
+            for name in order[shift:] + order[:shift]:
                 out = subprocess.run([sys.executable, __file__, "--child", name, str(root)],
                                      env=env, check=True, capture_output=True, text=True)
                 results[name].append(json.loads(out.stdout))
