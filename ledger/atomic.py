@@ -52,7 +52,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         _remove(temp)
         raise _error(path, exc) from exc
-    _sync_dir(path.parent)
+    sync_dir(path.parent)
 
 
 def write_all_atomic(files: dict[Path, bytes]) -> None:
@@ -83,7 +83,7 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
         for temp, _ in staged:
             _remove(temp)
     for folder in {path.parent for path in files}:
-        _sync_dir(folder)
+        sync_dir(folder)
 
 
 def create_exclusive(path: Path, data: bytes) -> bool:
@@ -101,7 +101,7 @@ def create_exclusive(path: Path, data: bytes) -> bool:
         raise _error(path, exc) from exc
     finally:
         _remove(temp)
-    _sync_dir(path.parent)
+    sync_dir(path.parent)
     return True
 
 
@@ -152,7 +152,7 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
-def _sync_dir(folder: Path) -> None:
+def sync_dir(folder: Path) -> None:
     # The rename is durable only once the folder's entry is on disk; best effort
     # because some file systems refuse to open or fsync a directory.
     with contextlib.suppress(OSError):

@@ -326,6 +326,3 @@ def cn_date(value: date) -> str:
     """A date as official documents write it: Arabic numerals, no zero padding."""
     return f"{value.year}年{value.month}月{value.day}日"
 
-
-# The record's former name, for code written before `ledger.Ledger` became the library face.
-Ledger = LedgerData

@@ -26,7 +26,7 @@ from ledger.model import (
     Header,
     Inspection,
     Issue,
-    Ledger,
+    LedgerData,
     Location,
     Measure,
     Problem,
@@ -59,13 +59,13 @@ def make(number: int = 1, *, path: str = "", keys: tuple[str, ...] = tuple(LINES
 
 def ledger(*issues: Issue, aspects: tuple[int, ...] = (1, 2),
            subjects: tuple[Subject, ...] = (), feedback: date | None = FEEDBACK,
-           readable: bool = True) -> Ledger:
+           readable: bool = True) -> LedgerData:
     header = Header(schema=1, issuer="某局党组", title="通报",
                     inspection=Inspection(feedback=feedback),
                     aspects=tuple(Aspect(n, f"方面{n}", header_at(10 + 2 * index))
                                   for index, n in enumerate(aspects)),
                     subjects=subjects, readable=readable)
-    return Ledger(root=".", header=header, issues=issues)
+    return LedgerData(root=".", header=header, issues=issues)
 
 
 def header_at(line: int) -> Location:

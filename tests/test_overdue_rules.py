@@ -13,7 +13,7 @@ from ledger.model import (
     Header,
     Inspection,
     Issue,
-    Ledger,
+    LedgerData,
     Location,
     Measure,
     Policy,
@@ -36,10 +36,10 @@ def on(day: date) -> Deadline:
     return Deadline(date=day)
 
 
-def ledger(*issues: Issue, policy: Policy | None = None) -> Ledger:
+def ledger(*issues: Issue, policy: Policy | None = None) -> LedgerData:
     header = Header(schema=1, issuer="某局党组", title="通报",
                     inspection=Inspection(feedback=FEEDBACK), policy=policy or Policy())
-    return Ledger(root=".", header=header, issues=issues)
+    return LedgerData(root=".", header=header, issues=issues)
 
 
 def after(days: int) -> Deadline:

@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from ledger.atomic import sync_dir
 from ledger.errors import RefusedError, WriteError
 from ledger.loader import HEADER_PATH, IMPORT_MARKER, ISSUES_DIR, issue_filename, shorten
 from ledger.notice import NOTICE_PATH
@@ -335,12 +336,12 @@ def _write_staged(into: Path, planned: dict[str, str]) -> None:
                 folders.add(target.parent)
             _write_new(target, text.encode("utf-8"))
         for folder in folders:
-            _sync_dir(folder)
+            sync_dir(folder)
         staging.replace(into / DATA_DIR)  # the one step that makes the ledger appear
     except BaseException:  # a failure, or Ctrl-C: as if the import had never started
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _sync_dir(into)
+    sync_dir(into)
 
 
 def _write_marked(into: Path, planned: dict[str, str], removed: Sequence[str],
@@ -358,7 +359,7 @@ def _write_marked(into: Path, planned: dict[str, str], removed: Sequence[str],
         if not os.path.lexists(marker):
             _write_new(marker, f"ledger import\n{source}\n".encode("utf-8", "replace"))
         for folder in {marker.parent, *(target.parent for _, target in staged)}:
-            _sync_dir(folder)
+            sync_dir(folder)
         # From here until the marker is gone, every command refuses the ledger.
         try:
             for temp, target in staged:
@@ -367,13 +368,13 @@ def _write_marked(into: Path, planned: dict[str, str], removed: Sequence[str],
                 with contextlib.suppress(FileNotFoundError):
                     (into / relpath).unlink()
             for folder in {marker.parent, *(target.parent for _, target in staged)}:
-                _sync_dir(folder)
+                sync_dir(folder)
             marker.unlink()
         except OSError as exc:
             raise WriteError(f"导入中途失败({write_error(into, exc).message}),台账不完整",
                              "所有命令都会拒绝这个台账,直到导入完成;请解决上述问题后"
                              "重新运行同一条 ledger import") from exc
-        _sync_dir(marker.parent)
+        sync_dir(marker.parent)
     finally:
         for temp, _ in staged:
             with contextlib.suppress(OSError):
@@ -395,16 +396,6 @@ def _write_new(path: Path, data: bytes) -> None:
             path.unlink()
         raise
     os.close(fd)
-
-
-def _sync_dir(folder: Path) -> None:
-    # A rename is durable only once its folder is on disk; some file systems refuse.
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _remove_stale_staging(into: Path) -> None:
