@@ -22,10 +22,16 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
 from pathlib import Path
 
 from .errors import WriteError
+
+# The name _write_temp gives its temp files: ".{name}.{pid}.{8 hex}.tmp".
+TEMP_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp")
+# Where the ledger's own temp files can be (beside data/ledger.yaml, notice.yaml, issues).
+TEMP_FOLDERS = ("data", "data/issues")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -189,3 +195,18 @@ def _error(path: Path, exc: OSError) -> WriteError:
     reason = describe_os_error(exc)
     return WriteError(f"无法写入 {path.name}:{reason}",
                       f"文件保持原样,没有任何改动;请检查磁盘空间和文件权限后重试(目录:{path.parent})")
+
+
+def stray_temp_files(root: Path) -> list[tuple[str, int]]:
+    """(relative path, pid) of every temp file `atomic` leaves beside a data file when killed."""
+    found: list[tuple[str, int]] = []
+    for folder in TEMP_FOLDERS:
+        try:
+            names = sorted(entry.name for entry in os.scandir(root / folder))
+        except OSError:
+            continue
+        for name in names:
+            match = TEMP_NAME.fullmatch(name)
+            if match is not None:
+                found.append((f"{folder}/{name}", int(match.group("pid"))))
+    return found

@@ -15,11 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import LedgerData, Policy, cn_date
 from .standing import LEVEL_NAMES, Level, Standing
 from .stats import UNFILLED, Counts, count, summary_sentence
+
+if TYPE_CHECKING:
+    from .rollup import Rollup
 
 TEMPLATE = "board.html.j2"
 DEFAULT_POLICY = Policy()
@@ -191,3 +194,17 @@ def render(root: Path | None, board: dict[str, Any]) -> str:
     from .render import render_template
 
     return render_template(root, TEMPLATE, board)
+
+
+def rollup_board(result: Rollup) -> dict[str, Any]:
+    """The wall chart over the roll-up: one band per member that counts."""
+    from .rollup import sentence
+
+    bands = []
+    for one in result.counted:
+        assert one.counts is not None
+        name = one.issuer or Path(one.path).name
+        bands.append(Band(name, one.counts, tuple(cell(item, name) for item in one.standings)))
+    note = "汇总看板不含燃尽图(各单位的历史请在各自台账中用 ledger board 查看)。"
+    return context("整改情况汇总 · 挂图作战", sentence(result), result.today, result.total, bands,
+                   "单位", None, note)

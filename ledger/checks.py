@@ -330,7 +330,7 @@ CHECKS: tuple[Check, ...] = (
 def check_temp_files(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """Temp files a killed edit left beside the data files (see ledger.lock): never data,
     never to be committed; the next edit removes those whose process is gone."""
-    from .lock import stray_temp_files
+    from .atomic import stray_temp_files
 
     for relpath, pid in stray_temp_files(Path(ledger.root)):
         yield Problem(Location(relpath), "stray-temp-file", "warning",

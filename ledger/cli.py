@@ -1228,8 +1228,9 @@ def rollup(
     _rollup_output(result, fmt)
     if board_output is not None:
         from .board import render as draw
+        from .board import rollup_board
 
-        _emit(draw(None, rolling.board(result)), board_output)
+        _emit(draw(None, rollup_board(result)), board_output)
     raise typer.Exit(EXIT_PROBLEMS if result.broken else EXIT_OK)
 
 

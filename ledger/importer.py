@@ -22,7 +22,6 @@ from .notice_import.source import read_notice
 from .notice_import.text import match_label, split_measures
 from .notice_import.text import parse as parse_notice_text
 from .notice_import.write import (
-    dump,
     existing_ledger,
     header_data,
     issue_data,
@@ -32,6 +31,7 @@ from .notice_import.write import (
     write_error,
 )
 from .notice_import.write import files as record_files
+from .yamlout import dump
 
 __all__ = ["UNGROUPED", "ImportReport", "Imported", "describe", "dump", "files",
            "import_notice", "issue_record", "match_label", "parse", "parse_column_map",

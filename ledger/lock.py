@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import stat
 import time
 from collections.abc import Iterator
@@ -32,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from .atomic import stray_temp_files
 from .errors import EXIT_LOCKED, LedgerError, UsageError, WriteError
 
 LOCK_NAME = ".ledger.lock"
@@ -39,10 +39,6 @@ DEFAULT_TIMEOUT = 5.0
 TIMEOUT_ENV = "LEDGER_LOCK_TIMEOUT"
 # Far more than "pid/host/started" needs; a bigger file is not ours and is not read whole.
 _MAX_LOCK_BYTES = 4096
-# The name atomic._write_temp gives its temp files: ".{name}.{pid}.{8 hex}.tmp".
-TEMP_NAME = re.compile(r"\.(?P<name>.+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp")
-# Where the ledger's own temp files can be (beside data/ledger.yaml, notice.yaml, issues).
-TEMP_FOLDERS = ("data", "data/issues")
 
 # Roots this process holds the lock of, with a depth, so that a library call that
 # locks inside a command that already holds the lock does not wait for itself.
@@ -285,21 +281,6 @@ def _cannot_create(path: Path, exc: OSError) -> WriteError:
 
 
 # ---------------------------------------------------------------- temp files of killed writers
-
-
-def stray_temp_files(root: Path) -> list[tuple[str, int]]:
-    """(relative path, pid) of every temp file `atomic` leaves beside a data file when killed."""
-    found: list[tuple[str, int]] = []
-    for folder in TEMP_FOLDERS:
-        try:
-            names = sorted(entry.name for entry in os.scandir(root / folder))
-        except OSError:
-            continue
-        for name in names:
-            match = TEMP_NAME.fullmatch(name)
-            if match is not None:
-                found.append((f"{folder}/{name}", int(match.group("pid"))))
-    return found
 
 
 def clean_temp_files(root: Path) -> list[str]:

@@ -178,17 +178,3 @@ def as_csv(result: Rollup) -> str:
     writer.writerow(HEADERS)
     writer.writerows(member_rows(result))
     return "\ufeff" + buffer.getvalue()
-
-
-def board(result: Rollup) -> dict[str, Any]:
-    """The wall chart over the roll-up: one band per member that counts."""
-    from .board import Band, cell, context
-
-    bands = []
-    for one in result.counted:
-        assert one.counts is not None
-        name = one.issuer or Path(one.path).name
-        bands.append(Band(name, one.counts, tuple(cell(item, name) for item in one.standings)))
-    note = "汇总看板不含燃尽图(各单位的历史请在各自台账中用 ledger board 查看)。"
-    return context("整改情况汇总 · 挂图作战", sentence(result), result.today, result.total, bands,
-                   "单位", None, note)

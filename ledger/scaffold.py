@@ -39,7 +39,7 @@ class InitFields:
 
 def init(root: Path, fields: InitFields) -> Edit:
     """data/ledger.yaml for a new ledger (no aspects yet: `aspect add` adds them)."""
-    from ledger.notice_import.write import dump
+    from ledger.yamlout import dump
 
     if fields.kind not in INSPECTION_KINDS:
         raise UsageError(f"未知的检查类别 \"{fields.kind}\"",

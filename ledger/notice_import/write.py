@@ -13,16 +13,14 @@ import os
 import re
 import shutil
 from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from ledger.atomic import sync_dir
 from ledger.errors import RefusedError, WriteError
 from ledger.loader import HEADER_PATH, IMPORT_MARKER, ISSUES_DIR, issue_filename, shorten
 from ledger.notice import NOTICE_PATH
+from ledger.yamlout import dump
 
 from .records import (
     AmountsRec,
@@ -214,37 +212,9 @@ def notice_data(notice: NoticeRec) -> dict[str, Any]:
 # ---------------------------------------------------------------- plain data → YAML
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style, list items indented under their key, empty values left empty."""
-
-    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
-        super().increase_indent(flow, False)
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True  # the same date twice is written twice: ledgers use no anchors
-
-
-def _represent_none(dumper: yaml.SafeDumper, _: None) -> yaml.ScalarNode:
-    return dumper.represent_scalar("tag:yaml.org,2002:null", "")
-
-
-def _represent_decimal(dumper: yaml.SafeDumper, value: Decimal) -> yaml.ScalarNode:
-    # Quoted, as docs/formats.md writes amounts: the text is the exact number.
-    return dumper.represent_scalar("tag:yaml.org,2002:str", f"{value:f}", style='"')
-
-
-_Dumper.add_representer(type(None), _represent_none)
-_Dumper.add_representer(Decimal, _represent_decimal)
-
 _NOTICE_COMMENT = (
     "# 通报的叙述部分(导语、各部分、结尾)。编号(一、(一)1.(1)一是)在生成时计算,不要写进文字。\n"
     "# {before, after} 之间是由数据计算的计数短语(如 四个方面23项整改问题)。\n")
-
-
-def dump(data: dict[str, Any]) -> str:
-    """YAML a clerk can edit: block style, key order kept, no line folding."""
-    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                     width=1_000_000, default_flow_style=False)
 
 
 def files(parsed: Parsed) -> dict[str, str]:
