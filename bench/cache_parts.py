@@ -51,7 +51,7 @@ def closure_codec() -> dict[str, Any]:
     from datetime import date
 
     from ledger.cache import codec
-    from ledger.model import Issue, Location, Problem
+    from ledger.core.model import Issue, Location, Problem
 
     Enc = Callable[[Any, str], Any]
     Dec = Callable[[Any, str], Any]
@@ -153,7 +153,7 @@ def child(variant: str, root: Path) -> None:
     from datetime import date
 
     from ledger import cache
-    from ledger.checks import validate
+    from ledger.validate.rules import validate
 
     start = time.perf_counter()
     loaded = cache.load(root, cache=True)

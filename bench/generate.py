@@ -86,7 +86,7 @@ def shape_from(data_dir: Path | None) -> Shape:
 
 def _shipped_shape(data_dir: Path) -> Shape | None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from ledger.loader import parse_header, parse_issue
+    from ledger.read.loader import parse_header, parse_issue
 
     header_bytes = (data_dir / "ledger.yaml").read_bytes()
     header, _ = parse_header("data/ledger.yaml", header_bytes)
@@ -202,7 +202,8 @@ def generate(out: Path, count: int, seed: int = 7, data_dir: Path | None = None,
     issues.mkdir(parents=True, exist_ok=True)
     (out / "data" / "ledger.yaml").write_text(shape.header_text, encoding="utf-8")
     for number in range(1, count + 1):
-        # the loader's naming rule: three digits, more when needed (ledger.loader.issue_filename)
+        # the loader's naming rule: three digits, more when needed
+        # (ledger.read.loader.issue_filename)
         (issues / f"{number:03d}.yaml").write_text(
             issue_text(number, shape, rng, today), encoding="utf-8")
     return out

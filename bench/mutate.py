@@ -16,7 +16,7 @@ How it works:
 2. Mutants come from the module's `ast`, unparsed back to source.
 3. Each mutant is written to a temporary file, and the child pytest loads
    this file (as a plugin, `-p mutate`) which puts an import hook in front
-   of the installed package: `import ledger.dates` then reads the mutant.
+   of the installed package: `import ledger.core.dates` then reads the mutant.
    Nothing in the worktree is modified. Tests run fastest first, `-x`.
    Subprocesses a test starts itself (`python -m ledger`) see the original.
 4. Before the mutants, two checks per module: the unmutated module passes
@@ -24,10 +24,10 @@ How it works:
    is killed (the hook is live).
 
     python bench/mutate.py                          # the five modules
-    python bench/mutate.py ledger/dates.py --jobs 2
-    python bench/mutate.py ledger/yamledit.py --sample 80 --seed 1
-    python bench/mutate.py ledger/numerals.py --list       # mutants and ids, no run
-    python bench/mutate.py ledger/numerals.py --show 1a2b3c4d   # one mutant's diff
+    python bench/mutate.py ledger/core/dates.py --jobs 2
+    python bench/mutate.py ledger/edit/yamledit.py --sample 80 --seed 1
+    python bench/mutate.py ledger/core/numerals.py --list       # mutants and ids, no run
+    python bench/mutate.py ledger/core/numerals.py --show 1a2b3c4d   # one mutant's diff
     python bench/mutate.py --only 1a2b3c4d,5e6f7a8b        # run chosen mutants
 
 Exit status: 0 when every module reaches --fail-under (default 0), else 1.
@@ -64,8 +64,8 @@ REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 RESULTS = BENCH / "results"
 EQUIVALENT = BENCH / "mutation-equivalent.txt"
-MODULES = ("ledger/overdue.py", "ledger/dates.py", "ledger/checks.py", "ledger/yamledit.py",
-           "ledger/numerals.py")
+MODULES = ("ledger/deadline/policy.py", "ledger/core/dates.py", "ledger/validate/rules.py",
+           "ledger/edit/yamledit.py", "ledger/core/numerals.py")
 # Not run in the coverage map: ruff and mypy read the files on disk, not the mutant.
 SKIP_TESTS = ("tests/test_tooling.py",)
 
@@ -75,7 +75,7 @@ SKIP_TESTS = ("tests/test_tooling.py",)
 
 @dataclass(frozen=True)
 class Mutant:
-    path: str  # "ledger/dates.py"
+    path: str  # "ledger/core/dates.py"
     ident: str  # 8 hex digits, stable while the scope and the changed code stay the same
     line: int
     end_line: int

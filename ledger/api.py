@@ -20,18 +20,18 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .checks import checked
+from ledger.validate.rules import checked
 
 # lock.DEFAULT_TIMEOUT, without importing the lock module at start-up (tests check they agree).
 DEFAULT_TIMEOUT = 5.0
 if TYPE_CHECKING:
-    from .lifecycle import Edit, EditSet
-    from .loader import Loaded
-    from .model import Issue, LedgerData, Problem
-    from .notice import Notice
-    from .overdue import Report
-    from .standing import Standing
-    from .stats import Stats
+    from ledger.core.model import Issue, LedgerData, Problem
+    from ledger.deadline.policy import Report
+    from ledger.deadline.standing import Standing
+    from ledger.edit.lifecycle import Edit, EditSet
+    from ledger.read.loader import Loaded
+    from ledger.read.notice import Notice
+    from ledger.report.stats import Stats
 
 
 @dataclass
@@ -62,7 +62,7 @@ class Ledger:
         `today` defaults to `as_of`, else the real date; `cache` uses the parse cache
         (.ledger-cache/); `user` is who edits (else git's user.name).
         """
-        from .root import find_root
+        from ledger.read.root import find_root
 
         found = find_root(Path.cwd(), Path(root) if root is not None else None)
         return cls(found, today or as_of or date.today(), cache, as_of, lock_timeout, user)
@@ -96,15 +96,15 @@ class Ledger:
             if self.as_of is not None:
                 _ = self.loaded
             else:
-                from .notice import load_notice
+                from ledger.read.notice import load_notice
 
                 self._notice = load_notice(self.root)
         assert self._notice is not None
         return self._notice
 
     def _read_past(self) -> tuple[Loaded, tuple[Notice | None, list[Problem]]]:
-        from .history import NOTICE_FILE, Repository, as_of_note
-        from .notice import parse_notice
+        from ledger.read.notice import parse_notice
+        from ledger.report.history import NOTICE_FILE, Repository, as_of_note
 
         assert self.as_of is not None
         with Repository(self.root) as repo:
@@ -127,8 +127,8 @@ class Ledger:
 
     def standing(self, number: int) -> Standing:
         """Where problem `number` stands today (RefusedError when there is no such problem)."""
-        from .query import lookup
-        from .standing import standing
+        from ledger.deadline.standing import standing
+        from ledger.report.query import lookup
 
         header = self.data.header
         return standing(lookup(self.loaded, number), header.inspection.feedback,
@@ -136,7 +136,7 @@ class Ledger:
 
     def standings(self) -> list[Standing]:
         """Every problem's standing today, in number order."""
-        from .query import standings
+        from ledger.report.query import standings
 
         return standings(self.data, self.today)
 
@@ -144,20 +144,20 @@ class Ledger:
                status: str | None = None, unit: str | None = None,
                aspect: int | None = None) -> list[Standing]:
         """The standings of the problems that pass every filter given."""
-        from .query import Filters, select
+        from ledger.report.query import Filters, select
 
         return select(self.data, Filters(open, closed, overdue, status, unit, aspect),
                       self.today)
 
     def check(self, data_warnings: int = 0) -> Report:
         """The deadline policy (`ledger check`): levels, counts, warnings, verdict."""
-        from .overdue import check
+        from ledger.deadline.policy import check
 
         return check(self.data, self.today, data_warnings)
 
     def stats(self, by: str | Sequence[str] | None = None) -> Stats:
         """The numbers today, broken down by aspect, unit, leader, tier (all when None)."""
-        from .stats import BREAKDOWNS, compute
+        from ledger.report.stats import BREAKDOWNS, compute
 
         return compute(self.data, self.today, tuple(BREAKDOWNS) if by is None else by)
 
@@ -166,7 +166,7 @@ class Ledger:
                limits: object = None) -> str | bytes:
         """A notice or table from a template: text, or bytes for docx/xlsx. The caller
         decides what errors block it (see `render_blockers`)."""
-        from . import render as rendering
+        from ledger.present import render as rendering
 
         if fmt in rendering.BINARY:
             return rendering.render_file(self.root, self.data, self.notice, self.today,
@@ -188,31 +188,31 @@ class Ledger:
     # ------------------------------------------------------------ edits
 
     def _by(self) -> str:
-        from .lifecycle import default_user
+        from ledger.edit.lifecycle import default_user
 
         return default_user(self.root, self.user)
 
     def close(self, number: int, evidence: Iterable[str], *, when: date | None = None,
               note: str = "", force: bool = False, reason: str = "",
               cwd: Path | None = None) -> Edit:
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.close(self.root, number, evidence, today=self.today, by=self._by(),
                                when=when, note=note, force=force, cwd=cwd, reason=reason)
 
     def reopen(self, number: int, reason: str) -> Edit:
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.reopen(self.root, number, reason, today=self.today, by=self._by())
 
     def extend(self, number: int, to: date, reason: str, approved_by: str = "") -> Edit:
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.extend(self.root, number, to, reason, today=self.today,
                                 by=self._by(), approved_by=approved_by)
 
     def log(self, number: int, text: str, when: date | None = None) -> Edit:
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.log(self.root, number, text, today=self.today, by=self._by(),
                              when=when)
@@ -220,18 +220,18 @@ class Ledger:
     def done(self, number: int, measures: Iterable[int] | None,
              when: date | None = None) -> Edit:
         """Mark measures done (None: every measure not yet done)."""
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.done(self.root, number, measures, today=self.today, by=self._by(),
                               when=when)
 
     def undone(self, number: int, measures: Iterable[int]) -> Edit:
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.undone(self.root, number, measures, today=self.today, by=self._by())
 
     def set_status(self, number: int, value: str) -> Edit | None:
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.set_status(self.root, number, value, today=self.today, by=self._by())
 
@@ -240,14 +240,14 @@ class Ledger:
         """Set title, leader, unit, co_units, owner, deadline or public on problems, as the
         text a person types (deadline: a date or a tier; co_units: a comma list); all
         files or none. None when nothing changes."""
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.set_fields(self.root, numbers, [*fields, *named.items()],
                                     today=self.today, by=self._by())
 
     def amount(self, number: int, *, involved: str | None = None, rectified: str | None = None,
                ways: Iterable[str] = ()) -> Edit | None:
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.amount(self.root, number, today=self.today, by=self._by(),
                                 involved=involved, rectified=rectified, ways=ways)
@@ -255,7 +255,7 @@ class Ledger:
     def new(self, aspect: int, title: str, subject: int | None = None,
             fields: Iterable[tuple[str, str]] = ()) -> Edit:
         """A new problem with the next free number (written by `.apply()`)."""
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.new(self.root, aspect, title, today=self.today, by=self._by(),
                              subject=subject, fields=fields)
@@ -263,7 +263,7 @@ class Ledger:
     def add(self, aspect: int, title: str, subject: int | None = None,
             fields: Iterable[tuple[str, str]] = ()) -> Edit:
         """`new` and write it under the lock, taking the next number if another took this."""
-        from . import lifecycle
+        from ledger.edit import lifecycle
 
         return lifecycle.add(self.root, aspect, title, today=self.today, by=self._by(),
                              subject=subject, fields=fields, timeout=self.lock_timeout)

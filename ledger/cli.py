@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from .errors import (
+from ledger.core.errors import (
     EXIT_INTERNAL,
     EXIT_OK,
     EXIT_POLICY,
@@ -40,11 +40,12 @@ from .errors import (
     LedgerError,
     UsageError,
 )
-from .safetext import visible
+from ledger.present.safetext import visible
 
 if TYPE_CHECKING:
+    from ledger.edit.lifecycle import Change
+
     from .api import Ledger
-    from .lifecycle import Change
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -221,7 +222,7 @@ def _today() -> date:
 
 
 def _parse_day(text: str, what: str) -> date:
-    from .dates import parse_date
+    from ledger.core.dates import parse_date
 
     value, reason = parse_date(text)
     if value is None:
@@ -234,7 +235,7 @@ def _day_or_none(text: str | None, option: str) -> date | None:
 
 
 def _root() -> Path:
-    from .root import find_root
+    from ledger.read.root import find_root
 
     explicit = _settings.root
     if explicit is None and _settings.env.root:
@@ -243,7 +244,7 @@ def _root() -> Path:
 
 
 def _lock_timeout() -> float:
-    from .lock import parse_timeout
+    from ledger.edit.lock import parse_timeout
 
     return parse_timeout(_settings.env.lock_timeout)
 
@@ -320,7 +321,7 @@ class DiagnosticFormat(str, Enum):
 
 
 def _print_problems(problems: list[Any], fmt: str, root: Path) -> None:
-    from . import diagnostics
+    from ledger.present import diagnostics
 
     if fmt == "json":
         sys.stdout.write(diagnostics.format_json(problems))
@@ -332,8 +333,8 @@ def _print_problems(problems: list[Any], fmt: str, root: Path) -> None:
 
 def _line_source(root: Path) -> Callable[[str, int], str | None]:
     """The lines diagnostics quote, read with the loader's guards (no pipes, no links out)."""
-    from .loader import read_bytes
-    from .yamlsrc import split_lines
+    from ledger.read.loader import read_bytes
+    from ledger.read.yamlsrc import split_lines
 
     cache: dict[str, list[str]] = {}
 
@@ -368,7 +369,7 @@ def validate(
     ] = DiagnosticFormat.text,
 ) -> None:
     """检查全部台账文件,一次报告所有错误和警告(有错误时退出码为 1)。"""
-    from .checks import has_errors
+    from ledger.validate.rules import has_errors
 
     book = _open()
     problems = book.diagnostics()
@@ -412,7 +413,7 @@ def list_(
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON,供脚本使用。")] = False,
 ) -> None:
     """列出问题:序号、方面、问题、责任单位、时限、状态、剩余天数。"""
-    from . import present
+    from ledger.present import tables as present
 
     _list_filters_valid(status, open_, closed)
     book = _opened_for_reading()
@@ -427,14 +428,14 @@ def list_(
 def _list_json(rows: list[Any]) -> str:
     import json  # only here: nothing else at start-up imports json
 
-    from .query import row
-    from .safetext import json_safe
+    from ledger.present.safetext import json_safe
+    from ledger.report.query import row
 
     return json_safe(json.dumps([row(item) for item in rows], ensure_ascii=False, indent=2)) + "\n"
 
 
 def _list_filters_valid(status: str | None, open_: bool, closed: bool) -> None:
-    from .query import STATUS_FILTER_WORDS
+    from ledger.report.query import STATUS_FILTER_WORDS
 
     if status is not None and status not in STATUS_FILTER_WORDS:
         raise UsageError(f"未知的状态 \"{status}\"", f"可选:{'、'.join(STATUS_FILTER_WORDS)}")
@@ -445,7 +446,7 @@ def _list_filters_valid(status: str | None, open_: bool, closed: bool) -> None:
 @app.command()
 def show(number: _NUMBER) -> None:
     """显示一个问题的全部内容:措施、责任人、时限及其来源、剩余天数、进展、销号记录、操作记录。"""
-    from .present import show_issue
+    from ledger.present.tables import show_issue
 
     book = _opened_for_reading()
     sys.stdout.write(show_issue(book.standing(number), book.data))
@@ -473,7 +474,7 @@ def _locked(root: Path, dry_run: bool = False, take_over_stale: bool = False
     if dry_run:
         yield
         return
-    from .lock import ledger_lock
+    from ledger.edit.lock import ledger_lock
 
     with ledger_lock(root, _lock_timeout(), take_over_stale=take_over_stale) as held:
         for relpath in held.cleaned:
@@ -640,7 +641,7 @@ def set_(
     dry_run: _DRY_RUN = False,
 ) -> None:
     """修改问题的字段(可一次改多个问题:全部写入或全部不写),每个问题记一条操作记录。"""
-    from .lifecycle import parse_assignment
+    from ledger.edit.lifecycle import parse_assignment
 
     chosen, fields = parse_numbers(numbers), [parse_assignment(item) for item in assignments]
     _edit(lambda book: book.set(chosen, fields), dry_run, "所给的值与现有的相同,未作修改。")
@@ -723,10 +724,10 @@ def import_(
 
     退出码:0 已写入且没有警告;6 已写入,但有需要核对的警告;1 拒绝导入,未写入任何文件。
     """
-    from .diagnostics import format_text
-    from .errors import EXIT_IMPORT_WARNINGS
-    from .importer import describe, import_notice, parse_column_map
-    from .loader import IMPORT_MARKER
+    from ledger.core.errors import EXIT_IMPORT_WARNINGS
+    from ledger.notice_import.run import describe, import_notice, parse_column_map
+    from ledger.present.diagnostics import format_text
+    from ledger.read.loader import IMPORT_MARKER
 
     mapping = parse_column_map(column_map or [])
     if progress:
@@ -750,7 +751,8 @@ def import_(
 
 def _import_progress(source: Path, mapping: dict[str, str], dry_run: bool) -> None:
     """`import --progress`: the units' returned rows become progress entries (an edit)."""
-    from .errors import EXIT_IMPORT_WARNINGS
+    from ledger.core.errors import EXIT_IMPORT_WARNINGS
+
     from .notice_import.progress import apply_progress, plan_progress
 
     root = _root()
@@ -786,7 +788,7 @@ def init(
     dry_run: _DRY_RUN = False,
 ) -> None:
     """新建台账:写入 data/ledger.yaml(巡视信息)和空的 data/issues/;再用 aspect add 添加方面。"""
-    from . import scaffold
+    from ledger.edit import scaffold
 
     target = _settings.root or Path.cwd()
     fields = scaffold.InitFields(issuer, title, kind, _parse_day(feedback, "--feedback"), by,
@@ -803,7 +805,7 @@ def init(
 
 def _edit_done(edit: Any, dry_run: bool) -> None:
     """Print the diff (--dry-run) or write an edit already built and print its summary."""
-    from . import lifecycle
+    from ledger.edit import lifecycle
 
     if dry_run:
         sys.stdout.write(visible(edit.diff(), multiline=True))
@@ -827,7 +829,7 @@ def aspect_(
     dry_run: _DRY_RUN = False,
 ) -> None:
     """方面:ledger aspect add 标题,添加一个方面,序号取下一个。"""
-    from . import scaffold
+    from ledger.edit import scaffold
 
     _only_add(action, "aspect")
     root = _root()
@@ -844,7 +846,7 @@ def subject_(
     dry_run: _DRY_RUN = False,
 ) -> None:
     """事项:ledger subject add 标题 --aspect 1,在一个方面下添加事项,序号跨方面接续。"""
-    from . import scaffold
+    from ledger.edit import scaffold
 
     _only_add(action, "subject")
     root = _root()
@@ -905,7 +907,7 @@ def render_(
 
 def _render_format(template: str, fmt: RenderFormat | None, output: Path | None,
                    filtered: bool) -> str:
-    from . import render as rendering
+    from ledger.present import render as rendering
 
     chosen = rendering.choose_format(template, fmt.value if fmt else None, output)
     if filtered and template == "notice":
@@ -919,8 +921,8 @@ def _render_format(template: str, fmt: RenderFormat | None, output: Path | None,
 
 def _render_gate(book: Ledger, public: bool) -> None:
     """Refuse on errors; the public version only warns about internal-only ones."""
-    from .diagnostics import format_text
-    from .errors import RefusedError
+    from ledger.core.errors import RefusedError
+    from ledger.present.diagnostics import format_text
 
     blocking, internal = book.render_blockers(public)
     if internal:
@@ -949,7 +951,7 @@ def _deliver(result: str | bytes, output: Path | None) -> None:
         else:
             sys.stdout.write(visible(result, multiline=True) if sys.stdout.isatty() else result)
         return
-    from .atomic import write_atomic
+    from ledger.core.atomic import write_atomic
 
     write_atomic(output, result if isinstance(result, bytes) else result.encode("utf-8"))
     _say(f"已生成 {output}", err=True)
@@ -961,7 +963,7 @@ def _scope(open_: bool, overdue: bool, unit: str | None, aspect: int | None) -> 
     if unit is not None:
         parts.append(f"责任单位:{unit}")
     if aspect is not None:
-        from .numerals import cn_number
+        from ledger.core.numerals import cn_number
 
         parts.append(f"第{cn_number(aspect)}方面")
     if overdue:
@@ -974,7 +976,7 @@ def _scope(open_: bool, overdue: bool, unit: str | None, aspect: int | None) -> 
 
 def _template_limits() -> Any:
     """The limits of a ledger's own templates: LEDGER_TEMPLATE_SECONDS, LEDGER_TEMPLATE_MAX_MB."""
-    from .render import TEMPLATE_MAX_MB, TEMPLATE_SECONDS, Limits
+    from ledger.present.render import TEMPLATE_MAX_MB, TEMPLATE_SECONDS, Limits
 
     values: list[float] = []
     env = _settings.env
@@ -996,8 +998,8 @@ def _template_limits() -> Any:
 @app.command()
 def templates() -> None:
     """列出可用的模板及其来源(内置,或本台账 templates/ 中的同名文件覆盖内置)。"""
-    from .errors import NoLedgerError
-    from .render import available
+    from ledger.core.errors import NoLedgerError
+    from ledger.present.render import available
 
     try:
         root: Path | None = _root()
@@ -1027,7 +1029,7 @@ def check(
         show_default=False)] = None,
 ) -> None:
     """按预警规则检查整改时限:超期红色、临近黄色/绿色;数据有错退出码 1,规则不通过退出码 3。"""
-    from .checks import has_errors
+    from ledger.validate.rules import has_errors
 
     book = _open()
     problems = book.diagnostics()
@@ -1042,11 +1044,11 @@ def check(
 
 def _check_outputs(report: Any, fmt: str, output: Path | None, prefix: str) -> None:
     """The report in its format (to -o, with text on the terminal), and the job summary."""
-    from . import ci_formats
+    from ledger.present import ci_formats
 
     text = ci_formats.FORMATS[fmt](report, prefix)
     if output is not None:
-        from .atomic import write_atomic
+        from ledger.core.atomic import write_atomic
 
         write_atomic(output, text.encode("utf-8"))
         text = ci_formats.format_text(report, prefix)
@@ -1056,7 +1058,7 @@ def _check_outputs(report: Any, fmt: str, output: Path | None, prefix: str) -> N
 
 
 def _append_summary(path: Path, text: str) -> None:
-    from .errors import WriteError
+    from ledger.core.errors import WriteError
 
     try:
         with path.open("a", encoding="utf-8") as stream:
@@ -1092,7 +1094,7 @@ def _emit(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    from .atomic import write_atomic
+    from ledger.core.atomic import write_atomic
 
     write_atomic(output, text.encode("utf-8"))
     typer.echo(f"已生成 {output}", err=True)
@@ -1132,7 +1134,7 @@ def stats(
 
 
 def _stats_output(result: Any, fmt: StatsFormat) -> None:
-    from . import stats as counting
+    from ledger.report import stats as counting
 
     if fmt is StatsFormat.json:
         sys.stdout.write(_json(counting.as_data(result)))
@@ -1141,13 +1143,13 @@ def _stats_output(result: Any, fmt: StatsFormat) -> None:
     elif fmt is StatsFormat.csv:
         sys.stdout.write(counting.as_csv(result))
     else:
-        from .present import stats_report
+        from ledger.present.tables import stats_report
 
         stats_report(result)
 
 
 def _stats_history(every: str, fmt: StatsFormat) -> None:
-    from . import history
+    from ledger.report import history
 
     points = history.series(_root(), every, _settings.as_of or _today())
     rows = list(history.iter_rows(points))
@@ -1161,7 +1163,7 @@ def _stats_history(every: str, fmt: StatsFormat) -> None:
         sys.stdout.write("\ufeff" + ",".join(history.HISTORY_HEADERS) + "\r\n"
                          + "".join(",".join(row) + "\r\n" for row in rows))
     else:
-        from .present import aligned
+        from ledger.present.tables import aligned
 
         sys.stdout.write(aligned(history.HISTORY_HEADERS, rows) + f"共 {len(rows)} 个时点\n")
 
@@ -1182,7 +1184,7 @@ def board(
         "--every", help="燃尽图的时点:commit、week、month。")] = Every.week,
 ) -> None:
     """挂图作战:生成一个独立的 HTML 文件,每个问题一格,按预警颜色标示,附燃尽图;可打印为 A3 横版。"""
-    from . import board as chart
+    from ledger.present import board as chart
 
     book = _opened_for_reading()
     trend, note = _trend(book.root, book.data, every.value, book.today)
@@ -1192,9 +1194,9 @@ def board(
 
 def _trend(root: Path, ledger: Any, every: str, today: date) -> tuple[list[Any], str]:
     """The burndown's points from git, ending with the ledger as read now; or why there are none."""
-    from . import history
-    from .query import standings
-    from .stats import count
+    from ledger.report import history
+    from ledger.report.query import standings
+    from ledger.report.stats import count
 
     try:
         points = history.series(root, every, today)
@@ -1222,20 +1224,20 @@ def rollup(
 ) -> None:
     """汇总多个单位的台账:每个台账一行,另附合计和汇总句;有错误的台账单独列出、不计入合计。
     退出码:0 全部台账有效;1 有台账出错(其余照常汇总)。"""
-    from . import rollup as rolling
+    from ledger.report import rollup as rolling
 
     result = rolling.rollup(_rollup_names(folders, from_list), _today())
     _rollup_output(result, fmt)
     if board_output is not None:
-        from .board import render as draw
-        from .board import rollup_board
+        from ledger.present.board import render as draw
+        from ledger.present.board import rollup_board
 
         _emit(draw(None, rollup_board(result)), board_output)
     raise typer.Exit(EXIT_PROBLEMS if result.broken else EXIT_OK)
 
 
 def _rollup_names(folders: list[str] | None, from_list: Path | None) -> list[str]:
-    from . import rollup as rolling
+    from ledger.report import rollup as rolling
 
     names = list(folders or [])
     if from_list is not None:
@@ -1248,7 +1250,7 @@ def _rollup_names(folders: list[str] | None, from_list: Path | None) -> list[str
 
 
 def _rollup_output(result: Any, fmt: StatsFormat) -> None:
-    from . import rollup as rolling
+    from ledger.report import rollup as rolling
 
     if fmt is StatsFormat.json:
         sys.stdout.write(_json(rolling.as_data(result)))
@@ -1257,7 +1259,7 @@ def _rollup_output(result: Any, fmt: StatsFormat) -> None:
     elif fmt is StatsFormat.csv:
         sys.stdout.write(rolling.as_csv(result))
     else:
-        from .present import rollup_report
+        from ledger.present.tables import rollup_report
 
         rollup_report(result)
     for one in result.broken:
@@ -1370,7 +1372,7 @@ def run(args: list[str], group: Any = None) -> int:
     except OSError as exc:
         if not _stdout_failed(exc):
             return _internal(exc)
-        from .atomic import _REASONS
+        from ledger.core.atomic import _REASONS
 
         reason = _REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
         typer.echo(f"错误:无法写出结果:{reason}", err=True)

@@ -19,16 +19,16 @@ from typing import Any
 
 import yaml
 
-from ledger import lifecycle
-from ledger.checks import validate
-from ledger.codes import CODES
-from ledger.errors import LedgerError
-from ledger.importer import files as import_files
-from ledger.importer import parse as import_parse
-from ledger.loader import HEADER_PATH, load, parse_header, parse_issue
-from ledger.model import STATUS_DONE, Problem
-from ledger.notice import NOTICE_PATH, parse_notice
-from ledger.yamlsrc import split_lines
+from ledger.core.codes import CODES
+from ledger.core.errors import LedgerError
+from ledger.core.model import STATUS_DONE, Problem
+from ledger.edit import lifecycle
+from ledger.notice_import.run import files as import_files
+from ledger.notice_import.run import parse as import_parse
+from ledger.read.loader import HEADER_PATH, load, parse_header, parse_issue
+from ledger.read.notice import NOTICE_PATH, parse_notice
+from ledger.read.yamlsrc import split_lines
+from ledger.validate.rules import validate
 
 from .conftest import BASE
 

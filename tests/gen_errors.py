@@ -20,7 +20,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ledger.cli import app
-from ledger.codes import CODES
+from ledger.core.codes import CODES
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from ledger import atomic
-from ledger.errors import EXIT_WRITE, WriteError
+from ledger.core import atomic
+from ledger.core.errors import EXIT_WRITE, WriteError
 
 ORIGINAL = "number: 1\nstatus: 正在推进\n".encode()
 NEW = "number: 1\nstatus: 已完成\n".encode()

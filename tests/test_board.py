@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.board import burndown
+from ledger.present.board import burndown
 
 from ._stats import TODAY, write_ledger
 from .conftest import Run

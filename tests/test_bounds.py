@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from ledger import loader
-from ledger.numerals import cn_number, label, measure_label
+from ledger.core.numerals import cn_number, label, measure_label
+from ledger.read import loader
 
 from ._hostile import TODAY, Outcome, build, run_main
 

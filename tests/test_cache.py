@@ -22,10 +22,11 @@ from typer.testing import CliRunner
 
 import ledger
 import ledger.version
-from ledger import cache, loader
+from ledger import cache
 from ledger.cache import codec, parallel, store
 from ledger.cli import app
-from ledger.model import Location
+from ledger.core.model import Location
+from ledger.read import loader
 
 from .conftest import BASE, TESTS
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.model import (
+from ledger.core.model import (
     Closing,
     Deadline,
     Evidence,
@@ -18,8 +18,8 @@ from ledger.model import (
     Measure,
     Policy,
 )
-from ledger.overdue import classify, number_ranges, policy_warnings
-from ledger.standing import LEVELS
+from ledger.deadline.policy import classify, number_ranges, policy_warnings
+from ledger.deadline.standing import LEVELS
 
 FEEDBACK = date(2021, 2, 7)
 TODAY = date(2021, 8, 1)

@@ -6,18 +6,7 @@ from datetime import date
 
 import pytest
 
-from ledger.checks import (
-    check_closing,
-    check_content,
-    check_dates,
-    check_header_numbers,
-    check_issue_numbers,
-    check_references,
-    has_errors,
-    validate,
-)
-from ledger.loader import Loaded
-from ledger.model import (
+from ledger.core.model import (
     Aspect,
     Closing,
     Deadline,
@@ -31,6 +20,17 @@ from ledger.model import (
     Measure,
     Problem,
     Subject,
+)
+from ledger.read.loader import Loaded
+from ledger.validate.rules import (
+    check_closing,
+    check_content,
+    check_dates,
+    check_header_numbers,
+    check_issue_numbers,
+    check_references,
+    has_errors,
+    validate,
 )
 
 FEEDBACK = date(2021, 6, 1)

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ledger.diagnostics import width
-from ledger.model import Issue, Policy
-from ledger.present import plain_table
-from ledger.standing import standing
+from ledger.core.model import Issue, Policy
+from ledger.deadline.standing import standing
+from ledger.present.diagnostics import width
+from ledger.present.tables import plain_table
 
 from .conftest import Run
 
@@ -235,7 +235,8 @@ def test_console_exit_codes(base_ledger: Path) -> None:
 def test_internal_defect_is_a_message_not_a_traceback(
         base_ledger: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from ledger import cli, query
+    from ledger import cli
+    from ledger.report import query
 
     def broken(*args: object) -> None:
         raise RuntimeError("boom")

@@ -22,8 +22,9 @@ import yaml
 from typer.core import TyperGroup
 
 import ledger
-from ledger import errors, lock
 from ledger.cli import app, hoist_global_options, parse_numbers
+from ledger.core import errors
+from ledger.edit import lock
 
 from .conftest import REPO, Run
 
@@ -88,7 +89,8 @@ def test_library_edits_diff_then_apply_and_name_no_flags(shipped: Path) -> None:
 
 
 def test_diagnostics_are_composed_once_for_validate_render_and_library(shipped: Path) -> None:
-    from ledger import checks, render
+    from ledger.present import render
+    from ledger.validate import rules as checks
 
     source = (REPO / "ledger" / "cli.py").read_text(encoding="utf-8")
     assert "FULL_CHECKS" not in source and "load_notice" not in source

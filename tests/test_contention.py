@@ -23,8 +23,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ledger.checks import validate
-from ledger.loader import load
+from ledger.read.loader import load
+from ledger.validate.rules import validate
 from tests._lifecycle import issue_path, make_ledger
 
 RUNS = 20
@@ -206,7 +206,7 @@ def dead_pid() -> int:
 
 
 def test_an_edit_waits_then_exits_5_while_another_command_holds_the_lock(root: Path) -> None:
-    from ledger.lock import ledger_lock
+    from ledger.edit.lock import ledger_lock
 
     before = issue_path(root, 5).read_bytes()
     with ledger_lock(root):
@@ -261,7 +261,7 @@ def test_a_bad_lock_timeout_is_a_usage_error(root: Path) -> None:
 
 def killed_writer(target: Path) -> Path:
     """A process killed after writing its temp file beside `target`, before the rename."""
-    code = ("import os, sys; from pathlib import Path; from ledger import atomic; "
+    code = ("import os, sys; from pathlib import Path; from ledger.core import atomic; "
             "print(atomic._write_temp(Path(sys.argv[1]), b'half', 0o644)); os._exit(9)")
     proc = subprocess.run([sys.executable, "-c", code, str(target)], capture_output=True,
                           text=True, check=False)
@@ -305,7 +305,7 @@ def test_validate_warns_about_a_temp_file_left_by_a_killed_writer(root: Path) ->
     ["aspect", "add", "关于新方面问题"], ["subject", "add", "关于新事项", "--aspect", "1"],
 ])
 def test_every_edit_command_takes_the_lock(root: Path, args: list[str]) -> None:
-    from ledger.lock import ledger_lock
+    from ledger.edit.lock import ledger_lock
 
     before = {p: p.read_bytes() for p in (root / "data").rglob("*") if p.is_file()}
     with ledger_lock(root):
@@ -316,7 +316,7 @@ def test_every_edit_command_takes_the_lock(root: Path, args: list[str]) -> None:
 
 
 def test_progress_import_and_init_take_the_lock(root: Path, tmp_path: Path) -> None:
-    from ledger.lock import ledger_lock
+    from ledger.edit.lock import ledger_lock
 
     sheet = tmp_path / "返回.xlsx"
     assert run_one(root, "render", "-t", "table", "-o", str(sheet)).returncode == 0
@@ -335,7 +335,7 @@ def test_progress_import_and_init_take_the_lock(root: Path, tmp_path: Path) -> N
 
 
 def test_reopen_takes_the_lock(root: Path) -> None:
-    from ledger.lock import ledger_lock
+    from ledger.edit.lock import ledger_lock
 
     assert run_one(root, "close", "5", "--force", "-e", "纪要").returncode == 0
     with ledger_lock(root):
@@ -356,7 +356,7 @@ def test_a_lock_file_that_is_a_link_is_never_followed_or_replaced(root: Path,
 
 
 def test_the_lock_is_reentrant_and_only_its_owner_removes_it(root: Path) -> None:
-    from ledger.lock import is_held, ledger_lock
+    from ledger.edit.lock import is_held, ledger_lock
 
     lock = root / ".ledger.lock"
     with ledger_lock(root, timeout=0):

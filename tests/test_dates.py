@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ledger.dates import (
+from ledger.core.dates import (
     add_months,
     current_deadline,
     days_left,
@@ -16,7 +16,7 @@ from ledger.dates import (
     parse_date,
     resolve,
 )
-from ledger.model import Closing, Deadline, Extension, Issue, Measure
+from ledger.core.model import Closing, Deadline, Extension, Issue, Measure
 
 FEEDBACK = date(2021, 2, 7)
 

@@ -27,8 +27,8 @@ import typer.main
 import yaml
 from typer.core import TyperGroup
 
-from ledger import errors
 from ledger.cli import app
+from ledger.core import errors
 
 from . import gen_errors
 from .conftest import REPO, Run

@@ -19,7 +19,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.model import STATUSES
+from ledger.core.model import STATUSES
 
 from ._fuzz import SCALE, base_files, check_edits, dump
 

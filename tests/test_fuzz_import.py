@@ -16,8 +16,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.importer import parse
-from ledger.numerals import label, measure_label
+from ledger.core.numerals import label, measure_label
+from ledger.notice_import.run import parse
 
 from ._fuzz import SCALE, check_import
 

@@ -16,8 +16,8 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from ledger.loader import HEADER_KEYS, ISSUE_KEYS
-from ledger.model import STATUSES
+from ledger.core.model import STATUSES
+from ledger.read.loader import HEADER_KEYS, ISSUE_KEYS
 
 from ._fuzz import SCALE, check_issue_round_trip, check_loader, dump
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.checks import has_errors, validate
-from ledger.loader import load, parse_header, parse_issue
+from ledger.read.loader import load, parse_header, parse_issue
+from ledger.validate.rules import has_errors, validate
 
 from .conftest import BASE, Run
 

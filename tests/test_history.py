@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from ledger.history import Repository, sample_days, series
-from ledger.loader import load
-from ledger.query import standings
-from ledger.stats import count
+from ledger.read.loader import load
+from ledger.report.history import Repository, sample_days, series
+from ledger.report.query import standings
+from ledger.report.stats import count
 
 from ._stats import PROBLEMS, commit_all, git, problem, write_ledger
 from .conftest import Run
@@ -171,7 +171,7 @@ def test_history_days_and_numbers(run: Run, repo: Path) -> None:
 
 def test_sample_days_by_week() -> None:
     assert sample_days([], "week", date(2021, 1, 1)) == []
-    from ledger.history import Commit
+    from ledger.report.history import Commit
 
     commits = [Commit("a" * 40, 0, date(2021, 6, 2))]  # a Wednesday
     assert sample_days(commits, "week", date(2021, 6, 16)) == \
@@ -179,10 +179,10 @@ def test_sample_days_by_week() -> None:
 
 
 def test_unchanged_blobs_are_parsed_once(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import ledger.history as history
+    import ledger.report.history as history
 
     calls: list[str] = []
-    from ledger.loader import parse_issue as real
+    from ledger.read.loader import parse_issue as real
 
     def counting(relpath: str, data: bytes) -> object:
         calls.append(relpath)

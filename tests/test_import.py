@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.importer import match_label, parse, split_measures
-from ledger.numerals import cn_number, label, measure_label, parse_cn_number
+from ledger.core.numerals import cn_number, label, measure_label, parse_cn_number
+from ledger.notice_import.run import match_label, parse, split_measures
 
 from ._notice import MODEL, MODEL_CLUTTER, REPO, TODAY, model_text, normal
 from .conftest import Run
@@ -69,7 +69,7 @@ def test_import_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_model_problems_table(imported: Path, run: Run) -> None:
-    from ledger.loader import load
+    from ledger.read.loader import load
 
     ledger = load(imported).ledger
     titles = dict(re.findall(r"^\s*\((\d+)\)(.+)$", model_text(), flags=re.MULTILINE))
@@ -112,8 +112,8 @@ def test_issue_file_layout(imported: Path) -> None:
 
 
 def test_header_and_narrative(imported: Path) -> None:
-    from ledger.loader import load
-    from ledger.notice import load_notice
+    from ledger.read.loader import load
+    from ledger.read.notice import load_notice
 
     header = load(imported).ledger.header
     assert header.issuer == "中共山东省人民防空办公室党组"

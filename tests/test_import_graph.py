@@ -1,4 +1,4 @@
-"""The package's modules import each other without a cycle (issue 17, item 2).
+"""The package's modules import each other without a cycle, stage by stage (issue 17, items 2, 4).
 
 The graph is read from the source (every `import` statement, those inside
 functions too: a lazy import is still a dependency; not those under `if
@@ -96,7 +96,7 @@ def cycle_in(edges: dict[str, set[str]]) -> list[str]:
 def test_the_graph_reader_sees_imports_and_cycles() -> None:
     # The reader itself: relative, absolute, lazy and package imports all count.
     edges = graph()
-    assert "ledger.loader" in edges["ledger.cache"]
+    assert "ledger.read.loader" in edges["ledger.cache"]
     assert {"ledger.cache.codec", "ledger.cache.store"} <= edges["ledger.cache.parallel"]
     assert "ledger.cache" in edges["ledger.cli"]
     assert cycle_in({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
@@ -110,10 +110,10 @@ def test_no_import_cycle() -> None:
 def test_the_loader_never_imports_the_cache() -> None:
     edges = graph()
     cache = {name for name in edges if name == "ledger.cache" or name.startswith("ledger.cache.")}
-    assert not edges["ledger.loader"] & cache
+    assert not edges["ledger.read.loader"] & cache
     # Nothing the loader depends on does either, however indirectly.
     seen: set[str] = set()
-    todo = ["ledger.loader"]
+    todo = ["ledger.read.loader"]
     while todo:
         for target in edges[todo.pop()] - seen:
             seen.add(target)
@@ -139,3 +139,46 @@ def test_every_module_imports_first_in_a_fresh_interpreter() -> None:
                             text=True, check=False, cwd=REPO, timeout=300)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+# The pipeline's stages, lowest first: a module imports only from its own stage and
+# the stages below it (docs/development.md draws the same tree).
+STAGES = ("core", "read", "cache", "validate", "deadline", "report", "present", "edit",
+          "notice_import")
+# The faces above every stage, and the modules every stage may read.
+FACES = ("ledger", "ledger.api", "ledger.cli", "ledger.__main__")
+SHARED = ("ledger.version",)
+
+
+def stage_of(name: str) -> str:
+    parts = name.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in STAGES else name
+
+
+def test_every_module_is_in_a_stage_or_a_face() -> None:
+    loose = [name for name in module_names()
+             if stage_of(name) not in STAGES and name not in FACES + SHARED
+             and name != "ledger.templates"]
+    assert loose == []
+
+
+def test_stages_import_only_downwards() -> None:
+    upward = []
+    for name, targets in graph().items():
+        if name in FACES:
+            continue
+        rank = STAGES.index(stage_of(name)) if stage_of(name) in STAGES else -1
+        for target in sorted(targets):
+            if target in SHARED:
+                continue
+            assert target not in FACES, f"{name} imports the face {target}"
+            if STAGES.index(stage_of(target)) > rank:
+                upward.append(f"{name} -> {target}")
+    assert upward == []
+
+
+def test_the_stage_rule_is_read_from_the_source() -> None:
+    # The rule above sees a real upward import when there is one.
+    edges = graph()
+    assert "ledger.report.stats" in edges["ledger.present.board"]
+    assert STAGES.index(stage_of("ledger.present.board")) > STAGES.index("report")

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from ledger.importer import import_notice
+from ledger.notice_import.run import import_notice
 
 from ._hostile import Outcome, run_main
 from ._notice import MODEL, SHAPES

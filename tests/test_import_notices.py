@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 import yaml
 
-from ledger.loader import load
-from ledger.notice import load_notice
+from ledger.read.loader import load
+from ledger.read.notice import load_notice
 
 from .conftest import Run
 
@@ -132,7 +132,7 @@ def test_render_keeps_every_body_line(run: Run, tmp_path: Path, notice: Path) ->
     ("16-audit-report", "import-no-date", 26),
 ])
 def test_warnings_name_the_line(name: str, code: str, line: int) -> None:
-    from ledger.importer import parse
+    from ledger.notice_import.run import parse
 
     text = (CORPUS / f"{name}.txt").read_text(encoding="utf-8")
     found = [problem for problem in parse(text, f"{name}.txt").problems if problem.code == code]
@@ -140,7 +140,7 @@ def test_warnings_name_the_line(name: str, code: str, line: int) -> None:
 
 
 def test_sheet_warning_codes_are_the_documented_ones() -> None:
-    from ledger.codes import CODES
+    from ledger.core.codes import CODES
 
     for code in ("import-sheet-columns", "import-sheet-value", "import-no-problems",
                  "import-cut-off"):

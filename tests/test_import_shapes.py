@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.loader import load
-from ledger.notice import load_notice
+from ledger.read.loader import load
+from ledger.read.notice import load_notice
 
 from ._notice import SHAPES, normal
 from .conftest import Run

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from ledger.dates import resolve
-from ledger.loader import load
+from ledger.core.dates import resolve
 from ledger.notice_import.sheet import deadline_of, measures_of
+from ledger.read.loader import load
 
 from ._notice import MODEL, REPO, model_text, shipped_copy
 from .conftest import Run

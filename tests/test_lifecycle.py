@@ -14,12 +14,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
-from ledger import lifecycle
-from ledger.checks import CHECKS, validate
 from ledger.cli import app
-from ledger.errors import RefusedError
-from ledger.evidence import check_evidence
-from ledger.loader import load
+from ledger.core.errors import RefusedError
+from ledger.edit import lifecycle
+from ledger.read.loader import load
+from ledger.validate.evidence import check_evidence
+from ledger.validate.rules import CHECKS, validate
 from tests._lifecycle import ISSUES, issue_path, make_ledger
 
 
@@ -524,8 +524,8 @@ def items(data: bytes) -> int:
 
 def test_an_edit_refuses_a_problem_file_over_the_cap_before_parsing_it(
         root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ledger import yamlsrc
-    from ledger.model import Problem
+    from ledger.core.model import Problem
+    from ledger.read import yamlsrc
 
     data = big_problem(root, lifecycle.EDIT_MAX_ITEMS + 1)
     composed: list[int] = []

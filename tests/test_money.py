@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from ledger.cache import codec
-from ledger.checks import validate
-from ledger.loader import load, parse_header, parse_issue
-from ledger.model import Issue
-from ledger.money import completion_rate, money_rate, money_totals, parse_amount
-from ledger.render import context, prepare
+from ledger.core.model import Issue
+from ledger.core.money import completion_rate, money_rate, money_totals, parse_amount
+from ledger.present.render import context, prepare
+from ledger.read.loader import load, parse_header, parse_issue
+from ledger.validate.rules import validate
 
 from .conftest import BASE, REPO, Run
 

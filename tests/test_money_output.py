@@ -23,8 +23,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from ledger.loader import load
-from ledger.stats import as_csv, as_data, compute, money_lines, tables
+from ledger.read.loader import load
+from ledger.report.stats import as_csv, as_data, compute, money_lines, tables
 
 from .conftest import REPO, Run
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledger.numerals import DEPTH, STYLES, cn_number, label, measure_label, parse_cn_number
+from ledger.core.numerals import DEPTH, STYLES, cn_number, label, measure_label, parse_cn_number
 
 
 @pytest.mark.parametrize(("number", "text"), [

@@ -33,11 +33,12 @@ import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from ledger import ci_formats, overdue
-from ledger.diagnostics import format_text
-from ledger.loader import load
-from ledger.model import Location, Problem
-from ledger.safetext import visible
+from ledger.core.model import Location, Problem
+from ledger.deadline import policy as overdue
+from ledger.present import ci_formats
+from ledger.present.diagnostics import format_text
+from ledger.present.safetext import visible
+from ledger.read.loader import load
 
 from ._hostile import Outcome, run_main
 from .conftest import BASE

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from ledger.model import (
+from ledger.core.model import (
     Closing,
     Deadline,
     Extension,
@@ -18,7 +18,7 @@ from ledger.model import (
     Measure,
     Policy,
 )
-from ledger.overdue import NOTHING_TRACKED, check, classify, number_ranges, policy_warnings
+from ledger.deadline.policy import NOTHING_TRACKED, check, classify, number_ranges, policy_warnings
 
 FEEDBACK = date(2021, 2, 7)
 TODAY = date(2021, 8, 1)

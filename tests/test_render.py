@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.money import completion_rate
-from ledger.notice import count_phrase, progress_sentence
+from ledger.core.money import completion_rate
+from ledger.read.notice import count_phrase, progress_sentence
 
 from ._notice import (
     MODEL_CLUTTER,

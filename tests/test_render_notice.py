@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.notice import level_styles, parse_notice
+from ledger.read.notice import level_styles, parse_notice
 
 
 def _codes(text: str) -> list[tuple[str, int]]:
@@ -39,7 +39,7 @@ def test_yaml_that_is_not_a_mapping() -> None:
 
 
 def test_the_ladder() -> None:
-    from ledger.notice import Notice
+    from ledger.read.notice import Notice
 
     inside = Notice()
     assert level_styles(inside, True, True) == {
@@ -54,9 +54,9 @@ def test_the_ladder() -> None:
 def test_progress_sentence_without_a_count_paragraph_ends_the_intro() -> None:
     from datetime import date
 
-    from ledger.loader import load
-    from ledger.notice import Notice, Paragraph
-    from ledger.render import context
+    from ledger.present.render import context
+    from ledger.read.loader import load
+    from ledger.read.notice import Notice, Paragraph
 
     from .conftest import BASE
 

@@ -10,10 +10,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.importer import UNGROUPED, dump, issue_record, parse
-from ledger.loader import load
-from ledger.notice import NOTICE_PATH, load_notice
-from ledger.render import render
+from ledger.notice_import.run import UNGROUPED, dump, issue_record, parse
+from ledger.present.render import render
+from ledger.read.loader import load
+from ledger.read.notice import NOTICE_PATH, load_notice
 
 # Words without 是 (so no text reads as 二是) and without labels or punctuation.
 _WORD = st.text(alphabet="整改落实制度建设学习督导会议台账监督责任工作推进干部管理", min_size=2,

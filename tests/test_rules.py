@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from ledger.checks import CHECKS, validate
-from ledger.dates import add_months, parse_date, resolve
-from ledger.loader import load, parse_issue
-from ledger.model import Deadline
+from ledger.core.dates import add_months, parse_date, resolve
+from ledger.core.model import Deadline
+from ledger.read.loader import load, parse_issue
+from ledger.validate.rules import CHECKS, validate
 
 from .conftest import BASE
 

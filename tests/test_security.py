@@ -28,10 +28,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.loader import parse_header, parse_issue
-from ledger.model import LedgerData
-from ledger.notice import parse_notice
-from ledger.render import render
+from ledger.core.model import LedgerData
+from ledger.present.render import render
+from ledger.read.loader import parse_header, parse_issue
+from ledger.read.notice import parse_notice
 
 from ._hostile import changed, tree
 from .conftest import BASE, REPO, Run

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from ledger.diagnostics import width
-from ledger.loader import load
-from ledger.notice import progress_sentence
-from ledger.standing import Level
-from ledger.stats import Counts, as_csv, compute, summary_sentence, table_rows
+from ledger.deadline.standing import Level
+from ledger.present.diagnostics import width
+from ledger.read.loader import load
+from ledger.read.notice import progress_sentence
+from ledger.report.stats import Counts, as_csv, compute, summary_sentence, table_rows
 
 from ._notice import close_in_file, replace_in, shipped_copy
 from ._stats import TODAY, write_ledger

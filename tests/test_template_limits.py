@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger import render
+from ledger.present import render
 
 from ._hostile import TODAY, Outcome, build, run_main
 

@@ -30,7 +30,7 @@ def test_every_package_is_in_the_wheel() -> None:
     import re
 
     text = (REPO / "pyproject.toml").read_text(encoding="utf-8")  # no tomllib on 3.10
-    match = re.search(r"^packages = (\[.*?\])$", text, re.MULTILINE)
+    match = re.search(r"^packages = (\[.*?\])$", text, re.MULTILINE | re.DOTALL)
     assert match is not None
     listed = set(ast.literal_eval(match.group(1)))
     found = {".".join(path.parent.relative_to(REPO).parts)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.codes import CODES
+from ledger.core.codes import CODES
 
 from .conftest import BASE, BROKEN, Run
 

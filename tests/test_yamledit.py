@@ -10,8 +10,8 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.errors import RefusedError
-from ledger.yamledit import Document, Raw, render_flow, render_scalar
+from ledger.core.errors import RefusedError
+from ledger.edit.yamledit import Document, Raw, render_flow, render_scalar
 
 
 def edit(text: str, action: str, path: tuple[str | int, ...], value: Any = None) -> str:

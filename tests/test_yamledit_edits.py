@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from ledger.yamledit import Document, EditError, KeyPath, Raw, Value
+from ledger.edit.yamledit import Document, EditError, KeyPath, Raw, Value
 
 
 def edit(text: str, action: str, path: KeyPath, value: Value = None) -> str:

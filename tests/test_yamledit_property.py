@@ -19,8 +19,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.loader import parse_issue
-from ledger.yamledit import Document, Raw
+from ledger.edit.yamledit import Document, Raw
+from ledger.read.loader import parse_issue
 
 ALPHABET = st.sampled_from(list("问题整改措施落实abcXYZ019 :#-,'\"[]{}&*!|>%@`?…。"))
 TEXT = st.text(ALPHABET, min_size=1, max_size=12).filter(lambda t: t.strip() == t)

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from ledger.yamledit import Layout, Raw, Value, render_flow, render_scalar
+from ledger.edit.yamledit import Layout, Raw, Value, render_flow, render_scalar
 
 
 @pytest.mark.parametrize(("value", "block", "flow"), [

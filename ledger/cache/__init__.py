@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ledger.loader import FileResult, Loaded, Parse, Read
+    from ledger.read.loader import FileResult, Loaded, Parse, Read
 
 
 @dataclass
@@ -59,7 +59,7 @@ def load(root: Path, *, cache: bool | None = None, jobs: int | None = None) -> L
     `jobs`: the most processes that parse (None or < 1: as many as the cores).
     Either left as None takes the process's default (`SETTINGS`: on, all cores).
     """
-    from ledger import loader
+    from ledger.read import loader
 
     if not (SETTINGS.cache if cache is None else cache):
         return loader.load(root)  # the reference: every file read and parsed here
@@ -95,7 +95,7 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
                  limit: int | None) -> list[FileResult]:
     import time
 
-    from ledger.loader import ISSUES_DIR
+    from ledger.read.loader import ISSUES_DIR
 
     from . import parallel, store
 

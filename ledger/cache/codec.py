@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ledger.model import Issue, Location, Problem
+from ledger.core.model import Issue, Location, Problem
 
 Result = tuple[Issue | None, list[Problem]]
 

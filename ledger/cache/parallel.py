@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from ledger.model import Problem
-from ledger.yamlsrc import MAX_BYTES
+from ledger.core.model import Problem
+from ledger.read.yamlsrc import MAX_BYTES
 
 from .codec import Result, decode, encode
 from .store import StatKey

@@ -81,7 +81,7 @@ def stamp() -> str:
     """
     import yaml
 
-    from ledger import loader
+    from ledger.read import loader
     from ledger.version import __version__
 
     digest = hashlib.blake2b(digest_size=16)

@@ -13,10 +13,10 @@ import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
-from ledger.model import WAYS
-from ledger.money import RESULT_KINDS
+from ledger.core.model import WAYS
+from ledger.core.money import RESULT_KINDS
+from ledger.core.numerals import parse_cn_number
 from ledger.notice_import.records import AmountsRec, StatedRec, TallyRec
-from ledger.numerals import parse_cn_number
 
 _N = r"(\d+|[一二三四五六七八九十两百]+)"
 

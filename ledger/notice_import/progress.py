@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from ledger.errors import RefusedError
-from ledger.model import Issue
+from ledger.core.errors import RefusedError
+from ledger.core.model import Issue
 
 from .records import NoteRec
 from .sheet import parse_sheet_file
@@ -48,7 +48,7 @@ def _same(a: str, b: str) -> bool:
 def plan_progress(root: Path, source: Path, column_map: dict[str, str], today: date
                   ) -> ProgressPlan:
     """Match the returned rows to the ledger's problems and plan the new progress entries."""
-    from ledger.loader import load
+    from ledger.read.loader import load
 
     parsed = parse_sheet_file(source, column_map, today)
     if not parsed.issues:
@@ -84,7 +84,7 @@ def plan_progress(root: Path, source: Path, column_map: dict[str, str], today: d
 
 def apply_progress(root: Path, plan: ProgressPlan, today: date) -> None:
     """Write the planned entries, each as `ledger log` would (one atomic edit per entry)."""
-    from ledger import lifecycle
+    from ledger.edit import lifecycle
 
     for number, note in plan.added:
         edit = lifecycle.log(root, number, note.text, today=today, by=note.by, when=note.date)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from ledger.model import STATUS_IN_PROGRESS, Problem
+from ledger.core.model import STATUS_IN_PROGRESS, Problem
 
 # The title of the one aspect a notice without aspects is filed under.
 UNGROUPED = "(通报未分方面)"

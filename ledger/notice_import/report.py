@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledger.errors import EXIT_IMPORT_WARNINGS, EXIT_OK
-from ledger.model import Problem
+from ledger.core.errors import EXIT_IMPORT_WARNINGS, EXIT_OK
+from ledger.core.model import Problem
 
 
 @dataclass(frozen=True)

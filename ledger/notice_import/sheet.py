@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from ledger.errors import UsageError
-from ledger.model import (
+from ledger.core.errors import UsageError
+from ledger.core.model import (
     INSPECTION_KINDS,
     STATUS_DONE,
     STATUS_IN_PROGRESS,
@@ -36,7 +36,7 @@ from ledger.model import (
     Problem,
     cn_date,
 )
-from ledger.numerals import parse_cn_number
+from ledger.core.numerals import parse_cn_number
 
 from .records import (
     UNGROUPED,

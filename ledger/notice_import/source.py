@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ledger.errors import UsageError
+from ledger.core.errors import UsageError
 
 # A notice is a few dozen kilobytes; anything this large is not one.
 MAX_NOTICE_BYTES = 4 * 1024 * 1024

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from ledger.model import (
+from ledger.core.model import (
     INSPECTION_KINDS,
     STATUS_DONE,
     STATUS_IN_PROGRESS,
@@ -25,8 +25,14 @@ from ledger.model import (
     Problem,
     cn_date,
 )
-from ledger.notice import Notice, count_phrase, level_styles, progress_sentence, status_of_sentence
-from ledger.numerals import DEPTH, label, measure_label, parse_cn_number
+from ledger.core.numerals import DEPTH, label, measure_label, parse_cn_number
+from ledger.read.notice import (
+    Notice,
+    count_phrase,
+    level_styles,
+    progress_sentence,
+    status_of_sentence,
+)
 
 from .figures import problem_amounts, side_results, stated_counts, stated_money
 from .records import (

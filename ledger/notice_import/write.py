@@ -16,11 +16,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ledger.atomic import sync_dir
-from ledger.errors import RefusedError, WriteError
-from ledger.loader import HEADER_PATH, IMPORT_MARKER, ISSUES_DIR, issue_filename, shorten
-from ledger.notice import NOTICE_PATH
-from ledger.yamlout import dump
+from ledger.core.atomic import sync_dir
+from ledger.core.errors import RefusedError, WriteError
+from ledger.edit.yamlout import dump
+from ledger.read.loader import HEADER_PATH, IMPORT_MARKER, ISSUES_DIR, issue_filename, shorten
+from ledger.read.notice import NOTICE_PATH
 
 from .records import (
     AmountsRec,
@@ -411,7 +411,7 @@ def _alive(pid: int) -> bool:
 
 
 def write_error(into: Path, exc: OSError | RuntimeError) -> WriteError:
-    from ledger.atomic import _REASONS
+    from ledger.core.atomic import _REASONS
 
     code = getattr(exc, "errno", None) or 0
     reason = "路径过长" if code == errno.ENAMETOOLONG else (

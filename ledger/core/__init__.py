@@ -1,0 +1,8 @@
+"""The ledger's vocabulary, shared by every stage: records, errors, codes, and pure helpers.
+
+`model` (frozen records with their locations), `errors` (failures with their exit
+codes), `codes` (the catalogue of diagnostic codes), `dates`, `numerals` and
+`money` (pure arithmetic of deadlines, Chinese numbering and amounts), and
+`atomic` (whole-file writes a reader never sees half of). No module here
+imports from another stage.
+"""
