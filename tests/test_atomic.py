@@ -1,4 +1,4 @@
-"""atomic: a failure at any step of a write leaves the original whole and no temp file."""
+"""ledger.core.atomic: a failure at any step of a write leaves the original whole, no temp file."""
 
 from __future__ import annotations
 

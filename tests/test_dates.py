@@ -1,4 +1,4 @@
-"""ledger.dates: parsing at every edge, month arithmetic around December, the deadline in force."""
+"""ledger.core.dates: parsing at every edge, months around December, the deadline in force."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ledger.numerals: Chinese numerals at every range edge, and every label style at its depth."""
+"""ledger.core.numerals: Chinese numerals at every range edge, every label style at its depth."""
 
 from __future__ import annotations
 

@@ -42,7 +42,7 @@ from ledger.read.loader import load
 
 from ._hostile import Outcome, run_main
 from .conftest import BASE
-from .test_check_schemas import junit_errors, sarif_errors
+from .test_cli_check_schemas import junit_errors, sarif_errors
 
 TODAY = "2021-11-01"
 MARKUP = "整改[/]问题[red]红[/red][link=https://evil.example]链[/link][bold]粗:thumbs_up:"

@@ -1,4 +1,4 @@
-"""yamledit: each edit changes only its field; the rest of the text stays byte for byte."""
+"""ledger.edit.yamledit: each edit changes only its field; the rest stays byte for byte."""
 
 from __future__ import annotations
 

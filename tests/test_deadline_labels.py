@@ -1,4 +1,4 @@
-"""ledger.overdue: the order within a level, labels and their sources, the warnings' exact text."""
+"""ledger.deadline.policy: order within a level, labels and sources, the warnings' text."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""ledger.checks: each rule as a pure function, with its exact message, hint and place."""
+"""ledger.validate.rules: each rule as a pure function, with its exact message, hint and place."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The overdue policy as a pure function: levels, boundaries, tiers, what binds a deadline."""
+"""ledger.deadline.policy as a pure function: levels, boundaries, tiers, what binds a deadline."""
 
 from __future__ import annotations
 
