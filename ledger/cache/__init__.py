@@ -111,7 +111,8 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
         budget = (store.BUDGET_FLOOR
                   + store.BUDGET_FACTOR * sum(key[0] for key in keys if key is not None))
         try:
-            stored = store.Store(root, budget)
+            # Decoded while the file is read: only the entries of these files, as they are now.
+            stored = store.Store(root, budget, dict(zip(paths, keys, strict=True)))
         except (TypeError, ValueError, OSError):  # pragma: no cover - model not codable
             stored = None
     results: list[FileResult | None] = [None] * len(paths)
@@ -130,5 +131,5 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
         if stored is not None and line is not None:
             stored.keep(paths[index], keys[index], line, cutoff)
     if stored is not None:
-        stored.save()
+        stored.save()  # and lets go of the old file
     return [result for result in results if result is not None]

@@ -180,6 +180,7 @@ class Where(Mapping[str, Location]):
     __slots__ = ("_map", "_path", "_raw")
 
     _keys: typing.ClassVar[dict[str, str]] = {}  # one string per key path in the process
+    _needles: typing.ClassVar[dict[str, str]] = {}  # a key as _find looks for it
 
     def __init__(self, raw: str, path: str) -> None:
         if not isinstance(raw, str):
@@ -227,7 +228,9 @@ class Where(Mapping[str, Location]):
         if raw is None or raw.startswith("4") or not isinstance(key, str):
             loc = self._dict().get(key) if isinstance(key, str) else None
             return loc
-        needle = json.dumps(key, ensure_ascii=False) + ","
+        needle = self._needles.get(key)
+        if needle is None:
+            needle = self._needles[key] = json.dumps(key, ensure_ascii=False) + ","
         start = raw.find(needle)
         while start > 0 and raw[start - 1] not in "[,":
             start = raw.find(needle, start + 1)

@@ -51,6 +51,7 @@ import json
 import os
 import stat
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .codec import Result, decode
@@ -116,9 +117,15 @@ def file_key(root: Path, relpath: str) -> StatKey | None:
 class Store:
     """The entries read from `.ledger-cache`, and the lines of the next one.
 
-    The old file stays one bytes object and entries are offsets into it: at
-    100,000 problems it is about 180 MB, and slicing it into lines would hold
-    it twice or three times over.
+    The old file is read in chunks of CHUNK_BYTES, never whole: at 100,000
+    problems it is about 180 MB, more than the records decoded from it need.
+    While reading, the entries of `wanted` (relpath -> the file's stat key now)
+    whose key matches are decoded at once (`lookup` hands them out); every
+    entry's place in the file is kept, and the file stays open (through its
+    descriptor: a rename by another run does not change what it reads) until
+    `save` copies the unchanged lines into the next file, or `close`. A bad
+    digest, foreign stamp or malformed line found at the end drops whatever
+    was decoded before it: nothing read from an unsound file is ever used.
 
     Nothing in the folder is trusted as a path: the folder is opened with
     O_NOFOLLOW and everything in it relative to that descriptor, the cache file
@@ -129,19 +136,22 @@ class Store:
     warning, and nothing is written through it.
     """
 
-    def __init__(self, root: Path, budget: int = 1 << 62) -> None:
+    def __init__(self, root: Path, budget: int = 1 << 62,
+                 wanted: Mapping[str, StatKey | None] | None = None) -> None:
         self.root = root
         self.path = cache_path(root)
         self.stamp = stamp()
-        self.blob = b""
-        self.old: dict[str, tuple[StatKey, int, int]] = {}
-        self.new: dict[str, tuple[StatKey, bytes | tuple[int, int]]] = {}
+        # relpath -> (stat key as written, start of its line, start of its payload, end)
+        self.old: dict[str, tuple[bytes, int, int, int]] = {}
+        self.hits: dict[str, Result] = {}
+        self.new: dict[str, tuple[StatKey, bytes | None]] = {}  # None: the old line as it is
         self.changed = False
         self.usable = True  # False: the folder is not one we may write into
         self.odd = False  # the file on disk was not a sound cache file
-        self._read(budget)
+        self._fd: int | None = None
+        self._read(budget, wanted)
 
-    def _read(self, budget: int) -> None:
+    def _read(self, budget: int, wanted: Mapping[str, StatKey | None] | None) -> None:
         folder = self.path.parent
         try:
             info = os.lstat(folder)
@@ -158,62 +168,94 @@ class Store:
                   f"删除 {CACHE_NAME} 即可恢复(会自动重建)")
             return
         try:
-            blob = _read_file(folder, CACHE_FILE, budget)
+            fd, size = _open_file(folder, CACHE_FILE, budget)
         except FileNotFoundError:
             self.changed = True
             return
         except OSError:
             self.changed = self.odd = True  # a link, pipe, device, folder or too large
             return
+        self._fd = fd
+        want = {relpath: b"%d,%d,%d,%d" % key for relpath, key in (wanted or {}).items()
+                if key is not None}
         try:
-            self.old = self._entries(blob)
-            self.blob = blob
-        except (ValueError, TypeError, IndexError, UnicodeDecodeError):
-            self.old = {}
+            self._scan(fd, size, want)
+        except (OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
+            self.old, self.hits = {}, {}
             self.changed = self.odd = True
+            self.close()
 
-    def _entries(self, blob: bytes) -> dict[str, tuple[StatKey, int, int]]:
-        head_end = blob.index(b"\n")
-        tail_start = blob.rindex(b"\n", 0, len(blob) - 1) + 1
-        head = blob[:head_end].decode().split("\t")
-        tail = blob[tail_start:].decode().rstrip("\n").split("\t")
-        if head != [MAGIC, FORMAT, self.stamp]:
-            raise ValueError("foreign cache")
-        if len(tail) != 3 or tail[0] != "end" or not blob.endswith(b"\n"):
+    def _scan(self, fd: int, size: int, want: dict[str, bytes]) -> None:
+        """Read the file once, in chunks: check it whole, note every entry, decode the wanted."""
+        if size < 2:
+            raise ValueError("empty cache")
+        back = min(size, TAIL_MAX)
+        end = os.pread(fd, back, size - back)
+        if len(end) != back or not end.endswith(b"\n"):
             raise ValueError("truncated cache")
-        digest = hashlib.blake2b(memoryview(blob)[:tail_start], digest_size=16).hexdigest()
-        if digest != tail[2]:
-            raise ValueError("corrupt cache")
-        entries: dict[str, tuple[StatKey, int, int]] = {}
-        find = blob.find
-        pos = head_end + 1
+        tail_start = size - back + end.rindex(b"\n", 0, back - 1) + 1
+        tail = end[tail_start - (size - back):].decode().rstrip("\n").split("\t")
+        if len(tail) != 3 or tail[0] != "end":
+            raise ValueError("truncated cache")
+        digest = hashlib.blake2b(digest_size=16)
+        head = f"{MAGIC}\t{FORMAT}\t{self.stamp}\n".encode()
+        entries = self.old
+        hits = self.hits
+        pos, carry, first = 0, b"", True
         while pos < tail_start:
-            eol = find(b"\n", pos, tail_start)
-            first = find(b"\t", pos, eol)
-            second = find(b"\t", first + 1, eol)
-            if eol < 0 or first < 0 or second < 0:
-                raise ValueError("bad entry")
-            name = blob[pos:first]
-            # json.dumps escapes every non-ASCII and control character in a name
-            relpath = name[1:-1].decode() if b"\\" not in name else json.loads(name)
-            a, b, c, d = (int(part) for part in blob[first + 1: second].split(b","))
-            if not isinstance(relpath, str):
-                raise ValueError("bad entry")
-            entries[relpath] = ((a, b, c, d), second + 1, eol)
-            pos = eol + 1
-        if len(entries) != int(tail[1]):
-            raise ValueError("bad count")
-        return entries
+            chunk = os.pread(fd, min(CHUNK_BYTES, tail_start - pos), pos)
+            if not chunk:
+                raise ValueError("cache file shrank while read")
+            digest.update(chunk)
+            buf = carry + chunk if carry else chunk
+            base = pos - len(carry)
+            pos += len(chunk)
+            find = buf.find
+            at = 0
+            if first:
+                if not buf.startswith(head):
+                    raise ValueError("foreign cache")  # checked before anything is decoded
+                at, first = len(head), False
+            while True:
+                eol = find(b"\n", at)
+                if eol < 0:
+                    break
+                one = find(b"\t", at, eol)
+                two = find(b"\t", one + 1, eol)
+                if one < 0 or two < 0:
+                    raise ValueError("bad entry")
+                name = buf[at:one]
+                # json.dumps escapes every non-ASCII and control character in a name
+                relpath = name[1:-1].decode() if b"\\" not in name else json.loads(name)
+                if not isinstance(relpath, str) or relpath in entries:
+                    raise ValueError("bad entry")
+                key = buf[one + 1: two]
+                entries[relpath] = (key, base + at, base + two + 1, base + eol)
+                if want.get(relpath) == key:
+                    with contextlib.suppress(ValueError, TypeError, IndexError, KeyError,
+                                             AttributeError):  # parsed afresh
+                        hits[relpath] = decode(relpath, buf[two + 1: eol])
+                at = eol + 1
+            carry = buf[at:]
+        if carry or first:
+            raise ValueError("truncated cache")
+        if digest.hexdigest() != tail[2] or len(entries) != int(tail[1]):
+            raise ValueError("corrupt cache")
 
     def lookup(self, relpath: str, key: StatKey | None) -> Result | None:
         entry = self.old.get(relpath)
-        if entry is None or key is None or entry[0] != key:
+        if entry is None or key is None or entry[0] != b"%d,%d,%d,%d" % key:
             return None
-        try:
-            result = decode(relpath, self.blob[entry[1]: entry[2]])
-        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+        result = self.hits.pop(relpath, None)
+        if result is None and self._fd is not None:  # not asked for while reading
+            try:
+                payload = os.pread(self._fd, entry[3] - entry[2], entry[2])
+                result = decode(relpath, payload)
+            except (OSError, ValueError, TypeError, IndexError, KeyError, AttributeError):
+                return None
+        if result is None:
             return None
-        self.new[relpath] = (key, (entry[1], entry[2]))
+        self.new[relpath] = (key, None)
         return result
 
     def keep(self, relpath: str, key: StatKey | None, line: bytes, cutoff: int) -> None:
@@ -222,11 +264,25 @@ class Store:
         self.new[relpath] = (key, line)
         self.changed = True
 
+    def close(self) -> None:
+        """Let go of the old file (save does, too)."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self) -> None:
+        self.close()
+
     def save(self) -> None:
         """Write the next cache to a temp file beside it, then rename it over the old one."""
-        if not self.usable or (not self.changed and self.new.keys() == self.old.keys()):
-            return
-        view = memoryview(self.blob)
+        try:
+            if not self.usable or (not self.changed and self.new.keys() == self.old.keys()):
+                return
+            self._save()
+        finally:
+            self.close()
+
+    def _save(self) -> None:
         try:
             folder = _open_folder(self.path.parent)
         except OSError:
@@ -239,33 +295,54 @@ class Store:
                 with os.fdopen(fd, "wb") as handle:
                     digest = hashlib.blake2b(digest_size=16)
 
-                    def put(data: bytes | memoryview) -> None:
+                    def put(data: bytes) -> None:
                         digest.update(data)
                         handle.write(data)
 
                     put(f"{MAGIC}\t{FORMAT}\t{self.stamp}\n".encode())
+                    # Unchanged entries are their old lines, copied in runs of adjacent lines.
+                    run_start = run_end = 0
                     for relpath, (key, payload) in self.new.items():
+                        if payload is None:
+                            _, start, _, eol = self.old[relpath]
+                            if start != run_end or run_end - run_start >= CHUNK_BYTES:
+                                self._copy(put, run_start, run_end)
+                                run_start = start
+                            run_end = eol + 1
+                            continue
+                        self._copy(put, run_start, run_end)
+                        run_start = run_end = 0
                         put(b"%s\t%d,%d,%d,%d\t" % (json.dumps(relpath).encode(), *key))
-                        put(view[payload[0]: payload[1]] if isinstance(payload, tuple)
-                            else payload)
+                        put(payload)
                         put(b"\n")
+                    self._copy(put, run_start, run_end)
                     handle.write(f"end\t{len(self.new)}\t{digest.hexdigest()}\n".encode())
                 # No fsync: a cache torn by a crash fails its digest and is rebuilt.
                 with contextlib.suppress(OSError):
                     os.rmdir(CACHE_FILE, dir_fd=folder)  # an empty folder in its place
                 # A rename replaces whatever entry is there (a link too), never its target.
                 os.replace(temp, CACHE_FILE, src_dir_fd=folder, dst_dir_fd=folder)
-            except OSError:
+            except (OSError, ValueError):
                 with contextlib.suppress(OSError):
                     os.unlink(temp, dir_fd=folder)
                 raise
-        except OSError:
+        except (OSError, ValueError):
             # A full disk, a read-only folder: the ledger still works, only slower.
             if self.odd:
                 _warn(f"解析缓存 {CACHE_NAME}/{CACHE_FILE} 已损坏且无法替换,本次不使用缓存;"
                       f"删除 {CACHE_NAME} 即可恢复(会自动重建)")
         finally:
             os.close(folder)
+
+    def _copy(self, put: Callable[[bytes], None], start: int, end: int) -> None:
+        """Bytes start..end of the old file (whole lines), as they are."""
+        if end <= start:
+            return
+        assert self._fd is not None
+        data = os.pread(self._fd, end - start, start)
+        if len(data) != end - start:
+            raise ValueError("cache file shrank")  # never write a torn line
+        put(data)
 
 
 def cache_path(root: Path) -> Path:
@@ -277,6 +354,9 @@ def cache_path(root: Path) -> Path:
 # problem files it describes (an entry is a few times its file), plus a floor.
 BUDGET_FLOOR = 32 * 1024 * 1024
 BUDGET_FACTOR = 16
+# The old cache file is read this much at a time; its last line (the digest) is this short.
+CHUNK_BYTES = 4 * 1024 * 1024
+TAIL_MAX = 4096
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
@@ -284,9 +364,10 @@ def _warn(text: str) -> None:
     sys.stderr.write(f"注意:{text}。\n")
 
 
-def _read_file(folder: Path, name: str, budget: int) -> bytes:
-    """The bytes of a regular file `name` in `folder` (neither one a link); OSError for
-    anything else, including a file over `budget` bytes (checked before reading)."""
+def _open_file(folder: Path, name: str, budget: int) -> tuple[int, int]:
+    """A descriptor and the size of a regular file `name` in `folder` (neither one a
+    link); OSError for anything else, including a file over `budget` bytes (checked
+    with fstat, before reading)."""
     dir_fd = os.open(folder, _FOLDER_FLAGS)
     try:
         # O_NONBLOCK: opening a FIFO must not wait for a writer.
@@ -294,14 +375,11 @@ def _read_file(folder: Path, name: str, budget: int) -> bytes:
                      dir_fd=dir_fd)
     finally:
         os.close(dir_fd)
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > budget:
-            raise OSError(errno.EINVAL, "not a cache file")
-        blob = handle.read(info.st_size + 1)
-    if len(blob) > info.st_size:
-        raise OSError(errno.EFBIG, "cache file growing while read")
-    return blob
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > budget:
+        os.close(fd)
+        raise OSError(errno.EINVAL, "not a cache file")
+    return fd, info.st_size
 
 
 def _open_folder(folder: Path) -> int:
