@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from ledger import loader
 from ledger.cache import store
 from ledger.cli import app
+from ledger.read import loader
 
 from .conftest import REPO
 
