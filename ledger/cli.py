@@ -178,6 +178,7 @@ class Environment:
     step_summary: str = ""
     workspace: str = ""
     debug: bool = False
+    docs_url: str = ""
 
     @classmethod
     def read(cls) -> Environment:
@@ -186,7 +187,8 @@ class Environment:
                    get("LEDGER_NO_CACHE", "") not in ("", "0"), get("LEDGER_JOBS", ""),
                    get("LEDGER_LOCK_TIMEOUT", ""), get("LEDGER_TEMPLATE_SECONDS", ""),
                    get("LEDGER_TEMPLATE_MAX_MB", ""), get("GITHUB_STEP_SUMMARY", ""),
-                   get("GITHUB_WORKSPACE", ""), bool(get("LEDGER_DEBUG")))
+                   get("GITHUB_WORKSPACE", ""), bool(get("LEDGER_DEBUG")),
+                   get("LEDGER_DOCS_URL", ""))
 
 
 @dataclass
@@ -1044,7 +1046,10 @@ def _check_outputs(report: Any, fmt: str, output: Path | None, prefix: str) -> N
     """The report in its format (to -o, with text on the terminal), and the job summary."""
     from . import ci_formats
 
-    text = ci_formats.FORMATS[fmt](report, prefix)
+    if fmt == "sarif":
+        text = ci_formats.format_sarif(report, prefix, _docs_url())
+    else:
+        text = ci_formats.FORMATS[fmt](report, prefix)
     if output is not None:
         from .atomic import write_atomic
 
@@ -1053,6 +1058,22 @@ def _check_outputs(report: Any, fmt: str, output: Path | None, prefix: str) -> N
     sys.stdout.write(text)
     if fmt == "github" and _settings.env.step_summary:
         _append_summary(Path(_settings.env.step_summary), ci_formats.github_summary(report))
+
+
+def _docs_url() -> str:
+    """LEDGER_DOCS_URL, the absolute http(s) address of ledger's docs/ folder, ending in "/"."""
+    url = _settings.env.docs_url.strip()
+    if not url:
+        return ""
+    from urllib.parse import quote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query \
+            or parts.fragment:
+        raise UsageError(f"环境变量 LEDGER_DOCS_URL 应为 ledger 的 docs 目录的完整网址"
+                         f"(以 https:// 开头,不带 ? 和 #),现在是 {url}")
+    url = quote(url, safe="/:%@!$&'()*+,;=~-._")
+    return url if url.endswith("/") else url + "/"
 
 
 def _append_summary(path: Path, text: str) -> None:
