@@ -245,6 +245,10 @@ def _root() -> Path:
 
 
 def _lock_timeout() -> float:
+    if not _settings.env.lock_timeout:  # the usual case: no need to import the lock module
+        from .api import DEFAULT_TIMEOUT
+
+        return DEFAULT_TIMEOUT
     from .lock import parse_timeout
 
     return parse_timeout(_settings.env.lock_timeout)
@@ -1370,10 +1374,11 @@ def run(args: list[str], group: Any = None) -> int:
         typer.echo(f"用法错误:{problem}", err=True)
         typer.echo("  提示:请用 UTF-8 编码输入参数和环境变量(检查终端的字符编码设置)", err=True)
         return EXIT_USAGE
-    command = group if group is not None else typer.main.get_command(app)
+    args = hoist_global_options(args)
+    command = group if group is not None else _command_group(args)
     assert isinstance(command, _Group)
     try:
-        code = command._main(hoist_global_options(args))
+        code = command._main(args)
         sys.stdout.flush()  # here, not at exit: a full disk must become exit 4
     except click.exceptions.NoArgsIsHelpError as exc:
         typer.echo(exc.ctx.get_help() if exc.ctx is not None else "", err=True)
@@ -1399,6 +1404,38 @@ def run(args: list[str], group: Any = None) -> int:
     except Exception as exc:
         return _internal(exc)
     return code if isinstance(code, int) else EXIT_OK
+
+
+def _command_group(args: Sequence[str]) -> Any:
+    """The command group for this command line: only the command it names, when it names
+    one first (after the global options); else every command (help, completion, a
+    mistyped name). Typer reads every command's parameters to build one: the 23
+    commands cost more at start-up than the command being run."""
+    name = _command_name(args)
+    chosen = [info for info in app.registered_commands
+              if name is not None and _registered_name(info) == name]
+    if not chosen or app.registered_groups:
+        return typer.main.get_command(app)
+    import copy
+
+    single = copy.copy(app)
+    single.registered_commands = chosen
+    return typer.main.get_command(single)
+
+
+def _command_name(args: Sequence[str]) -> str | None:
+    """The word after the (hoisted) global options, when that is where the command is."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg.split("=", 1)[0] not in GLOBAL_OPTIONS:
+            return None if arg.startswith("-") else arg
+        index += 1 if "=" in arg else 2
+    return None
+
+
+def _registered_name(info: Any) -> str:
+    return str(info.name or typer.main.get_command_name(info.callback.__name__))
 
 
 def _failed(exc: LedgerError, label: str = "错误") -> int:
