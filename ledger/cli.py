@@ -179,6 +179,7 @@ class Environment:
     workspace: str = ""
     debug: bool = False
     docs_url: str = ""
+    progress: str = ""
 
     @classmethod
     def read(cls) -> Environment:
@@ -188,7 +189,7 @@ class Environment:
                    get("LEDGER_LOCK_TIMEOUT", ""), get("LEDGER_TEMPLATE_SECONDS", ""),
                    get("LEDGER_TEMPLATE_MAX_MB", ""), get("GITHUB_STEP_SUMMARY", ""),
                    get("GITHUB_WORKSPACE", ""), bool(get("LEDGER_DEBUG")),
-                   get("LEDGER_DOCS_URL", ""))
+                   get("LEDGER_DOCS_URL", ""), get("LEDGER_PROGRESS", ""))
 
 
 @dataclass
@@ -199,6 +200,7 @@ class Settings:
     root: Path | None = None
     today: date | None = None
     as_of: date | None = None
+    bars: list[Any] = field(default_factory=list)  # progress bars to end when the run ends
 
 
 _settings = Settings()
@@ -259,11 +261,32 @@ def _open() -> Ledger:
     from .api import Ledger
 
     book = Ledger(_root(), _today(), not _settings.env.no_cache, _settings.as_of,
-                  _lock_timeout(), _settings.env.user)
+                  _lock_timeout(), _settings.env.user, _progress("读取台账文件"))
     if book.as_of is not None:
         _ = book.loaded
         typer.echo(book.as_of_note, err=True)
     return book
+
+
+def _progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress bar on stderr for long work: when stderr is a terminal (LEDGER_PROGRESS=1:
+    also when it is not, e.g. a CI log; 0: never). None otherwise: nothing is drawn and
+    nothing is imported for it."""
+    wanted = _settings.env.progress.strip()
+    if wanted == "0" or (wanted != "1" and not _is_terminal(sys.stderr)):
+        return None
+    from .present import ProgressBar
+
+    bar = ProgressBar(label, sys.stderr)
+    _settings.bars.append(bar)
+    return bar
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no such method, or closed
+        return False
 
 
 # Commands that read the ledger and can read it as committed on a past date.
@@ -1174,7 +1197,8 @@ def _stats_output(result: Any, fmt: StatsFormat) -> None:
 def _stats_history(every: str, fmt: StatsFormat) -> None:
     from . import history
 
-    points = history.series(_root(), every, _settings.as_of or _today())
+    points = history.series(_root(), every, _settings.as_of or _today(),
+                            _progress("读取历史时点"))
     rows = list(history.iter_rows(points))
     if fmt is StatsFormat.json:
         sys.stdout.write(_json([history.point_data(point) for point in points]))
@@ -1249,7 +1273,7 @@ def rollup(
     退出码:0 全部台账有效;1 有台账出错(其余照常汇总)。"""
     from . import rollup as rolling
 
-    result = rolling.rollup(_rollup_names(folders, from_list), _today())
+    result = rolling.rollup(_rollup_names(folders, from_list), _today(), _progress("汇总台账"))
     _rollup_output(result, fmt)
     if board_output is not None:
         from .board import render as draw
@@ -1378,7 +1402,11 @@ def run(args: list[str], group: Any = None) -> int:
     command = group if group is not None else _command_group(args)
     assert isinstance(command, _Group)
     try:
-        code = command._main(args)
+        try:
+            code = command._main(args)
+        finally:  # a bar left by failed work: removed before any message is printed
+            for bar in _settings.bars:
+                bar.close()
         sys.stdout.flush()  # here, not at exit: a full disk must become exit 4
     except click.exceptions.NoArgsIsHelpError as exc:
         typer.echo(exc.ctx.get_help() if exc.ctx is not None else "", err=True)
