@@ -14,7 +14,7 @@ environment variable, prints, or names a command-line flag.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -47,6 +47,9 @@ class Ledger:
     as_of: date | None = None
     lock_timeout: float = DEFAULT_TIMEOUT
     user: str = ""
+    # Told (done, total) as the problem files are read: a progress bar, if the caller
+    # draws one (the library draws nothing).
+    progress: Callable[[int, int], None] | None = None
     # What reading the past said (which commit answered), for the caller to show.
     as_of_note: str = ""
     _loaded: Loaded | None = None
@@ -55,17 +58,20 @@ class Ledger:
     @classmethod
     def open(cls, root: str | Path | None = None, *, today: date | None = None,
              cache: bool = True, as_of: date | None = None,
-             lock_timeout: float = DEFAULT_TIMEOUT, user: str = "") -> Ledger:
+             lock_timeout: float = DEFAULT_TIMEOUT, user: str = "",
+             progress: Callable[[int, int], None] | None = None) -> Ledger:
         """The ledger in `root` (a folder holding data/ledger.yaml), else the one found
         from the working directory upwards; NoLedgerError when there is none.
 
         `today` defaults to `as_of`, else the real date; `cache` uses the parse cache
-        (.ledger-cache/); `user` is who edits (else git's user.name).
+        (.ledger-cache/); `user` is who edits (else git's user.name); `progress` is told
+        (files done, files in all) while the problem files are read.
         """
         from ledger.read.root import find_root
 
         found = find_root(Path.cwd(), Path(root) if root is not None else None)
-        return cls(found, today or as_of or date.today(), cache, as_of, lock_timeout, user)
+        return cls(found, today or as_of or date.today(), cache, as_of, lock_timeout, user,
+                   progress)
 
     # ------------------------------------------------------------ reading
 
@@ -78,7 +84,7 @@ class Ledger:
             else:
                 from .cache import load
 
-                self._loaded = load(self.root, cache=self.cache)
+                self._loaded = load(self.root, cache=self.cache, progress=self.progress)
         return self._loaded
 
     @property

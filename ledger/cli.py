@@ -179,6 +179,8 @@ class Environment:
     step_summary: str = ""
     workspace: str = ""
     debug: bool = False
+    docs_url: str = ""
+    progress: str = ""
 
     @classmethod
     def read(cls) -> Environment:
@@ -187,7 +189,8 @@ class Environment:
                    get("LEDGER_NO_CACHE", "") not in ("", "0"), get("LEDGER_JOBS", ""),
                    get("LEDGER_LOCK_TIMEOUT", ""), get("LEDGER_TEMPLATE_SECONDS", ""),
                    get("LEDGER_TEMPLATE_MAX_MB", ""), get("GITHUB_STEP_SUMMARY", ""),
-                   get("GITHUB_WORKSPACE", ""), bool(get("LEDGER_DEBUG")))
+                   get("GITHUB_WORKSPACE", ""), bool(get("LEDGER_DEBUG")),
+                   get("LEDGER_DOCS_URL", ""), get("LEDGER_PROGRESS", ""))
 
 
 @dataclass
@@ -198,6 +201,7 @@ class Settings:
     root: Path | None = None
     today: date | None = None
     as_of: date | None = None
+    bars: list[Any] = field(default_factory=list)  # progress bars to end when the run ends
 
 
 _settings = Settings()
@@ -244,6 +248,10 @@ def _root() -> Path:
 
 
 def _lock_timeout() -> float:
+    if not _settings.env.lock_timeout:  # the usual case: no need to import the lock module
+        from .api import DEFAULT_TIMEOUT
+
+        return DEFAULT_TIMEOUT
     from ledger.edit.lock import parse_timeout
 
     return parse_timeout(_settings.env.lock_timeout)
@@ -254,11 +262,32 @@ def _open() -> Ledger:
     from .api import Ledger
 
     book = Ledger(_root(), _today(), not _settings.env.no_cache, _settings.as_of,
-                  _lock_timeout(), _settings.env.user)
+                  _lock_timeout(), _settings.env.user, _progress("读取台账文件"))
     if book.as_of is not None:
         _ = book.loaded
         typer.echo(book.as_of_note, err=True)
     return book
+
+
+def _progress(label: str) -> Callable[[int, int], None] | None:
+    """A progress bar on stderr for long work: when stderr is a terminal (LEDGER_PROGRESS=1:
+    also when it is not, e.g. a CI log; 0: never). None otherwise: nothing is drawn and
+    nothing is imported for it."""
+    wanted = _settings.env.progress.strip()
+    if wanted == "0" or (wanted != "1" and not _is_terminal(sys.stderr)):
+        return None
+    from ledger.present.tables import ProgressBar
+
+    bar = ProgressBar(label, sys.stderr)
+    _settings.bars.append(bar)
+    return bar
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):  # no such method, or closed
+        return False
 
 
 # Commands that read the ledger and can read it as committed on a past date.
@@ -1046,7 +1075,10 @@ def _check_outputs(report: Any, fmt: str, output: Path | None, prefix: str) -> N
     """The report in its format (to -o, with text on the terminal), and the job summary."""
     from ledger.present import ci_formats
 
-    text = ci_formats.FORMATS[fmt](report, prefix)
+    if fmt == "sarif":
+        text = ci_formats.format_sarif(report, prefix, _docs_url())
+    else:
+        text = ci_formats.FORMATS[fmt](report, prefix)
     if output is not None:
         from ledger.core.atomic import write_atomic
 
@@ -1055,6 +1087,22 @@ def _check_outputs(report: Any, fmt: str, output: Path | None, prefix: str) -> N
     sys.stdout.write(text)
     if fmt == "github" and _settings.env.step_summary:
         _append_summary(Path(_settings.env.step_summary), ci_formats.github_summary(report))
+
+
+def _docs_url() -> str:
+    """LEDGER_DOCS_URL, the absolute http(s) address of ledger's docs/ folder, ending in "/"."""
+    url = _settings.env.docs_url.strip()
+    if not url:
+        return ""
+    from urllib.parse import quote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query \
+            or parts.fragment:
+        raise UsageError(f"环境变量 LEDGER_DOCS_URL 应为 ledger 的 docs 目录的完整网址"
+                         f"(以 https:// 开头,不带 ? 和 #),现在是 {url}")
+    url = quote(url, safe="/:%@!$&'()*+,;=~-._")
+    return url if url.endswith("/") else url + "/"
 
 
 def _append_summary(path: Path, text: str) -> None:
@@ -1151,7 +1199,8 @@ def _stats_output(result: Any, fmt: StatsFormat) -> None:
 def _stats_history(every: str, fmt: StatsFormat) -> None:
     from ledger.report import history
 
-    points = history.series(_root(), every, _settings.as_of or _today())
+    points = history.series(_root(), every, _settings.as_of or _today(),
+                            _progress("读取历史时点"))
     rows = list(history.iter_rows(points))
     if fmt is StatsFormat.json:
         sys.stdout.write(_json([history.point_data(point) for point in points]))
@@ -1226,7 +1275,7 @@ def rollup(
     退出码:0 全部台账有效;1 有台账出错(其余照常汇总)。"""
     from ledger.report import rollup as rolling
 
-    result = rolling.rollup(_rollup_names(folders, from_list), _today())
+    result = rolling.rollup(_rollup_names(folders, from_list), _today(), _progress("汇总台账"))
     _rollup_output(result, fmt)
     if board_output is not None:
         from ledger.present.board import render as draw
@@ -1352,10 +1401,15 @@ def run(args: list[str], group: Any = None) -> int:
         typer.echo(f"用法错误:{problem}", err=True)
         typer.echo("  提示:请用 UTF-8 编码输入参数和环境变量(检查终端的字符编码设置)", err=True)
         return EXIT_USAGE
-    command = group if group is not None else typer.main.get_command(app)
+    args = hoist_global_options(args)
+    command = group if group is not None else _command_group(args)
     assert isinstance(command, _Group)
     try:
-        code = command._main(hoist_global_options(args))
+        try:
+            code = command._main(args)
+        finally:  # a bar left by failed work: removed before any message is printed
+            for bar in _settings.bars:
+                bar.close()
         sys.stdout.flush()  # here, not at exit: a full disk must become exit 4
     except click.exceptions.NoArgsIsHelpError as exc:
         typer.echo(exc.ctx.get_help() if exc.ctx is not None else "", err=True)
@@ -1381,6 +1435,38 @@ def run(args: list[str], group: Any = None) -> int:
     except Exception as exc:
         return _internal(exc)
     return code if isinstance(code, int) else EXIT_OK
+
+
+def _command_group(args: Sequence[str]) -> Any:
+    """The command group for this command line: only the command it names, when it names
+    one first (after the global options); else every command (help, completion, a
+    mistyped name). Typer reads every command's parameters to build one: the 23
+    commands cost more at start-up than the command being run."""
+    name = _command_name(args)
+    chosen = [info for info in app.registered_commands
+              if name is not None and _registered_name(info) == name]
+    if not chosen or app.registered_groups:
+        return typer.main.get_command(app)
+    import copy
+
+    single = copy.copy(app)
+    single.registered_commands = chosen
+    return typer.main.get_command(single)
+
+
+def _command_name(args: Sequence[str]) -> str | None:
+    """The word after the (hoisted) global options, when that is where the command is."""
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg.split("=", 1)[0] not in GLOBAL_OPTIONS:
+            return None if arg.startswith("-") else arg
+        index += 1 if "=" in arg else 2
+    return None
+
+
+def _registered_name(info: Any) -> str:
+    return str(info.name or typer.main.get_command_name(info.callback.__name__))
 
 
 def _failed(exc: LedgerError, label: str = "错误") -> int:

@@ -73,7 +73,8 @@ def run_ledger(*args: str | Path) -> Result:
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see the developer's ledger, clock or name through the environment."""
-    for name in ("LEDGER_ROOT", "LEDGER_TODAY", "LEDGER_USER", "GITHUB_STEP_SUMMARY"):
+    for name in ("LEDGER_ROOT", "LEDGER_TODAY", "LEDGER_USER", "GITHUB_STEP_SUMMARY",
+                 "LEDGER_DOCS_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LEDGER_NO_CACHE", "1")
     monkeypatch.setenv("NO_COLOR", "1")

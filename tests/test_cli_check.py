@@ -182,6 +182,11 @@ def _sarif_result(rule: int, level: str, number: int, message: str, line: int,
     }
 
 
+RED_FULL = ("问题尚未销号,当前有效时限(问题的时限、最后一次延期的新时限或未完成措施的时限)"
+            "已经过去:红色预警。")
+YELLOW_FULL = "问题尚未销号,离当前有效时限不足 10 天(含今天到期):黄色预警。"
+GREEN_FULL = "问题尚未销号,离当前有效时限不足 20 天:绿色提醒。"
+
 SARIF = {
     "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
     "version": "2.1.0",
@@ -189,13 +194,40 @@ SARIF = {
         "tool": {"driver": {"name": "ledger", "version": "0.1.0", "rules": [
             {"id": "deadline-red", "name": "红色预警",
              "shortDescription": {"text": "未销号的问题已超过整改时限"},
-             "defaultConfiguration": {"level": "error"}},
+             "fullDescription": {"text": RED_FULL},
+             "defaultConfiguration": {"level": "error"},
+             "help": {"text": RED_FULL + "\n处理:\n"
+                      "- 整改已完成的,凭佐证材料销号:ledger close 序号 --evidence 材料\n"
+                      "- 确需延期的,经批准后登记延期:ledger extend 序号 --to 日期 --reason 理由\n"
+                      "- 时限填错的,更正时限:ledger set 序号 deadline=日期",
+                      "markdown": RED_FULL + "\n\n处理:\n\n"
+                      "- 整改已完成的,凭佐证材料销号:`ledger close 序号 --evidence 材料`\n"
+                      "- 确需延期的,经批准后登记延期:"
+                      "`ledger extend 序号 --to 日期 --reason 理由`\n"
+                      "- 时限填错的,更正时限:`ledger set 序号 deadline=日期`"}},
             {"id": "deadline-yellow", "name": "黄色预警",
              "shortDescription": {"text": "未销号的问题即将到期(黄色预警)"},
-             "defaultConfiguration": {"level": "warning"}},
+             "fullDescription": {"text": YELLOW_FULL},
+             "defaultConfiguration": {"level": "warning"},
+             "help": {"text": YELLOW_FULL + "\n处理:\n"
+                      "- 抓紧整改,完成后凭佐证材料销号:ledger close 序号 --evidence 材料\n"
+                      "- 记下最新进展:ledger log 序号 进展\n"
+                      "- 确需延期的,在到期前登记延期:ledger extend 序号 --to 日期 --reason 理由",
+                      "markdown": YELLOW_FULL + "\n\n处理:\n\n"
+                      "- 抓紧整改,完成后凭佐证材料销号:`ledger close 序号 --evidence 材料`\n"
+                      "- 记下最新进展:`ledger log 序号 进展`\n"
+                      "- 确需延期的,在到期前登记延期:"
+                      "`ledger extend 序号 --to 日期 --reason 理由`"}},
             {"id": "deadline-green", "name": "绿色提醒",
              "shortDescription": {"text": "未销号的问题临近时限(绿色提醒)"},
-             "defaultConfiguration": {"level": "warning"}},
+             "fullDescription": {"text": GREEN_FULL},
+             "defaultConfiguration": {"level": "warning"},
+             "help": {"text": GREEN_FULL + "\n处理:\n"
+                      "- 核对各项措施的进度,完成一项标记一项:ledger done 序号 措施序号\n"
+                      "- 记下最新进展:ledger log 序号 进展",
+                      "markdown": GREEN_FULL + "\n\n处理:\n\n"
+                      "- 核对各项措施的进度,完成一项标记一项:`ledger done 序号 措施序号`\n"
+                      "- 记下最新进展:`ledger log 序号 进展`"}},
         ]}},
         "invocations": [{
             "executionSuccessful": True,
@@ -280,6 +312,44 @@ def test_sarif_exact(run: Run, ledger: Path) -> None:
     code, out = _check(run, ledger, "--format", "sarif")
     assert code == 3
     assert out == json.dumps(SARIF, ensure_ascii=False, indent=2) + "\n"
+
+
+DOCS = "https://git.example.cn/%E6%95%B4%E6%94%B9/ledger/blob/0a1b2c3/docs/"
+
+
+@pytest.mark.parametrize("url", [
+    "https://git.example.cn/整改/ledger/blob/0a1b2c3/docs",
+    "https://git.example.cn/%E6%95%B4%E6%94%B9/ledger/blob/0a1b2c3/docs/",
+])
+def test_sarif_rules_link_into_the_docs(run: Run, ledger: Path, monkeypatch: pytest.MonkeyPatch,
+                                        url: str) -> None:
+    monkeypatch.setenv("LEDGER_DOCS_URL", url)
+    code, out = _check(run, ledger, "--format", "sarif")
+    assert code == 3
+    driver = json.loads(out)["runs"][0]["tool"]["driver"]
+    assert driver["informationUri"] == DOCS + "ci.md"
+    assert [rule["helpUri"] for rule in driver["rules"]] == [
+        DOCS + "ci.md#deadline-red", DOCS + "ci.md#deadline-yellow",
+        DOCS + "ci.md#deadline-green"]
+    # Nothing else changes: without the links the log is the exact one above.
+    del driver["informationUri"]
+    for rule in driver["rules"]:
+        del rule["helpUri"]
+    assert json.loads(out)["runs"][0]["results"] == SARIF["runs"][0]["results"]  # type: ignore[index]
+    expected_driver = SARIF["runs"][0]["tool"]["driver"]  # type: ignore[index]
+    assert driver == expected_driver
+
+
+@pytest.mark.parametrize("url", ["git.example.cn/docs/", "file:///srv/ledger/docs/",
+                                 "https://git.example.cn/docs/?ref=main"])
+def test_sarif_docs_url_not_absolute_is_a_usage_error(run: Run, ledger: Path,
+                                                      monkeypatch: pytest.MonkeyPatch,
+                                                      url: str) -> None:
+    monkeypatch.setenv("LEDGER_DOCS_URL", url)
+    result = run("--root", ledger, "--today", TODAY, "check", "--format", "sarif")
+    assert result.exit_code == 2
+    assert "LEDGER_DOCS_URL 应为 ledger 的 docs 目录的完整网址" in result.output
+    assert result.stdout == ""
 
 
 def test_output_file_gets_the_format_and_the_log_gets_text(run: Run, ledger: Path,

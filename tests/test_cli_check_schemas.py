@@ -8,8 +8,10 @@ written out here from the schemas themselves:
   consistent with the test cases.
 - SARIF 2.1.0 (OASIS sarif-schema-2.1.0.json): required properties, enums,
   minimums, and `additionalProperties: false` (only known property names) for
-  every object `ledger check` writes; plus GitHub code scanning's needs
-  (ruleId pointing into rules, a location with a line).
+  every object `ledger check` writes; URIs the spec wants absolute
+  (helpUri, informationUri) absolute; plus GitHub code scanning's needs
+  (ruleId pointing into rules, a location with a line, each rule's
+  fullDescription and help in text and Markdown, which its alert page shows).
 Each validator is itself tested on broken documents, so a check that cannot
 fail is not mistaken for a pass.
 """
@@ -22,12 +24,12 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 import pytest
 
 from ._check import ISSUES, TODAY, write_ledger
-from .conftest import Run
+from .conftest import REPO, Run
 
 # ---------------------------------------------------------------- JUnit (junit-10.xsd)
 
@@ -123,6 +125,7 @@ SARIF: dict[str, tuple[set[str], set[str], dict[str, str]]] = {
         "helpUri", "help", "relationships", "properties"},
         {"shortDescription": "multiformatMessageString",
          "fullDescription": "multiformatMessageString",
+         "help": "multiformatMessageString",
          "defaultConfiguration": "reportingConfiguration"}),
     "multiformatMessageString": ({"text"}, {"text", "markdown", "properties"}, {}),
     "reportingConfiguration": (set(), {"enabled", "level", "rank", "parameters", "properties"},
@@ -205,8 +208,27 @@ def _rules(value: dict[str, Any], kind: str, where: str) -> Iterator[str]:
                                     for key, item in value.get("partialFingerprints",
                                                                {}).items()):
         yield f"{where}: partialFingerprints must map strings to strings"
+    for name in ("helpUri", "informationUri", "downloadUri"):
+        if kind in ("reportingDescriptor", "toolComponent") and name in value \
+                and not _absolute_uri(value[name]):
+            yield f"{where}: {name} {value[name]!r} is not an absolute URI"
+    if kind == "reportingDescriptor":
+        for name in ("fullDescription", "help"):
+            if name not in value:
+                yield f"{where}: rule lacks {name} (code scanning shows it)"
+        if "markdown" not in value.get("help", {"markdown": ""}):
+            yield f"{where}: rule help lacks markdown"
     if kind == "invocation" and not isinstance(value.get("executionSuccessful"), bool):
         yield f"{where}: executionSuccessful must be a boolean"
+
+
+def _absolute_uri(uri: object) -> bool:
+    """RFC 3986 absolute URI (scheme and authority here), every character allowed unescaped."""
+    if not isinstance(uri, str):
+        return False
+    parts = urlsplit(uri)
+    return bool(re.fullmatch(r"[a-z][a-z0-9+.-]*", parts.scheme) and parts.netloc) \
+        and quote(unquote(uri), safe="/%:#@!$&'()*+,;=?~-._") == uri
 
 
 def sarif_errors(document: str) -> list[str]:
@@ -275,12 +297,79 @@ def test_junit_follows_the_schema(run: Run, ledger: Path) -> None:
 def test_sarif_follows_the_schema(run: Run, ledger: Path) -> None:
     document = _report(run, ledger, "sarif")
     assert sarif_errors(document) == []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LEDGER_DOCS_URL", DOCS_URL)
+        linked = _report(run, ledger, "sarif")
+    assert sarif_errors(linked) == []
+    assert "helpUri" in linked
     facts = json.loads(_report(run, ledger, "json"))
     warned = sorted(item["number"] for item in facts["problems"]
                     if item["level"] in ("red", "yellow", "green"))
     results = json.loads(document)["runs"][0]["results"]
     assert sorted(int(result["partialFingerprints"]["ledgerProblem/v1"])
                   for result in results) == warned
+
+
+DOCS_URL = "https://git.example.cn/ledger/blob/0a1b2c3/docs/"
+
+
+def github_anchors(markdown: str) -> set[str]:
+    """The anchors GitHub gives a Markdown file's headings (lower case, punctuation dropped,
+    spaces as hyphens, repeats numbered), outside code blocks."""
+    anchors: set[str] = set()
+    fenced = False
+    for line in markdown.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        heading = re.match(r"#{1,6} (.+)", line)
+        if fenced or not heading:
+            continue
+        slug = re.sub(r"[^\w\- ]", "", heading.group(1).strip().lower()).replace(" ", "-")
+        candidate, count = slug, 0
+        while candidate in anchors:
+            count += 1
+            candidate = f"{slug}-{count}"
+        anchors.add(candidate)
+    return anchors
+
+
+def test_github_anchors_of_headings() -> None:
+    text = "# 命令参考\n## ledger check\n```\n# not a heading\n```\n### 预警规则(policy)\n" \
+           "## ledger check\n#### deadline-red\n"
+    assert github_anchors(text) == {"命令参考", "ledger-check", "预警规则policy",
+                                    "ledger-check-1", "deadline-red"}
+
+
+def test_every_sarif_help_uri_is_an_anchor_of_its_docs_page(run: Run, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    monkeypatch.setenv("LEDGER_DOCS_URL", DOCS_URL)
+    result = run("--root", write_ledger(tmp_path / "full", ISSUES), "--today", TODAY, "check",
+                 "--format", "sarif")
+    assert result.exit_code == 3
+    driver = json.loads(result.stdout)["runs"][0]["tool"]["driver"]
+    links = [driver["informationUri"]] + [rule["helpUri"] for rule in driver["rules"]]
+    assert len(links) == 4
+    for link in links:
+        assert link.startswith(DOCS_URL), link
+        page, _, anchor = unquote(link[len(DOCS_URL):]).partition("#")
+        path = REPO / "docs" / page
+        assert path.is_file(), link
+        if anchor:
+            assert anchor in github_anchors(path.read_text(encoding="utf-8")), link
+
+
+def test_docs_of_each_sarif_rule_say_what_the_catalogue_says() -> None:
+    """docs/ci.md describes each rule under its id: its level and every command it suggests."""
+    from ledger.core.codes import CHECK_RULES
+    from ledger.deadline.standing import LEVEL_NAMES, Level
+
+    text = (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+    for level, (rule_id, _short, _full, steps) in CHECK_RULES.items():
+        section = text.split(f"\n#### {rule_id}\n", 1)[1].split("\n#", 1)[0]
+        assert section.strip().startswith(LEVEL_NAMES[Level(level)] + ":"), rule_id
+        for _words, command in steps:
+            assert command.split(" 序号")[0] in section, (rule_id, command)
 
 
 # ---------------------------------------------------------------- the validators can fail
@@ -312,7 +401,10 @@ def test_junit_validator_catches_breaks(old: str, new: str, error: str) -> None:
 GOOD_SARIF: dict[str, Any] = {
     "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
     "version": "2.1.0",
-    "runs": [{"tool": {"driver": {"name": "t", "rules": [{"id": "r"}]}},
+    "runs": [{"tool": {"driver": {"name": "t", "informationUri": "https://example.cn/docs/",
+                                  "rules": [{"id": "r", "fullDescription": {"text": "f"},
+                                             "help": {"text": "h", "markdown": "*h*"},
+                                             "helpUri": "https://example.cn/docs/a.md#r"}]}},
               "invocations": [{"executionSuccessful": True}],
               "results": [{"ruleId": "r", "ruleIndex": 0, "level": "error",
                            "message": {"text": "m"},
@@ -333,6 +425,20 @@ GOOD_SARIF: dict[str, Any] = {
     (("runs", 0, "results", 0, "locations", 0, "physicalLocation", "artifactLocation", "uri"),
      "台账/a b.yaml", "$.runs[0].results[0].locations[0].physicalLocation.artifactLocation: uri"),
     (("runs", 0, "results", 0, "file"), "a", "$.runs[0].results[0]: result has unknown file"),
+    (("runs", 0, "tool", "driver", "rules", 0, "helpUri"), "docs/ci.md#r",
+     "$.runs[0].tool.driver.rules[0]: helpUri 'docs/ci.md#r' is not an absolute URI"),
+    (("runs", 0, "tool", "driver", "rules", 0, "helpUri"), "https://example.cn/docs/整改.md",
+     "$.runs[0].tool.driver.rules[0]: helpUri"),
+    (("runs", 0, "tool", "driver", "informationUri"), "/docs/",
+     "$.runs[0].tool.driver: informationUri '/docs/' is not an absolute URI"),
+    (("runs", 0, "tool", "driver", "rules", 0, "help"), None,
+     "$.runs[0].tool.driver.rules[0]: rule lacks help"),
+    (("runs", 0, "tool", "driver", "rules", 0, "fullDescription"), None,
+     "$.runs[0].tool.driver.rules[0]: rule lacks fullDescription"),
+    (("runs", 0, "tool", "driver", "rules", 0, "help", "markdown"), None,
+     "$.runs[0].tool.driver.rules[0]: rule help lacks markdown"),
+    (("runs", 0, "tool", "driver", "rules", 0, "help", "text"), None,
+     "$.runs[0].tool.driver.rules[0].help: multiformatMessageString lacks text"),
     (("runs", 0, "invocations", 0, "executionSuccessful"), None,
      "$.runs[0].invocations[0]: invocation lacks"),
 ])

@@ -24,7 +24,7 @@ are imported when `load` runs.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +32,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ledger.read.loader import FileResult, Loaded, Parse, Read
 
+# Told (files done, files in all) as the problem files are read; the caller draws it.
+Progress = Callable[[int, int], None]
 
 @dataclass
 class Settings:
@@ -52,30 +54,45 @@ def configure(*, cache: bool | None = None, jobs: int | None = None) -> None:
     SETTINGS.jobs = jobs if jobs is not None and jobs > 0 else None
 
 
-def load(root: Path, *, cache: bool | None = None, jobs: int | None = None) -> Loaded:
+def load(root: Path, *, cache: bool | None = None, jobs: int | None = None,
+         progress: Progress | None = None) -> Loaded:
     """The ledger at `root`, as `loader.load` reads it, through the parse cache.
 
     `cache`: use `.ledger-cache/` (False: parse every file, store nothing);
     `jobs`: the most processes that parse (None or < 1: as many as the cores).
     Either left as None takes the process's default (`SETTINGS`: on, all cores).
+    `progress`, when given, is told (done, total) problem files as they are read.
     """
     from ledger.read import loader
 
     if not (SETTINGS.cache if cache is None else cache):
-        return loader.load(root)  # the reference: every file read and parsed here
+        if progress is None:
+            return loader.load(root)  # the reference: every file read and parsed here
+        told = progress
+
+        def each(root: Path, relpaths: list[str], read: Read, parse: Parse
+                 ) -> list[FileResult]:
+            out: list[FileResult] = []
+            for relpath in relpaths:
+                out += loader.parse_each(root, [relpath], read, parse)
+                told(len(out), len(relpaths))
+            return out
+
+        return loader.load(root, parse_files=each)
     limit = SETTINGS.jobs if jobs is None else jobs
 
     def parse_all(root: Path, relpaths: list[str], read: Read, parse: Parse
                   ) -> list[FileResult]:
-        return parse_files(root, relpaths, read, parse, jobs=limit)
+        return parse_files(root, relpaths, read, parse, jobs=limit, progress=progress)
 
     return loader.load(root, parse_files=parse_all)
 
 
 def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *,
-                cache: bool = True, jobs: int | None = None) -> list[FileResult]:
+                cache: bool = True, jobs: int | None = None,
+                progress: Progress | None = None) -> list[FileResult]:
     """Each problem file's (Issue | None, problems), in the order given, as `parse`
-    would return for what `read` gives (or the read failure)."""
+    would return for what `read` gives (or the read failure); `progress` as in `load`."""
     # Loading builds millions of small objects and no reference cycles; the cyclic
     # collector would rescan the growing heap over and over (measured: it tripled
     # the time to decode 10,000 cached problems). Freezing afterwards keeps the first
@@ -84,7 +101,7 @@ def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse_files(root, list(relpaths), read, parse, cache, jobs)
+        return _parse_files(root, list(relpaths), read, parse, cache, jobs, progress)
     finally:
         gc.freeze()
         if paused:
@@ -92,7 +109,7 @@ def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *
 
 
 def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: bool,
-                 limit: int | None) -> list[FileResult]:
+                 limit: int | None, progress: Progress | None = None) -> list[FileResult]:
     import time
 
     from ledger.read.loader import ISSUES_DIR
@@ -124,8 +141,17 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
         else:
             results[index] = hit
     work = [(paths[index], keys[index]) for index in pending]
+    told = None
+    if progress is not None:
+        hits, total = len(paths) - len(pending), len(paths)
+        progress(hits, total)
+
+        def told(done: int) -> None:
+            progress(hits + done, total)
+
     fresh = parallel.parse_pending(root, work, parallel.Files(read, parse), inside,
-                                   parallel.jobs(len(pending), limit), stored is not None)
+                                   parallel.jobs(len(pending), limit), stored is not None,
+                                   told)
     for index, (result, line) in zip(pending, fresh, strict=True):
         results[index] = result
         if stored is not None and line is not None:

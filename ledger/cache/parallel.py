@@ -115,9 +115,12 @@ def _parse_chunk(root: Path, work: Work, inside: bool) -> list[bytes]:
 
 
 def _parse_here(root: Path, work: Work, files: Files, inside: bool, want_lines: bool,
-                lean: bool = False) -> list[tuple[Result, bytes | None]]:
+                lean: bool = False, progress: Callable[[int], None] | None = None
+                ) -> list[tuple[Result, bytes | None]]:
     out: list[tuple[Result, bytes | None]] = []
     for relpath, key in work:
+        if progress is not None and out and len(out) % CHUNK == 0:
+            progress(len(out))
         result = read_and_parse(root, relpath, key, inside, files)
         if want_lines and key is not None:
             line = encode(relpath, result)
@@ -136,19 +139,24 @@ def _decoded(chunk: Work, lines: list[bytes]) -> list[tuple[Result, bytes | None
 
 
 def parse_pending(root: Path, work: Work, files: Files, inside: bool, jobs: int,
-                  want_lines: bool) -> list[tuple[Result, bytes | None]]:
+                  want_lines: bool, progress: Callable[[int], None] | None = None
+                  ) -> list[tuple[Result, bytes | None]]:
     """Parse `work` in order: here, and in `jobs - 1` forked workers when jobs > 1.
 
     This process takes chunks from the front while the workers take them from
     the back, so they meet wherever the split is even; a chunk a worker has not
     started is simply taken back. This process also decodes what the workers
-    send, so it is one of the `jobs`, not their idle supervisor.
+    send, so it is one of the `jobs`, not their idle supervisor. `progress`, when given,
+    is told how many files of `work` are done, chunk by chunk, and finally all of them.
     """
     global _FILES
     chunks = [work[start: start + CHUNK] for start in range(0, len(work), CHUNK)]
     lean = len(work) > LEAN_ABOVE
     if jobs <= 1 or len(chunks) < 2:
-        return _parse_here(root, work, files, inside, want_lines, lean)
+        here = _parse_here(root, work, files, inside, want_lines, lean, progress)
+        if progress is not None and work:
+            progress(len(work))
+        return here
     import multiprocessing
     from concurrent.futures import Future, ProcessPoolExecutor
 
@@ -175,10 +183,12 @@ def parse_pending(root: Path, work: Work, files: Files, inside: bool, jobs: int,
                     if done[back] is None and finished is not None and finished.done() \
                             and not finished.cancelled():
                         done[back] = _decoded(chunks[back], finished.result())
+                _tell(progress, done)
             for index, chunk in enumerate(chunks):
                 future = futures[index]
                 if done[index] is None and future is not None:
                     done[index] = _decoded(chunk, future.result())
+                    _tell(progress, done)
     except (OSError, RuntimeError):
         pass  # fork refused, or a worker died (BrokenProcessPool): the rest is parsed below
     finally:
@@ -188,4 +198,12 @@ def parse_pending(root: Path, work: Work, files: Files, inside: bool, jobs: int,
         part = done[index]
         out.extend(part if part is not None
                    else _parse_here(root, chunk, files, inside, want_lines, lean))
+    if progress is not None:
+        progress(len(out))
     return out
+
+
+def _tell(progress: Callable[[int], None] | None,
+          done: list[list[tuple[Result, bytes | None]] | None]) -> None:
+    if progress is not None:
+        progress(sum(len(part) for part in done if part is not None))

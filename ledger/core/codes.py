@@ -73,3 +73,25 @@ CODES: dict[str, str] = {
     "import-sheet-columns": "台账表的表头中缺少问题列,这张表未导入",
     "import-sheet-value": "台账表中的单元格无法识别(如整改时限),该值未导入",
 }
+
+# The levels `ledger check` reports to code scanning (SARIF rules), keyed by level value:
+# rule id, short description, full description ({green_days}/{yellow_days} filled from the
+# ledger's policy), and what to do (pairs of words and an optional command, shown as plain
+# text and as Markdown). docs/ci.md has a section per rule id, which helpUri points at.
+CHECK_RULES: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...]]] = {
+    "red": ("deadline-red", "未销号的问题已超过整改时限",
+            "问题尚未销号,当前有效时限(问题的时限、最后一次延期的新时限或未完成措施的时限)"
+            "已经过去:红色预警。",
+            (("整改已完成的,凭佐证材料销号", "ledger close 序号 --evidence 材料"),
+             ("确需延期的,经批准后登记延期", "ledger extend 序号 --to 日期 --reason 理由"),
+             ("时限填错的,更正时限", "ledger set 序号 deadline=日期"))),
+    "yellow": ("deadline-yellow", "未销号的问题即将到期(黄色预警)",
+               "问题尚未销号,离当前有效时限不足 {yellow_days} 天(含今天到期):黄色预警。",
+               (("抓紧整改,完成后凭佐证材料销号", "ledger close 序号 --evidence 材料"),
+                ("记下最新进展", "ledger log 序号 进展"),
+                ("确需延期的,在到期前登记延期", "ledger extend 序号 --to 日期 --reason 理由"))),
+    "green": ("deadline-green", "未销号的问题临近时限(绿色提醒)",
+              "问题尚未销号,离当前有效时限不足 {green_days} 天:绿色提醒。",
+              (("核对各项措施的进度,完成一项标记一项", "ledger done 序号 措施序号"),
+               ("记下最新进展", "ledger log 序号 进展"))),
+}

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from ledger.core.codes import CHECK_RULES
 from ledger.core.model import cn_date
 from ledger.deadline.policy import Report
 from ledger.deadline.standing import LEVEL_NAMES, LEVELS, POLICY_LEVELS, Level, Standing
@@ -33,11 +34,9 @@ ONGOING, CLOSED_LATE, NO_DEADLINE = Level.ONGOING, Level.CLOSED_LATE, Level.NO_D
 
 TITLE_WIDTH = 30  # characters of a title shown in one text line; json/junit/sarif keep it whole
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-SARIF_RULES = {
-    RED: ("deadline-red", "未销号的问题已超过整改时限"),
-    YELLOW: ("deadline-yellow", "未销号的问题即将到期(黄色预警)"),
-    GREEN: ("deadline-green", "未销号的问题临近时限(绿色提醒)"),
-}
+SARIF_LEVELS = (RED, YELLOW, GREEN)
+# The page of the docs (under the docs URL) that has a section per SARIF rule id.
+SARIF_DOCS_PAGE = "ci.md"
 # Levels listed one line per problem in text; the others are counted only.
 LISTED = (RED, YELLOW, GREEN, ONGOING, CLOSED_LATE)
 
@@ -258,15 +257,15 @@ def _detail(result: Standing, prefix: str) -> str:
 
 # ---------------------------------------------------------------- sarif
 
-def format_sarif(report: Report, prefix: str = "") -> str:
-    """SARIF 2.1.0: a result per warned problem, at its deadline line; warnings as notifications."""
-    levels = list(SARIF_RULES)
-    rules = [{
-        "id": SARIF_RULES[level][0],
-        "name": LEVEL_NAMES[level],
-        "shortDescription": {"text": SARIF_RULES[level][1]},
-        "defaultConfiguration": {"level": _sarif_level(level, report)},
-    } for level in levels]
+def format_sarif(report: Report, prefix: str = "", docs_url: str = "") -> str:
+    """SARIF 2.1.0: a result per warned problem, at its deadline line; warnings as notifications.
+
+    `docs_url` is the absolute URL of ledger's docs/ folder (ending in "/"); when given, the
+    driver's informationUri and each rule's helpUri point into it (SARIF wants both absolute,
+    so without it they are left out; fullDescription and help are always there).
+    """
+    levels = list(SARIF_LEVELS)
+    rules = [_sarif_rule(level, report, docs_url) for level in levels]
     results = []
     for index, level in enumerate(levels):
         for result in report.at_level(level):
@@ -275,7 +274,7 @@ def format_sarif(report: Report, prefix: str = "") -> str:
             if loc.col > 0:
                 region["startColumn"] = loc.col
             results.append({
-                "ruleId": SARIF_RULES[level][0],
+                "ruleId": CHECK_RULES[level.value][0],
                 "ruleIndex": index,
                 "level": "error" if result.fails else "warning",
                 "message": {"text": visible(_message(result), multiline=True)},
@@ -291,17 +290,43 @@ def format_sarif(report: Report, prefix: str = "") -> str:
         invocation["toolExecutionNotifications"] = [
             {"level": "warning", "message": {"text": visible(warning, multiline=True)}}
             for warning in report.warnings]
+    driver: dict[str, Any] = {"name": "ledger", "version": __version__}
+    if docs_url:
+        driver["informationUri"] = docs_url + SARIF_DOCS_PAGE
+    driver["rules"] = rules
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "ledger", "version": __version__, "rules": rules}},
+            "tool": {"driver": driver},
             "invocations": [invocation],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     }
     return json_safe(json.dumps(log, ensure_ascii=False, indent=2)) + "\n"
+
+
+def _sarif_rule(level: Level, report: Report, docs_url: str) -> dict[str, Any]:
+    """A rule's descriptor, its texts from the catalogue (`ledger.codes.CHECK_RULES`)."""
+    rule_id, short, full, steps = CHECK_RULES[level.value]
+    policy = report.policy
+    full = full.format(green_days=policy.green_days, yellow_days=policy.yellow_days)
+    text = "\n".join([full, "处理:"] + [f"- {words}:{command}" if command else f"- {words}"
+                                         for words, command in steps])
+    markdown = "\n".join([full, "", "处理:", ""] + [
+        f"- {words}:`{command}`" if command else f"- {words}" for words, command in steps])
+    rule: dict[str, Any] = {
+        "id": rule_id,
+        "name": LEVEL_NAMES[level],
+        "shortDescription": {"text": short},
+        "fullDescription": {"text": full},
+        "defaultConfiguration": {"level": _sarif_level(level, report)},
+        "help": {"text": text, "markdown": markdown},
+    }
+    if docs_url:
+        rule["helpUri"] = docs_url + SARIF_DOCS_PAGE + "#" + rule_id
+    return rule
 
 
 def _sarif_level(level: Level, report: Report) -> str:

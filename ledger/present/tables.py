@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ledger.core.model import LedgerData, cn_date
 from ledger.deadline.standing import Standing
@@ -231,3 +231,87 @@ def rollup_report(rollup: Rollup, stream: TextIO | None = None) -> None:
 
     heading = [sentence(rollup)]
     _titled_tables(heading, [("各单位", HEADERS, member_rows(rollup))], stream)
+
+
+# ---------------------------------------------------------------- progress
+
+# Work shorter than this draws nothing (a bar that flashes up and vanishes is noise).
+PROGRESS_DELAY = 1.0
+
+
+class ProgressBar:
+    """A progress callback `(done, total)` for long work, shown on `stream` (stderr) once the
+    work has run `delay` seconds and is not finished. On a terminal: a rich bar with what
+    it is doing, the counts and the time left, removed when the work is done (`close` also
+    ends it when the work fails); rich is imported only when the bar is first drawn.
+    Elsewhere (a CI log, when asked for): a plain line about every `every` seconds and one
+    at the end, nothing that needs a terminal to read.
+    """
+
+    def __init__(self, label: str, stream: TextIO, delay: float | None = None,
+                 every: float = 5.0) -> None:
+        import time
+
+        self.label = label
+        self.stream = stream
+        self.delay = PROGRESS_DELAY if delay is None else delay
+        self.every = every
+        self._clock = time.monotonic
+        self._start = time.monotonic()
+        self._said = 0.0  # when the last plain line was written
+        self._terminal = stream.isatty()
+        self._progress: Any = None
+        self._task: Any = None
+        self._shown = False
+        self._finished = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._finished:
+            return
+        now = self._clock()
+        if not self._shown:
+            if done >= total or now - self._start < self.delay:
+                return
+            self._shown = True
+            if self._terminal:
+                self._begin(total)
+        if self._progress is not None:
+            self._progress.update(self._task, completed=done, total=total)
+        elif done >= total or now - self._said >= self.every:
+            self._said = now
+            self.stream.write(self._line(done, total, now - self._start) + "\n")
+            self.stream.flush()
+        if done >= total:
+            self.close()
+
+    def _line(self, done: int, total: int, spent: float) -> str:
+        line = f"{visible(self.label)}:{done}/{total},已用 {spent:.0f} 秒"
+        if 0 < done < total:
+            line += f",预计还需 {spent / done * (total - done):.0f} 秒"
+        return line
+
+    def _begin(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        console = Console(file=self.stream, markup=False, emoji=False, highlight=False)
+        self._progress = Progress(
+            TextColumn(visible(self.label)), BarColumn(), MofNCompleteColumn(),
+            TextColumn("已用"), TimeElapsedColumn(), TextColumn("剩余"), TimeRemainingColumn(),
+            console=console, transient=True)
+        self._progress.start()
+        self._task = self._progress.add_task(self.label, total=total)
+
+    def close(self) -> None:
+        """Stop drawing (and remove the bar); later calls draw nothing."""
+        self._finished = True
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None

@@ -12,7 +12,7 @@ a level.
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -309,9 +309,10 @@ def _period_end(day: date, every: str) -> date:
     return following - timedelta(days=1)
 
 
-def series(root: Path, every: str, today: date) -> list[Point]:
+def series(root: Path, every: str, today: date,
+           progress: Callable[[int, int], None] | None = None) -> list[Point]:
     """Open, closed and overdue counts at each sample day, each day reading the last
-    commit on or before it and counting on that day."""
+    commit on or before it and counting on that day; `progress` is told (days done, in all)."""
     from ledger.report.query import standings
 
     with Repository(root) as repo:
@@ -322,11 +323,13 @@ def series(root: Path, every: str, today: date) -> list[Point]:
         days = sample_days(commits, every, today)
         chosen = [repo.commit_on(day, commits) for day in days]
         repo.warm(list(dict.fromkeys(chosen)))
-        for day, commit in zip(days, chosen, strict=True):
+        for done, (day, commit) in enumerate(zip(days, chosen, strict=True), 1):
             files = repo.files(commit)
-            if HEADER_PATH not in files:
-                continue  # the ledger was not there yet
-            points.append(Point(day, commit, count(standings(repo.load(commit).ledger, day))))
+            if HEADER_PATH in files:  # else the ledger was not there yet
+                points.append(Point(day, commit,
+                                    count(standings(repo.load(commit).ledger, day))))
+            if progress is not None:
+                progress(done, len(days))
         return points
 
 

@@ -9,7 +9,7 @@ standings: the same counting as `ledger stats`. No printing here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -97,8 +97,15 @@ def member(folder: str, today: date) -> Member:
     return Member(folder, header.issuer, inspection, count(items), standings=items)
 
 
-def rollup(folders: Sequence[str], today: date) -> Rollup:
-    members = tuple(member(folder, today) for folder in folders)
+def rollup(folders: Sequence[str], today: date,
+           progress: Callable[[int, int], None] | None = None) -> Rollup:
+    """Every member ledger read and counted; `progress` is told (ledgers done, in all)."""
+    found = []
+    for folder in folders:
+        found.append(member(folder, today))
+        if progress is not None:
+            progress(len(found), len(folders))
+    members = tuple(found)
     every = [item for one in members if one.ok for item in one.standings]
     return Rollup(today, members, count(every))
 

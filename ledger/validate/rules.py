@@ -8,7 +8,6 @@ them). FULL_CHECKS adds the evidence check, the one that reads files.
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
@@ -330,6 +329,8 @@ CHECKS: tuple[Check, ...] = (
 def check_temp_files(ledger: LedgerData, today: date) -> Iterator[Problem]:
     """Temp files a killed edit left beside the data files (see ledger.lock): never data,
     never to be committed; the next edit removes those whose process is gone."""
+    import shlex
+
     from ledger.core.atomic import stray_temp_files
 
     for relpath, pid in stray_temp_files(Path(ledger.root)):

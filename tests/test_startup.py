@@ -1,0 +1,118 @@
+"""What `ledger` imports before it prints: only what the command needs (issue 15).
+
+Each case runs the real command in a fresh interpreter, its output to a pipe as a script
+would read it, and lists the modules loaded when it is done. A module named here costs
+start-up time every run and draws or writes nothing for this command: it must be
+imported where it is used, not at start-up. Not a timing: the set of modules is exact.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+
+# Imported here and then printed: the modules the run of `ledger ARGS` loaded.
+PROBE = ("import sys\n"
+         "from ledger.cli import run\n"
+         "code = run(sys.argv[1:])\n"
+         "sys.stdout.flush()\n"
+         "sys.stderr.write('\\n'.join(sorted(sys.modules)) + '\\n')\n"
+         "raise SystemExit(code)\n")
+
+# Never needed to list problems to a pipe: drawing, templates, office files, importing,
+# statistics, history, edits and their lock, worker processes.
+NOT_FOR_LIST = ("rich", "jinja2", "openpyxl", "docx", "concurrent.futures",
+                "ledger.notice_import", "ledger.report.stats", "ledger.present.render",
+                "ledger.present.board", "ledger.report.rollup", "ledger.report.history",
+                "ledger.edit.lifecycle", "ledger.edit.lock", "ledger.edit.yamledit",
+                "ledger.deadline.policy", "ledger.read.notice", "ledger.present.xlsx_table",
+                "ledger.present.docx_notice")
+# `--help` reads no ledger: not even the model or YAML.
+NOT_FOR_HELP = (*NOT_FOR_LIST, "yaml", "ledger.api", "ledger.core.model", "ledger.read.loader",
+                "ledger.validate.rules", "ledger.report.query", "ledger.present.tables",
+                "ledger.cache.store")
+
+
+def _modules(cwd: Path, *args: str) -> tuple[int, str, set[str]]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("LEDGER_") and key not in ("COLUMNS", "FORCE_COLOR")}
+    env["LEDGER_TODAY"] = "2021-12-31"
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False)
+    lines = done.stderr.splitlines()
+    return done.returncode, done.stdout, set(lines)
+
+
+def _loaded(found: set[str], names: tuple[str, ...]) -> list[str]:
+    return sorted(module for module in found
+                  if any(module == name or module.startswith(name + ".") for name in names))
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    root = tmp_path / "ledger"
+    shutil.copytree(REPO / "data", root / "data")
+    return root
+
+
+@pytest.mark.parametrize("cache", ["cold", "warm"])
+def test_list_open_to_a_pipe_imports_nothing_it_does_not_need(shipped: Path, cache: str
+                                                             ) -> None:
+    if cache == "warm":
+        assert _modules(shipped, "list", "--open")[0] == 0
+    code, out, found = _modules(shipped, "list", "--open")
+    assert code == 0
+    assert out.endswith("共 23 项\n")
+    assert "ledger.cache.store" in found  # the probe sees what the command used
+    assert _loaded(found, NOT_FOR_LIST) == []
+
+
+def test_help_imports_no_reading_of_the_ledger(shipped: Path) -> None:
+    code, out, found = _modules(shipped, "--help")
+    assert code == 0
+    assert "\n  list       列出问题:" in out
+    assert _loaded(found, NOT_FOR_HELP) == []
+
+
+def test_a_command_help_imports_no_reading_of_the_ledger(shipped: Path) -> None:
+    code, out, found = _modules(shipped, "list", "--help")
+    assert code == 0
+    assert "--open" in out
+    assert _loaded(found, NOT_FOR_HELP) == []
+
+
+@pytest.mark.parametrize(("args", "built"), [
+    (["list", "--open"], ["list"]),
+    (["--root", "x", "--today=2021-12-31", "list"], ["list"]),
+    (["check", "--today", "2021-12-31"], ["check"]),
+    (["--help"], None),
+    (["--help", "list"], None),
+    (["--version"], None),
+    (["lst"], None),
+    ([], None),
+])
+def test_only_the_command_named_is_built(args: list[str], built: list[str] | None) -> None:
+    """Typer reads the parameters of every command it builds; a run builds only its own.
+    Help, completion and a mistyped name get them all."""
+    from ledger import cli
+
+    group = cli._command_group(cli.hoist_global_options(args))
+    every = sorted(cli.typer.main.get_command(cli.app).commands)  # type: ignore[attr-defined]
+    assert len(every) > 20
+    assert sorted(group.commands) == (every if built is None else built)
+
+
+def test_group_help_before_the_command_lists_every_command(shipped: Path) -> None:
+    from .conftest import run_ledger
+
+    result = run_ledger("--help", "list")
+    assert result.exit_code == 0
+    assert "\n  validate   检查全部台账文件" in result.stdout
+    assert "\n  stats      统计" in result.stdout
