@@ -132,3 +132,24 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
     if stored is not None:
         stored.save()
     return [result for result in results if result is not None]
+
+
+def remember(root: Path, relpath: str, data: bytes, result: FileResult) -> None:
+    """After `ledger` wrote `data` to the problem file `relpath` (holding the lock): let the
+    next load take `result`, the file's parse, without parsing it (see journal.py). Nothing
+    when the cache is off, the file is not a regular file, or data/issues leads out of the
+    root (nothing is stored then, as in `load`)."""
+    if not SETTINGS.cache:
+        return
+    from ledger.loader import ISSUES_DIR
+
+    from . import journal, store
+
+    try:
+        if not (root / ISSUES_DIR).resolve().is_relative_to(root.resolve()):
+            return
+    except (OSError, RuntimeError):  # RuntimeError: a link loop, Python < 3.12
+        return
+    key = store.file_key(root, relpath)
+    if key is not None:
+        journal.remember(root, relpath, key, data, result)

@@ -51,8 +51,10 @@ import json
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 
+from . import journal
 from .codec import Result, decode
 
 # A folder that ignores itself (like .pytest_cache): a ledger repository made by
@@ -140,6 +142,9 @@ class Store:
         self.usable = True  # False: the folder is not one we may write into
         self.odd = False  # the file on disk was not a sound cache file
         self._read(budget)
+        # Entries of files `ledger` wrote since (journal.py), used when `old` has none.
+        self.cutoff = time.time_ns() - RACY_NS
+        self.recent = journal.read(root, self.stamp) if self.usable else {}
 
     def _read(self, budget: int) -> None:
         folder = self.path.parent
@@ -208,12 +213,27 @@ class Store:
     def lookup(self, relpath: str, key: StatKey | None) -> Result | None:
         entry = self.old.get(relpath)
         if entry is None or key is None or entry[0] != key:
-            return None
+            return self._recent(relpath, key)
         try:
             result = decode(relpath, self.blob[entry[1]: entry[2]])
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             return None
         self.new[relpath] = (key, (entry[1], entry[2]))
+        return result
+
+    def _recent(self, relpath: str, key: StatKey | None) -> Result | None:
+        """A file's records from the journal of edits: while its key and bytes are those
+        recorded; moved into the next cache file once older than RACY_NS (see journal.py)."""
+        found = self.recent.get(relpath)
+        if found is None or key is None or found[0] != key \
+                or not journal.holds(self.root, relpath, key, found[1]):
+            return None
+        try:
+            result = decode(relpath, found[2])
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+            return None
+        if max(key[1], key[3]) < self.cutoff:
+            self.new[relpath] = (key, found[2])
         return result
 
     def keep(self, relpath: str, key: StatKey | None, line: bytes, cutoff: int) -> None:
