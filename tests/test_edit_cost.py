@@ -339,3 +339,31 @@ def test_the_next_warm_load_does_not_parse_the_edited_file(
     shown = _run(narrow, "show", str(number))
     assert shown.exit_code == 0 and "新的进展" in shown.stdout
     assert parsed == []
+
+
+def test_the_journal_is_trusted_only_for_the_bytes_it_was_made_from(
+        tmp_path: Path, template: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An entry made in the clock tick of a later change (same stat key, other bytes), a
+    torn line, or another tool's journal are not used: the file is parsed."""
+    from ledger.cache import journal
+
+    _environment(monkeypatch, True)
+    root = tmp_path / "ledger"
+    shutil.copytree(template, root)
+    relpath = _issue(_numbers(root)["open"])
+    data = (root / relpath).read_bytes()
+    key = store.file_key(root, relpath)
+    assert key is not None
+    wrong = loader.parse_issue(relpath, data.replace(b"status:", b"status: \xe5\x9f\xba"
+                                                      b"\xe6\x9c\xac\xe5\xae\x8c\xe6\x88\x90 #"))
+    journal.remember(root, relpath, key, data, loader.parse_issue(relpath, data))
+    assert store.Store(root).lookup(relpath, key) == loader.parse_issue(relpath, data)
+    journal.remember(root, relpath, key, data + b"# other bytes\n", wrong)
+    assert store.Store(root).lookup(relpath, key) is None
+    path = root / ".ledger-cache" / journal.JOURNAL_FILE
+    journal.remember(root, relpath, key, data, loader.parse_issue(relpath, data))
+    blob = path.read_bytes()
+    path.write_bytes(blob[:-5])  # the last line torn: the one before it wins again
+    assert store.Store(root).lookup(relpath, key) is None
+    path.write_bytes(blob.replace(blob[:blob.index(b"\n")], b"ledger-cache\trecent\tother"))
+    assert store.Store(root).lookup(relpath, key) is None
