@@ -15,6 +15,7 @@ bench/results/. The load average before and after is recorded.
 
     python bench/edit_bench.py                      # 23, 10,000, 100,000
     python bench/edit_bench.py --sizes 23,10000 --runs 7
+    python bench/edit_bench.py --sizes 10000 --code 51d0b03   # the code before issue 15
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import REPO, TODAY, Row, ledger_for, measure, snapshot  # noqa: E402  (a script beside)
+from run import REPO, TODAY, Row, measure  # noqa: E402  (a script beside this one)
 
 TARGET = 12.0  # issue 15: each edit within 12x `python -c pass`
 EVIDENCE = "会议纪要(基准测试)"
@@ -54,12 +55,39 @@ def edits(number: int) -> dict[str, tuple[list[str], list[str] | None]]:
 
 def open_problem(root: Path) -> int:
     """The first problem in progress with no measure done: every edit above applies to it."""
-    for path in sorted((root / "data" / "issues").glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
+    for number in range(1, 1000):
+        path = root / "data" / "issues" / f"{number:03d}.yaml"
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
         if re.search(r"^status: 正在推进$", text, re.M) and "done:" not in text \
                 and re.search(r"^measures:\n  - ", text, re.M):
-            return int(path.stem)
+            return number
     raise SystemExit(f"{root}:没有可供测量的未完成问题")
+
+
+def prepared(size: int, work: Path) -> tuple[Path, str]:
+    """run.ledger_for in a child process: it walks every file, and a parent grown by that
+    would count in each measured child's peak memory (a fork's maxrss starts at its
+    parent's resident size)."""
+    code = ("import json, sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+            "import run; root, label = run.ledger_for(int(sys.argv[2]), Path(sys.argv[3])); "
+            "print(json.dumps([str(root), label]))")
+    out = subprocess.run([sys.executable, "-c", code, str(HERE), str(size), str(work)],
+                         capture_output=True, text=True, check=True).stdout
+    root, label = json.loads(out)
+    return Path(root), label
+
+
+def snapshot(work: Path, rev: str) -> Path:
+    """The package as committed at `rev`, unpacked once (see run.snapshot)."""
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", rev], capture_output=True,
+                            text=True, check=True).stdout.strip()
+    target = work / f"code-{commit[:12]}"
+    if not (target / "ledger" / "__init__.py").exists():
+        target.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "ledger",
+                                  "templates"], capture_output=True, check=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    return target
 
 
 def main() -> None:
@@ -71,8 +99,8 @@ def main() -> None:
                         default=Path(tempfile.gettempdir()) / "ledger-edit-bench",
                         help="生成台账的目录")
     parser.add_argument("--out", type=Path, default=HERE / "results")
-    parser.add_argument("--code", choices=("head", "tree"), default="head",
-                        help="测量已提交的代码(head,默认)或工作区(tree)")
+    parser.add_argument("--code", default="HEAD",
+                        help="测量哪个提交的代码(默认 HEAD,工作区的改动不影响测量);tree 测工作区")
     args = parser.parse_args()
     sizes = [int(s.replace(",", "").replace("_", "")) for s in args.sizes.split(",")]
     runs = max(1, args.runs)
@@ -85,13 +113,13 @@ def main() -> None:
     env.update(LEDGER_TODAY=TODAY, LEDGER_USER="基准测试", NO_COLOR="1",
                PYTHONDONTWRITEBYTECODE="")
     args.work.mkdir(parents=True, exist_ok=True)
-    if args.code == "head":
-        env["PYTHONPATH"] = str(snapshot(args.work))
+    if args.code != "tree":
+        env["PYTHONPATH"] = str(snapshot(args.work, args.code))
     load_before = os.getloadavg()
     floor = Row("—", "python -c pass", "floor")
     rows: list[Row] = [floor]
     for size in sizes:
-        root, label = ledger_for(size, args.work)
+        root, label = prepared(size, args.work)
         number = open_problem(root)
         base = [*ledger, "--root", str(root)]
         measure([*base, "list"], env, root)  # the cache warm, as a user's would be
@@ -128,8 +156,9 @@ def main() -> None:
         "load_before": load_before,
         "load_after": os.getloadavg(),
         "runs": runs,
-        "commit": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                                 capture_output=True, text=True, check=False).stdout.strip(),
+        "commit": "工作区" if args.code == "tree" else subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", args.code], capture_output=True,
+            text=True, check=False).stdout.strip(),
         "code": args.code,
     }
     print_table(rows, floor.median, meta)
