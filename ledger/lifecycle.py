@@ -1,6 +1,7 @@
 """The life of a problem: close (销号), reopen, extend, log progress, mark measures, new.
 
-Each command reads the ledger, refuses with a clear reason when the edit
+Each command reads what it touches (the header and the problem's own file, see
+`_Scope`), refuses with a clear reason when the edit
 makes no sense (`RefusedError`, exit 1, nothing written), splices the change
 into the problem's file with `yamledit` (every other byte stays as it was),
 re-parses and re-checks the result, and returns an `Edit`: the new bytes and
