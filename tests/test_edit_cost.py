@@ -356,14 +356,22 @@ def test_the_journal_is_trusted_only_for_the_bytes_it_was_made_from(
     assert key is not None
     wrong = loader.parse_issue(relpath, data.replace(b"status:", b"status: \xe5\x9f\xba"
                                                       b"\xe6\x9c\xac\xe5\xae\x8c\xe6\x88\x90 #"))
-    journal.remember(root, relpath, key, data, loader.parse_issue(relpath, data))
+    def remember(made_from: bytes, result: loader.FileResult) -> None:
+        folder = store._open_folder(root / store.CACHE_NAME)
+        try:
+            journal.append(folder, store.stamp(),
+                           journal.line(store.stamp(), relpath, key, made_from, result))
+        finally:
+            os.close(folder)
+
+    remember(data, loader.parse_issue(relpath, data))
     assert store.Store(root).lookup(relpath, key) == loader.parse_issue(relpath, data)
-    journal.remember(root, relpath, key, data + b"# other bytes\n", wrong)
+    remember(data + b"# other bytes\n", wrong)
     assert store.Store(root).lookup(relpath, key) is None
     path = root / ".ledger-cache" / journal.JOURNAL_FILE
-    journal.remember(root, relpath, key, data, loader.parse_issue(relpath, data))
+    remember(data, loader.parse_issue(relpath, data))
     blob = path.read_bytes()
     path.write_bytes(blob[:-5])  # the last line torn: the one before it wins again
     assert store.Store(root).lookup(relpath, key) is None
-    path.write_bytes(blob.replace(blob[:blob.index(b"\n")], b"ledger-cache\trecent\tother"))
+    path.write_bytes(blob.replace(blob[:blob.index(b"\n")], journal.MAGIC.encode() + b"\tother"))
     assert store.Store(root).lookup(relpath, key) is None

@@ -23,7 +23,9 @@ are imported when `load` runs.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,5 +153,13 @@ def remember(root: Path, relpath: str, data: bytes, result: FileResult) -> None:
     except (OSError, RuntimeError):  # RuntimeError: a link loop, Python < 3.12
         return
     key = store.file_key(root, relpath)
-    if key is not None:
-        journal.remember(root, relpath, key, data, result)
+    if key is None:
+        return
+    tool = store.stamp()
+    entry = journal.line(tool, relpath, key, data, result)
+    with contextlib.suppress(OSError):  # a read-only folder, a full disk: only slower
+        folder = store._open_folder(store.cache_path(root).parent)
+        try:
+            journal.append(folder, tool, entry)
+        finally:
+            os.close(folder)

@@ -25,8 +25,9 @@ Why an entry here is safe to trust:
   fstat before reading); past MAX_BYTES the next edit starts the file afresh.
   Anything odd is only slower: the entry is not used, the file is parsed.
 
-What it does not do: lock (edits append under the ledger's lock; loads only
-read), or decide what a file means (`loader.parse_issue`, by the caller).
+What it does not do: open the cache folder or know the stamp (store.py and the
+package's `remember` pass them), lock (edits append under the ledger's lock; loads
+only read), or decide what a file means (`loader.parse_issue`, by the caller).
 """
 
 from __future__ import annotations
@@ -38,20 +39,23 @@ import os
 import stat
 from pathlib import Path
 
-from . import store
 from .codec import Result, encode
 
 JOURNAL_FILE = "recent.jsonl"
 # A few hundred edits' entries; the next edit past this starts the file afresh.
 MAX_BYTES = 2 * 1024 * 1024
-KIND = "recent"
+# What is read at most (a file grown past MAX_BYTES by a writer that is not ledger is
+# not read at all: it counts as absent).
+READ_BUDGET = MAX_BYTES + (MAX_BYTES >> 2)
+MAGIC = "ledger-cache\trecent"
 
+StatKey = tuple[int, int, int, int]
 # A stat key, the digest of the file's bytes, the encoded records.
-Entry = tuple[tuple[int, int, int, int], str, bytes]
+Entry = tuple[StatKey, str, bytes]
 
 
 def _head(tool: str) -> bytes:
-    return f"{store.MAGIC}\t{KIND}\t{tool}\n".encode()
+    return f"{MAGIC}\t{tool}\n".encode()
 
 
 def _seal(tool: str, body: bytes) -> bytes:
@@ -62,18 +66,13 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def read(root: Path, tool: str) -> dict[str, Entry]:
-    """The entries recorded for the ledger at `root` by this tool (`tool`: the stamp), the
-    last one per file winning; {} when there are none or the file is not sound."""
-    folder = store.cache_path(root).parent
-    try:
-        blob = store._read_file(folder, JOURNAL_FILE, MAX_BYTES + (MAX_BYTES >> 2))
-    except OSError:
-        return {}
+def entries(blob: bytes, tool: str) -> dict[str, Entry]:
+    """The entries in a journal's bytes written by this tool (`tool`: the cache's stamp),
+    the last one per file winning; {} when the file is another tool's or not a journal."""
     head = _head(tool)
     if not blob.startswith(head):
         return {}
-    entries: dict[str, Entry] = {}
+    found: dict[str, Entry] = {}
     for line in blob[len(head):].split(b"\n"):
         body, tab, seal = line.rpartition(b"\t")
         if not tab or seal != _seal(tool, body):
@@ -85,11 +84,11 @@ def read(root: Path, tool: str) -> dict[str, Entry]:
         except ValueError:
             continue
         if isinstance(relpath, str):
-            entries[relpath] = ((a, b, c, d), digest.decode("ascii", "replace"), payload)
-    return entries
+            found[relpath] = ((a, b, c, d), digest.decode("ascii", "replace"), payload)
+    return found
 
 
-def holds(root: Path, relpath: str, key: store.StatKey, digest: str) -> bool:
+def holds(root: Path, relpath: str, key: StatKey, digest: str) -> bool:
     """Does the file still hold the bytes an entry was made from (read again, never a
     link, a pipe or a file of another size than its key says)?"""
     try:
@@ -110,43 +109,35 @@ def holds(root: Path, relpath: str, key: store.StatKey, digest: str) -> bool:
     return content_digest(data) == digest
 
 
-def remember(root: Path, relpath: str, key: store.StatKey, data: bytes,
-             result: Result) -> None:
-    """Record that the file `relpath`, as `key` says it is now and holding `data`, parses
-    to `result`. Best effort: a cache that cannot be written only makes the next load
-    parse the file."""
-    tool = store.stamp()
+def line(tool: str, relpath: str, key: StatKey, data: bytes, result: Result) -> bytes:
+    """The journal line saying that `relpath`, as `key` says it is and holding `data`,
+    parses to `result`."""
     body = b"\t".join((json.dumps(relpath).encode(), b"%d,%d,%d,%d" % key,
                        content_digest(data).encode(), encode(relpath, result)))
-    line = body + b"\t" + _seal(tool, body) + b"\n"
-    with contextlib.suppress(OSError):
-        folder = store._open_folder(store.cache_path(root).parent)
-        try:
-            _append(folder, tool, line)
-        finally:
-            os.close(folder)
+    return body + b"\t" + _seal(tool, body) + b"\n"
 
 
-def _append(folder: int, tool: str, line: bytes) -> None:
+def append(folder: int, tool: str, entry: bytes) -> None:
+    """Add a line to the journal in the cache folder `folder` (a descriptor); a journal that
+    is absent, full, another tool's or not a regular file is replaced by a fresh one."""
     head = _head(tool)
     with contextlib.suppress(FileNotFoundError):
         fd = os.open(JOURNAL_FILE, os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW | os.O_NONBLOCK
                      | os.O_CLOEXEC, dir_fd=folder)
         try:
             info = os.fstat(fd)
-            if stat.S_ISREG(info.st_mode) and info.st_size + len(line) <= MAX_BYTES \
+            if stat.S_ISREG(info.st_mode) and info.st_size + len(entry) <= MAX_BYTES \
                     and _starts_with(folder, head):
-                os.write(fd, line)
+                os.write(fd, entry)
                 return
         finally:
             os.close(fd)
-    # Absent, full, of another tool, or not a regular file: a fresh one replaces it.
     temp = f"{JOURNAL_FILE}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
                  0o644, dir_fd=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(head + line)
+            handle.write(head + entry)
         os.replace(temp, JOURNAL_FILE, src_dir_fd=folder, dst_dir_fd=folder)
     except OSError:
         with contextlib.suppress(OSError):
@@ -161,4 +152,3 @@ def _starts_with(folder: int, head: bytes) -> bool:
         return os.read(fd, len(head)) == head
     finally:
         os.close(fd)
-

@@ -144,7 +144,11 @@ class Store:
         self._read(budget)
         # Entries of files `ledger` wrote since (journal.py), used when `old` has none.
         self.cutoff = time.time_ns() - RACY_NS
-        self.recent = journal.read(root, self.stamp) if self.usable else {}
+        self.recent: dict[str, journal.Entry] = {}
+        if self.usable:
+            with contextlib.suppress(OSError):
+                blob = _read_file(self.path.parent, journal.JOURNAL_FILE, journal.READ_BUDGET)
+                self.recent = journal.entries(blob, self.stamp)
 
     def _read(self, budget: int) -> None:
         folder = self.path.parent
