@@ -23,7 +23,9 @@ are imported when `load` runs.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,3 +161,32 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
     if stored is not None:
         stored.save()  # and lets go of the old file
     return [result for result in results if result is not None]
+
+
+def remember(root: Path, relpath: str, data: bytes, result: FileResult) -> None:
+    """After `ledger` wrote `data` to the problem file `relpath` (holding the lock): let the
+    next load take `result`, the file's parse, without parsing it (see journal.py). Nothing
+    when the cache is off, the file is not a regular file, or data/issues leads out of the
+    root (nothing is stored then, as in `load`)."""
+    if not SETTINGS.cache:
+        return
+    from ledger.read.loader import ISSUES_DIR
+
+    from . import journal, store
+
+    try:
+        if not (root / ISSUES_DIR).resolve().is_relative_to(root.resolve()):
+            return
+    except (OSError, RuntimeError):  # RuntimeError: a link loop, Python < 3.12
+        return
+    key = store.file_key(root, relpath)
+    if key is None:
+        return
+    tool = store.stamp()
+    entry = journal.line(tool, relpath, key, data, result)
+    with contextlib.suppress(OSError):  # a read-only folder, a full disk: only slower
+        folder = store._open_folder(store.cache_path(root).parent)
+        try:
+            journal.append(folder, tool, entry)
+        finally:
+            os.close(folder)

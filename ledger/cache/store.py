@@ -51,9 +51,11 @@ import json
 import os
 import stat
 import sys
+import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from . import journal
 from .codec import Result, decode
 
 # A folder that ignores itself (like .pytest_cache): a ledger repository made by
@@ -150,6 +152,13 @@ class Store:
         self.odd = False  # the file on disk was not a sound cache file
         self._fd: int | None = None
         self._read(budget, wanted)
+        # Entries of files `ledger` wrote since (journal.py), used when `old` has none.
+        self.cutoff = time.time_ns() - RACY_NS
+        self.recent: dict[str, journal.Entry] = {}
+        if self.usable:
+            with contextlib.suppress(OSError):
+                blob = _read_file(self.path.parent, journal.JOURNAL_FILE, journal.READ_BUDGET)
+                self.recent = journal.entries(blob, self.stamp)
 
     def _read(self, budget: int, wanted: Mapping[str, StatKey | None] | None) -> None:
         folder = self.path.parent
@@ -245,7 +254,7 @@ class Store:
     def lookup(self, relpath: str, key: StatKey | None) -> Result | None:
         entry = self.old.get(relpath)
         if entry is None or key is None or entry[0] != b"%d,%d,%d,%d" % key:
-            return None
+            return self._recent(relpath, key)
         result = self.hits.pop(relpath, None)
         if result is None and self._fd is not None:  # not asked for while reading
             try:
@@ -256,6 +265,21 @@ class Store:
         if result is None:
             return None
         self.new[relpath] = (key, None)
+        return result
+
+    def _recent(self, relpath: str, key: StatKey | None) -> Result | None:
+        """A file's records from the journal of edits: while its key and bytes are those
+        recorded; moved into the next cache file once older than RACY_NS (see journal.py)."""
+        found = self.recent.get(relpath)
+        if found is None or key is None or found[0] != key \
+                or not journal.holds(self.root, relpath, key, found[1]):
+            return None
+        try:
+            result = decode(relpath, found[2])
+        except (ValueError, TypeError, IndexError, KeyError, AttributeError):
+            return None
+        if max(key[1], key[3]) < self.cutoff:
+            self.new[relpath] = (key, found[2])
         return result
 
     def keep(self, relpath: str, key: StatKey | None, line: bytes, cutoff: int) -> None:
@@ -380,6 +404,17 @@ def _open_file(folder: Path, name: str, budget: int) -> tuple[int, int]:
         os.close(fd)
         raise OSError(errno.EINVAL, "not a cache file")
     return fd, info.st_size
+
+
+def _read_file(folder: Path, name: str, budget: int) -> bytes:
+    """The whole of a small regular file `name` in `folder` (the journal), by `_open_file`'s
+    rules; OSError when it grows while read."""
+    fd, size = _open_file(folder, name, budget)
+    with os.fdopen(fd, "rb") as handle:
+        blob = handle.read(size + 1)
+    if len(blob) > size:
+        raise OSError(errno.EFBIG, "cache file growing while read")
+    return blob
 
 
 def _open_folder(folder: Path) -> int:

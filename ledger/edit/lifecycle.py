@@ -1,6 +1,7 @@
 """The life of a problem: close (销号), reopen, extend, log progress, mark measures, new.
 
-Each command reads the ledger, refuses with a clear reason when the edit
+Each command reads what it touches (the header and the problem's own file, see
+`_Scope`), refuses with a clear reason when the edit
 makes no sense (`RefusedError`, exit 1, nothing written), splices the change
 into the problem's file with `yamledit` (every other byte stays as it was),
 re-parses and re-checks the result, and returns an `Edit`: the new bytes and
@@ -27,7 +28,7 @@ import stat
 import subprocess
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -35,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from ledger.cache import load
+from ledger.cache import load, remember
 from ledger.core import atomic
 from ledger.core.dates import current_deadline
 from ledger.core.errors import LedgerError, RefusedError, UsageError
@@ -43,6 +44,7 @@ from ledger.core.model import (
     STATUS_DONE,
     STATUS_IN_PROGRESS,
     STATUSES,
+    Header,
     Issue,
     LedgerData,
     Problem,
@@ -52,7 +54,16 @@ from ledger.edit import yamledit
 from ledger.edit.lock import DEFAULT_TIMEOUT, LOCK_NAME, ledger_lock
 from ledger.edit.yamledit import Document, Raw, Value
 from ledger.read import yamlsrc
-from ledger.read.loader import ISSUES_DIR, Loaded, issue_filename, parse_issue, status_hint
+from ledger.read.loader import (
+    ISSUES_DIR,
+    Loaded,
+    check_complete,
+    issue_filename,
+    parse_issue,
+    read_bytes,
+    read_header,
+    status_hint,
+)
 from ledger.report.query import lookup
 from ledger.validate.evidence import file_sha256
 
@@ -90,6 +101,9 @@ class Edit:
     old: bytes | None
     new: bytes
     summary: str
+    # What `new` parses to, for the parse cache once written (see `_remember`).
+    parsed: tuple[Issue | None, list[Problem]] | None = field(default=None, repr=False,
+                                                               compare=False)
 
     def diff(self) -> str:
         """A unified diff, as `git diff` would show it."""
@@ -155,6 +169,15 @@ def _apply_all(edits: tuple[Edit, ...]) -> None:
             assert edit.old is not None
             atomic.write_atomic(edit.path, edit.old)
         raise
+    for edit in edits:
+        _remember(edit)
+
+
+def _remember(edit: Edit) -> None:
+    """Tell the parse cache what the file just written parses to, so that the next load
+    does not parse it again (cache.remember; nothing when the cache is off)."""
+    if edit.parsed is not None:
+        remember(edit_root(edit), edit.relpath, edit.new, edit.parsed)
 
 
 def edit_root(edit: Edit) -> Path:
@@ -167,6 +190,7 @@ def _apply(edit: Edit) -> None:
         if not atomic.create_exclusive(edit.path, edit.new):
             raise RefusedError(f"{edit.relpath} 已经存在(可能有人同时新增了问题),未写入",
                                "请重新运行 ledger new,会取下一个空闲序号")
+        _remember(edit)
         return
     try:
         current = edit.path.read_bytes()
@@ -175,6 +199,7 @@ def _apply(edit: Edit) -> None:
     if current != edit.old:
         raise RefusedError(f"{edit.relpath} 在修改期间被改动过,未写入", "请重新运行这条命令")
     atomic.write_atomic(edit.path, edit.new)
+    _remember(edit)
 
 
 def default_user(root: Path, given: str = "") -> str:
@@ -513,10 +538,10 @@ def set_fields(root: Path, numbers: Iterable[int], fields: Iterable[tuple[str, s
         raise UsageError("没有给出要修改的字段", f"写成 字段=值,可改的字段:{_field_list()}",
                          field="fields")
     chosen = sorted(set(numbers))
-    loaded = load(root)
+    scope = _Scope(root)
     edits: list[Edit] = []
     for number in chosen:
-        target = _Target.find(root, number, today, loaded)
+        target = _Target.find(root, number, today, scope)
         edit = _set_one(target, wanted, today, by)
         if edit is not None:
             edits.append(edit)
@@ -677,8 +702,8 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
     if not real.is_relative_to(root.resolve()):
         raise RefusedError(f"{ISSUES_DIR} 是指向台账目录之外的链接,拒绝在那里新增文件",
                            f"问题文件必须在台账目录之内:请把 {ISSUES_DIR} 换成真实的目录")
-    loaded = load(root)
-    header = loaded.ledger.header
+    scope = _Scope(root)
+    header = scope.header
     aspects = {item.number for item in header.aspects}
     if aspect not in aspects:
         raise RefusedError(f"方面 {aspect} 不存在",
@@ -693,7 +718,7 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
         if subjects[subject].aspect != aspect:
             raise RefusedError(f"事项 {subject} 属于方面 {subjects[subject].aspect},"
                                f"不属于方面 {aspect}")
-    number = next_number(root, loaded.ledger)
+    number = next_number(root, scope.full.ledger if scope.full is not None else None)
     relpath = f"{ISSUES_DIR}/{issue_filename(number)}"
     values: dict[str, Value] = {"number": number, "aspect": aspect, "subject": subject,
                                 "title": title, "today": today, "user": by or None}
@@ -705,7 +730,7 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
         for key, value in wanted.items():
             doc.set((key,), value)
         data = doc.to_bytes()
-    errors = _new_file_errors(loaded, relpath, data, today)
+    errors = _new_file_errors(scope, relpath, data, today)
     if errors:
         shown = ";".join(f"{p.location} [{p.code}] {p.message}" for p in errors[:3])
         more = f"等 {len(errors)} 个错误" if len(errors) > 3 else ""
@@ -713,10 +738,11 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
                            f"{shown}{more}",
                            f"请修正 {TEMPLATE_PATH}(新增的问题须通过 ledger validate)")
     return Edit(root / relpath, relpath, None, data,
-                f"已新增问题 {number}({relpath})\n  方面 {aspect}:{title}")
+                f"已新增问题 {number}({relpath})\n  方面 {aspect}:{title}",
+                parse_issue(relpath, data))
 
 
-def _new_file_errors(loaded: Loaded, relpath: str, data: bytes, today: date) -> list[Problem]:
+def _new_file_errors(scope: _Scope, relpath: str, data: bytes, today: date) -> list[Problem]:
     """The errors a new problem file would add to the ledger: its own (parse and schema) and
     those the checks across files find once it is in (duplicate number, unknown aspect …)."""
     from ledger.validate.rules import CHECKS
@@ -725,7 +751,12 @@ def _new_file_errors(loaded: Loaded, relpath: str, data: bytes, today: date) -> 
     errors = [problem for problem in problems if problem.severity == "error"]
     if issue is None:
         return errors
-    ledger = loaded.ledger
+    # Read alone (see _Scope), the ledger is the header and the file named after the new
+    # problem's number, if any (a template may write a number of its own): the checks
+    # then see what the new file adds against the header and that number's owner.
+    ledger = scope.loaded().ledger
+    if scope.full is None:
+        ledger = replace(ledger, issues=scope.named(issue.number)[:1])
     before = Counter(_error_key(problem) for check in CHECKS for problem in check(ledger, today)
                      if problem.severity == "error")
     grown = replace(ledger, issues=tuple(sorted((*ledger.issues, issue),
@@ -756,14 +787,16 @@ def add(root: Path, aspect: int, title: str, *, today: date, by: str = "",
         for _ in range(attempts):
             edit = new(root, aspect, title, today=today, by=by, subject=subject, fields=fields)
             if atomic.create_exclusive(edit.path, edit.new):
+                _remember(edit)
                 return edit
     raise RefusedError(f"连续 {attempts} 次取号都被其他人抢先,未新增问题",
                        "请稍后重新运行 ledger new")
 
 
-def next_number(root: Path, ledger: LedgerData) -> int:
-    """One more than the highest number in use, counting file names too."""
-    used = [issue.number for issue in ledger.issues]
+def next_number(root: Path, ledger: LedgerData | None = None) -> int:
+    """One more than the highest number in use: the file names in data/issues (a listing,
+    nothing parsed), and the numbers of `ledger`'s problems when given."""
+    used = [issue.number for issue in ledger.issues] if ledger is not None else []
     folder = root / ISSUES_DIR
     if folder.is_dir():
         used += [int(match.group(1)) for entry in folder.iterdir()
@@ -983,18 +1016,8 @@ class _Target:
         return self.loaded.ledger
 
     @classmethod
-    def find(cls, root: Path, number: int, today: date, loaded: Loaded | None = None) -> _Target:
-        # The file the number names by convention is sized before anything is parsed.
-        _check_bulk(root, f"{ISSUES_DIR}/{issue_filename(number)}")
-        if loaded is None:
-            loaded = load(root)
-        issue = lookup(loaded, number)
-        _check_bulk(root, issue.path)
-        try:
-            data = (root / issue.path).read_bytes()
-        except OSError as exc:
-            raise RefusedError(f"无法读取 {issue.path}:{exc.strerror}") from exc
-        _check_bulk(root, issue.path, data)
+    def find(cls, root: Path, number: int, today: date, scope: _Scope | None = None) -> _Target:
+        loaded, issue, data = (scope or _Scope(root)).find(number)
         return cls(root, loaded, issue, data, today)
 
     def document(self) -> Document:
@@ -1019,10 +1042,16 @@ class _Target:
             first = sorted(gained.elements())[0]
             raise RefusedError(f"修改后 {relpath} 将出现错误,未写入:{first[1]}",
                                "请先运行 ledger validate 检查这个问题")
-        return Edit(self.root / relpath, relpath, self.data, new, summary)
+        return Edit(self.root / relpath, relpath, self.data, new, summary, (issue, problems))
 
     def _errors(self, issue: Issue, parse_problems: list[Problem]) -> Counter[tuple[str, str]]:
-        """This file's errors (code, message); positions left out because edits shift lines."""
+        """This file's errors (code, message); positions left out because edits shift lines.
+
+        Read alone (see _Scope), the ledger holds the header and this problem only: every
+        check then finds for this file what it finds in the whole ledger, except a number
+        another file has too (check_issue_numbers), which no edit changes (none sets
+        `number`), so it would count the same before and after.
+        """
         from ledger.validate.rules import CHECKS
 
         ledger = self.ledger
@@ -1035,6 +1064,75 @@ class _Target:
             found.extend(check(edited, self.today))
         return Counter((p.code, p.message) for p in found
                        if p.severity == "error" and p.location.path == issue.path)
+
+
+# Tests set this to read the whole ledger for every edit, as edits did before they read only
+# what they touch: the reference the narrow reads must agree with (tests/test_edit_cost.py).
+FULL_RELOAD = False
+
+
+class _Scope:
+    """What an edit reads of the ledger: the header (data/ledger.yaml), and each problem's
+    own file, found by the naming rule (data/issues/011.yaml for 11).
+
+    Only when that file does not hold that number (missing, unreadable, renamed, another
+    number in it) is the whole ledger read, once, so that the refusal or the file found
+    is what a full read gives. Facts across files that an edit cannot change (another
+    file claiming the same number, the notice's stated counts) are `validate`'s, not
+    re-checked per edit.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.full: Loaded | None = None
+        self.header: Header
+        if FULL_RELOAD:
+            self.full = load(root)
+            self.header = self.full.ledger.header
+        else:
+            check_complete(root)
+            self.header, _ = read_header(root)
+
+    def loaded(self) -> Loaded:
+        """The ledger as far as read: all of it, or the header alone."""
+        if self.full is not None:
+            return self.full
+        return Loaded(LedgerData(str(self.root), self.header, ()), ())
+
+    def named(self, number: int) -> tuple[Issue, list[Problem], bytes] | tuple[()]:
+        """The file the naming rule gives `number`, when it holds that number: its record,
+        problems and bytes; () otherwise."""
+        relpath = f"{ISSUES_DIR}/{issue_filename(number)}"
+        data, failure = read_bytes(self.root, relpath)
+        if failure is not None or data is None:
+            return ()
+        _check_bulk(self.root, relpath, data)  # sized before it is parsed
+        issue, problems = parse_issue(relpath, data)
+        if issue is None or issue.number != number:
+            return ()
+        return issue, problems, data
+
+    def find(self, number: int) -> tuple[Loaded, Issue, bytes]:
+        """The ledger as the edit sees it, problem `number`, and its file's bytes."""
+        relpath = f"{ISSUES_DIR}/{issue_filename(number)}"
+        if self.full is None:
+            found = self.named(number)
+            if found:
+                issue, problems, data = found
+                ledger = LedgerData(str(self.root), self.header, (issue,))
+                return Loaded(ledger, tuple(problems)), issue, data
+            self.full = load(self.root)
+        else:
+            # The file the number names by convention is sized before anything is parsed.
+            _check_bulk(self.root, relpath)
+        issue = lookup(self.full, number)
+        _check_bulk(self.root, issue.path)
+        try:
+            data = (self.root / issue.path).read_bytes()
+        except OSError as exc:
+            raise RefusedError(f"无法读取 {issue.path}:{exc.strerror}") from exc
+        _check_bulk(self.root, issue.path, data)
+        return self.full, issue, data
 
 
 class _FileDocument(Document):

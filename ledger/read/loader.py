@@ -891,15 +891,9 @@ def parse_each(root: Path, relpaths: list[str], read: Read, parse: Parse) -> lis
     return out
 
 
-def load(root: Path, *, parse_files: ParseFiles | None = None) -> Loaded:
-    """Read the header and every problem file under `root`; never raises for bad data
-    (only IncompleteImportError, for a ledger an interrupted import left half-written).
-
-    `parse_files` replaces the step that reads and parses the problem files (it is
-    given this module's reader and parser, and must return what they would); the
-    parse cache (`ledger.cache.load`) wraps the loader this way.
-    """
-    check_complete(root)
+def read_header(root: Path) -> tuple[Header, list[Problem]]:
+    """data/ledger.yaml as `load` reads it, with its problems (an unreadable one gives an
+    empty header marked `readable=False`). Edits read it alone (see lifecycle._Scope)."""
     problems: list[Problem] = []
     data, failure = read_bytes(root, HEADER_PATH)
     header: Header | None = None
@@ -911,6 +905,19 @@ def load(root: Path, *, parse_files: ParseFiles | None = None) -> Loaded:
     if header is None:
         header = Header(schema=SCHEMA_VERSION, issuer="", title="", inspection=Inspection(),
                         path=HEADER_PATH, readable=False)
+    return header, problems
+
+
+def load(root: Path, *, parse_files: ParseFiles | None = None) -> Loaded:
+    """Read the header and every problem file under `root`; never raises for bad data
+    (only IncompleteImportError, for a ledger an interrupted import left half-written).
+
+    `parse_files` replaces the step that reads and parses the problem files (it is
+    given this module's reader and parser, and must return what they would); the
+    parse cache (`ledger.cache.load`) wraps the loader this way.
+    """
+    check_complete(root)
+    header, problems = read_header(root)
     if not (root / ISSUES_DIR).is_dir():
         problems.append(Problem(Location(ISSUES_DIR), "no-issues-dir", "error",
                                 "找不到问题目录 data/issues", "请创建 data/issues 目录"))
