@@ -1475,11 +1475,21 @@ def _failed(exc: LedgerError, label: str = "错误") -> int:
     _say(f"{where}{label}:{exc.message}", err=True)
     hint = exc.hint
     if exc.field in FIELD_FLAGS:
-        hint = f"{hint}(命令行:{FIELD_FLAGS[exc.field]})" if hint else \
-            f"请用 {FIELD_FLAGS[exc.field]} 给出"
+        hint = _with_flag(hint, FIELD_FLAGS[exc.field])
     if hint:
         _say(f"  提示:{hint}", err=True)
     return exc.exit_code
+
+
+def _with_flag(hint: str, flag: str) -> str:
+    """The library's hint (which names no flag) with the command line's flag added: inside
+    the hint's own closing parenthesis when it ends with one, never a second pair."""
+    if not hint:
+        return f"请用 {flag} 给出"
+    hint = hint.rstrip("。")
+    if hint.endswith(")"):
+        return f"{hint[:-1]};命令行加 {flag})"
+    return f"{hint}(命令行加 {flag})"
 
 
 def _internal(exc: BaseException) -> int:

@@ -101,6 +101,15 @@ def test_close_with_evidence_given_relative_to_the_working_directory(root: Path)
     assert closed["evidence"][0]["path"] == "docs/a.pdf"
 
 
+def test_close_with_open_measures_is_refused_with_the_flag_in_the_hint(root: Path) -> None:
+    result = refused(root, 1, ["close", "1", "-e", "纪要"],
+                     "问题 1 还有 1 项整改措施未完成(第1项),不能销号")
+    # The command line's flag joins the hint's own parenthesis, never a second one.
+    assert result.stderr.splitlines()[-1] == (
+        "  提示:先用 ledger done 1 措施序号 标记完成;确需先行销号的,"
+        "可强制销号(会记入操作记录;命令行加 --force)")
+
+
 def test_close_with_force_records_the_open_measures(root: Path) -> None:
     result = cli(root, "close", "1", "-e", "纪要", "--force")
     assert result.exit_code == 0, result.output

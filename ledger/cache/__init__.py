@@ -170,12 +170,13 @@ def remember(root: Path, relpath: str, data: bytes, result: FileResult) -> None:
     root (nothing is stored then, as in `load`)."""
     if not SETTINGS.cache:
         return
+    from ledger.core.paths import inside_root
     from ledger.read.loader import ISSUES_DIR
 
     from . import journal, store
 
     try:
-        if not (root / ISSUES_DIR).resolve().is_relative_to(root.resolve()):
+        if not inside_root(root, root / ISSUES_DIR):
             return
     except (OSError, RuntimeError):  # RuntimeError: a link loop, Python < 3.12
         return

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ledger.core.model import Problem
+from ledger.core.paths import inside_root
 from ledger.read.yamlsrc import MAX_BYTES
 
 from .codec import Result, decode, encode
@@ -69,7 +70,7 @@ def jobs(pending: int, limit: int | None = None) -> int:
 def issues_inside(root: Path, issues_dir: str) -> bool:
     """Does the issues folder itself resolve inside the root?"""
     try:
-        return (root / issues_dir).resolve().is_relative_to(root.resolve())
+        return inside_root(root, root / issues_dir)
     except (OSError, RuntimeError):  # RuntimeError: a link loop, Python < 3.12
         return False
 

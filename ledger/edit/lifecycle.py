@@ -50,6 +50,7 @@ from ledger.core.model import (
     Problem,
     cn_date,
 )
+from ledger.core.paths import inside_root
 from ledger.edit import yamledit
 from ledger.edit.lock import DEFAULT_TIMEOUT, LOCK_NAME, ledger_lock
 from ledger.edit.yamledit import Document, Raw, Value
@@ -699,7 +700,7 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
     except (OSError, RuntimeError):  # RuntimeError: a symlink loop on Python 3.10/3.11
         raise RefusedError(f"{ISSUES_DIR} 是循环的链接,无法在其中新增问题",
                            f"请把 {ISSUES_DIR} 换成真实的目录") from None
-    if not real.is_relative_to(root.resolve()):
+    if not inside_root(root, real):
         raise RefusedError(f"{ISSUES_DIR} 是指向台账目录之外的链接,拒绝在那里新增文件",
                            f"问题文件必须在台账目录之内:请把 {ISSUES_DIR} 换成真实的目录")
     scope = _Scope(root)
@@ -823,7 +824,7 @@ def resolve_evidence(root: Path, item: str, cwd: Path) -> Value:
         if not os.path.lexists(candidate):
             continue
         real = candidate.resolve()
-        if not real.is_relative_to(real_root):
+        if not inside_root(real_root, real):
             raise RefusedError(f"佐证材料 {text} 位于台账目录之外", f"请把材料放进台账目录"
                                f"({root})后再引用,或改写为材料说明")
         relative = real.relative_to(real_root)
@@ -906,7 +907,7 @@ def _nearest_file(root: Path, text: str, candidates: list[Path]) -> str:
     for folder, deep in searches:
         try:
             real = folder.resolve()
-            if not real.is_dir() or not real.is_relative_to(real_root):
+            if not real.is_dir() or not inside_root(real_root, real):
                 continue
             walk = os.walk(real) if deep else [(str(real), [], [p.name for p in real.iterdir()])]
             for base, dirs, names in walk:
@@ -963,7 +964,7 @@ def read_template(root: Path) -> str:
     without importing that module and Jinja with it.
     """
     own = root / TEMPLATE_PATH
-    if own.is_file() and own.resolve().is_relative_to(root.resolve()):
+    if own.is_file() and inside_root(root, own):
         return _read_template(own)
     try:
         shipped: Traversable = importlib.resources.files("ledger.templates") / "issue.yaml"
@@ -1173,7 +1174,7 @@ def _check_bulk(root: Path, relpath: str, data: bytes | None = None) -> None:
         try:
             info = path.stat()
             if not stat.S_ISREG(info.st_mode) or info.st_size > yamlsrc.MAX_BYTES \
-                    or not path.resolve().is_relative_to(root.resolve()):
+                    or not inside_root(root, path):
                 return
             data = path.read_bytes()
         except (OSError, RuntimeError):

@@ -18,6 +18,7 @@ from typing import Any
 
 from ledger.core.atomic import sync_dir
 from ledger.core.errors import RefusedError, WriteError
+from ledger.core.paths import inside_root
 from ledger.edit.yamlout import dump
 from ledger.read.loader import HEADER_PATH, IMPORT_MARKER, ISSUES_DIR, issue_filename, shorten
 from ledger.read.notice import NOTICE_PATH
@@ -267,7 +268,7 @@ def write_all(into: Path, planned: dict[str, str], removed: Sequence[str],
     # outside `into`; the check makes that a guarantee rather than an argument.
     try:
         for relpath in [*planned, *removed, IMPORT_MARKER]:
-            if not (into / relpath).resolve().is_relative_to(into):
+            if not inside_root(into, into / relpath):
                 raise RefusedError(f"拒绝写入台账目录之外的位置:{relpath} 指向 {into} 之外",
                                    "data/ 或其中的目录是指向别处的链接;请换一个目录导入")
     except (OSError, RuntimeError) as exc:

@@ -35,6 +35,7 @@ from ledger.core.money import (
     results_sentence,
 )
 from ledger.core.numerals import DEPTH, label, measure_label
+from ledger.core.paths import inside_root
 from ledger.deadline.standing import LEVEL_NAMES, Standing, standing
 from ledger.present.safetext import markdown, markdown_cell
 from ledger.present.titles import sense_lines
@@ -222,7 +223,7 @@ def _own_template(root: Path | None, name: str) -> Path | None:
         return None
     path = own / name
     try:
-        if path.is_file() and path.resolve().is_relative_to(root.resolve()):
+        if path.is_file() and inside_root(root, path):
             return path
     except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.12)
         return None

@@ -56,6 +56,7 @@ from ledger.core.model import (
     Way,
 )
 from ledger.core.money import MONEY, RESULT_KINDS, parse_amount
+from ledger.core.paths import inside_root
 from ledger.read import yamlsrc
 
 SCHEMA_VERSION = 1
@@ -806,7 +807,7 @@ def read_bytes(root: Path, relpath: str) -> tuple[bytes | None, Problem | None]:
     path = root / relpath
     where = Location(relpath, 0, 0)
     try:
-        if not path.resolve().is_relative_to(root.resolve()):
+        if not inside_root(root, path):
             return None, Problem(where, "outside-root", "error",
                                  "文件是指向台账目录之外的链接,已拒绝读取",
                                  "台账文件必须位于台账目录之内;请用真实文件替换这个链接")

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from ledger.core.model import LedgerData, Problem
+from ledger.core.paths import inside_root
 
 
 def file_sha256(path: Path) -> str:
@@ -40,7 +41,7 @@ def check_evidence(ledger: LedgerData, today: date) -> Iterator[Problem]:
                 continue
             path = root / evidence.path
             try:
-                inside = path.resolve().is_relative_to(real_root)
+                inside = inside_root(real_root, path)
                 digest = file_sha256(path) if inside and path.is_file() else None
             except (OSError, RuntimeError):  # RuntimeError: a link loop, Python < 3.12
                 inside, digest = True, None
