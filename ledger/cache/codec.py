@@ -22,9 +22,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ledger.core.model import Issue, Location, Problem
+from ledger.core.model import Header, Issue, Location, Problem
 
 Result = tuple[Issue | None, list[Problem]]
+# data/ledger.yaml's parse: the header (None when it is not one) and its problems.
+HeaderResult = tuple[Header | None, list[Problem]]
 
 # ---------------------------------------------------------------- plain data codec
 #
@@ -281,6 +283,7 @@ def _codec() -> dict[str, Any]:
         gen = _Codegen()
         gen.record(Issue)
         gen.record(Problem)
+        gen.record(Header)
         namespace = dict(gen.names)
         exec(compile("\n".join(gen.source), "<ledger.cache.codec codec>", "exec"), namespace)
         _CODEC.update(namespace)
@@ -304,3 +307,22 @@ def decode(relpath: str, text: str | bytes) -> Result:
         raise ValueError("not a cache entry")
     issue = None if plain[0] is None else codec["dec_Issue"](plain[0], relpath)
     return issue, [codec["dec_Problem"](item, relpath) for item in plain[1]]
+
+
+def encode_header(relpath: str, result: HeaderResult) -> bytes:
+    """The header's parse (data/ledger.yaml) as a line of JSON, like `encode`."""
+    codec = _codec()
+    header, problems = result
+    plain = [None if header is None else codec["enc_Header"](header, relpath),
+             [codec["enc_Problem"](problem, relpath) for problem in problems]]
+    return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def decode_header(relpath: str, text: str | bytes) -> HeaderResult:
+    """The inverse of `encode_header`; raises like `decode`."""
+    codec = _codec()
+    plain = json.loads(text)
+    if not isinstance(plain, list) or len(plain) != 2 or not isinstance(plain[1], list):
+        raise ValueError("not a cache entry")
+    header = None if plain[0] is None else codec["dec_Header"](plain[0], relpath)
+    return header, [codec["dec_Problem"](item, relpath) for item in plain[1]]
