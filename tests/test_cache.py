@@ -560,3 +560,33 @@ def test_a_foreign_file_in_the_way_is_left_alone(root: Path, trusted: None,
     (root / store.CACHE_NAME).write_text("我的笔记\n", encoding="utf-8")
     assert_same(root, monkeypatch)
     assert (root / store.CACHE_NAME).read_text(encoding="utf-8") == "我的笔记\n"
+
+
+def test_header_and_its_problems_come_from_the_cache(root: Path, trusted: None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A header with a mistake: the warm run takes its parse and its diagnostics from the
+    cache (the header is not parsed again) and says exactly what a fresh parse says."""
+    header = root / "data" / "ledger.yaml"
+    header.write_text(header.read_text(encoding="utf-8") + "colour: 红\n", encoding="utf-8")
+    reference = outputs(root, monkeypatch, cached=False)
+    assert "colour" in str(reference)
+    parsed: list[str] = []
+    real = loader.parse_header
+
+    def counting(relpath: str, data: bytes) -> object:
+        parsed.append(relpath)
+        return real(relpath, data)
+
+    monkeypatch.setattr(loader, "parse_header", counting)
+    assert outputs(root, monkeypatch, cached=True) == reference
+    assert parsed == [HEADER]  # the first command parsed it
+    assert HEADER in entries(root)
+    assert outputs(root, monkeypatch, cached=True) == reference
+    assert parsed == [HEADER]
+    header.write_text(header.read_text(encoding="utf-8").replace("colour", "color"),
+                      encoding="utf-8")
+    later(header)
+    fresh = outputs(root, monkeypatch, cached=False)
+    parsed.clear()
+    assert outputs(root, monkeypatch, cached=True) == fresh != reference
+    assert parsed == [HEADER]  # changed: parsed again, once
