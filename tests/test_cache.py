@@ -31,6 +31,7 @@ from ledger.read import loader
 from .conftest import BASE, TESTS
 
 TODAY = "2021-09-01"
+HEADER = loader.HEADER_PATH  # cached like a problem file
 
 COMMANDS: tuple[tuple[str, ...], ...] = (
     ("validate",),
@@ -231,7 +232,7 @@ def test_warm_run_parses_nothing(lean: bool, root: Path, trusted: None, counter:
     assert counter.take() == 5  # the first command parsed every file once
     assert outputs(root, monkeypatch, cached=True) == reference
     assert counter.take() == 0
-    assert entries(root) == [f"data/issues/{n:03d}.yaml" for n in range(1, 6)]
+    assert entries(root) == [*(f"data/issues/{n:03d}.yaml" for n in range(1, 6)), HEADER]
 
 
 def test_no_cache_env_writes_nothing(root: Path, trusted: None,
@@ -448,7 +449,7 @@ def test_corrupt_cache_is_rebuilt(name: str, root: Path, trusted: None, counter:
     outputs(root, monkeypatch, cached=True)
     _rewrite(root, CORRUPTIONS[name])
     assert_same(root, monkeypatch)
-    assert entries(root) == [f"data/issues/{n:03d}.yaml" for n in range(1, 6)]
+    assert entries(root) == [*(f"data/issues/{n:03d}.yaml" for n in range(1, 6)), HEADER]
     counter.take()
     outputs(root, monkeypatch, cached=True)
     assert counter.take() == 0
@@ -479,7 +480,7 @@ def test_cache_file_is_json_lines(root: Path, trusted: None,
     outputs(root, monkeypatch, cached=True)
     lines = store.cache_path(root).read_text(encoding="utf-8").splitlines()
     assert lines[0].split("\t")[:2] == [store.MAGIC, store.FORMAT]
-    assert lines[-1].startswith("end\t5\t")
+    assert lines[-1].startswith("end\t6\t")  # five problem files and the header
     assert all(line.count("\t") >= 2 for line in lines[1:-1])
 
 
@@ -515,7 +516,7 @@ def test_parallel_parse_equals_serial(share: str, root: Path, trusted: None, cou
     assert outputs(root, monkeypatch, cached=True) == reference
     if share == "workers-take-all":
         assert counter.take() == 4  # the first chunk is always this process's own
-    assert len(entries(root)) == 39
+    assert len(entries(root)) == 39 + 1  # and the header
     assert outputs(root, monkeypatch, cached=True) == reference
 
 
@@ -551,7 +552,7 @@ def test_old_single_file_cache_is_replaced(root: Path, trusted: None,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     (root / store.CACHE_NAME).write_bytes(store.MAGIC.encode() + b"\t0\told\n")
     assert_same(root, monkeypatch)
-    assert entries(root) == [f"data/issues/{n:03d}.yaml" for n in range(1, 6)]
+    assert entries(root) == [*(f"data/issues/{n:03d}.yaml" for n in range(1, 6)), HEADER]
 
 
 def test_a_foreign_file_in_the_way_is_left_alone(root: Path, trusted: None,
@@ -559,3 +560,33 @@ def test_a_foreign_file_in_the_way_is_left_alone(root: Path, trusted: None,
     (root / store.CACHE_NAME).write_text("我的笔记\n", encoding="utf-8")
     assert_same(root, monkeypatch)
     assert (root / store.CACHE_NAME).read_text(encoding="utf-8") == "我的笔记\n"
+
+
+def test_header_and_its_problems_come_from_the_cache(root: Path, trusted: None,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A header with a mistake: the warm run takes its parse and its diagnostics from the
+    cache (the header is not parsed again) and says exactly what a fresh parse says."""
+    header = root / "data" / "ledger.yaml"
+    header.write_text(header.read_text(encoding="utf-8") + "colour: 红\n", encoding="utf-8")
+    reference = outputs(root, monkeypatch, cached=False)
+    assert "colour" in str(reference)
+    parsed: list[str] = []
+    real = loader.parse_header
+
+    def counting(relpath: str, data: bytes) -> object:
+        parsed.append(relpath)
+        return real(relpath, data)
+
+    monkeypatch.setattr(loader, "parse_header", counting)
+    assert outputs(root, monkeypatch, cached=True) == reference
+    assert parsed == [HEADER]  # the first command parsed it
+    assert HEADER in entries(root)
+    assert outputs(root, monkeypatch, cached=True) == reference
+    assert parsed == [HEADER]
+    header.write_text(header.read_text(encoding="utf-8").replace("colour", "color"),
+                      encoding="utf-8")
+    later(header)
+    fresh = outputs(root, monkeypatch, cached=False)
+    parsed.clear()
+    assert outputs(root, monkeypatch, cached=True) == fresh != reference
+    assert parsed == [HEADER]  # changed: parsed again, once

@@ -136,7 +136,8 @@ def test_cache_file_that_is_a_link_is_replaced_not_followed(
     assert "完全伪造的" not in outcome.out and outcome.err == ""
     assert target.read_bytes() == forged  # never written through
     assert not store.cache_path(root).is_symlink()  # the link itself was replaced
-    assert sorted(store.Store(root).old) == ["data/issues/001.yaml", "data/issues/002.yaml"]
+    assert sorted(store.Store(root).old) == ["data/issues/001.yaml", "data/issues/002.yaml",
+                                             "data/ledger.yaml"]
 
 
 def test_gitignore_that_is_a_dangling_link_out_is_never_written(

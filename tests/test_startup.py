@@ -74,6 +74,29 @@ def test_list_open_to_a_pipe_imports_nothing_it_does_not_need(shipped: Path, cac
     assert _loaded(found, NOT_FOR_LIST) == []
 
 
+def test_a_warm_list_parses_nothing_and_never_imports_yaml(shipped: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """The header's parse is cached like the problem files': a warm run reads both from
+    the cache and never imports PyYAML (about 13 ms) nor the parser's helpers."""
+    from ledger import cache
+    from ledger.cache import store
+
+    monkeypatch.setattr(store, "RACY_NS", -3600 * 10**9)  # files just copied count as old
+    cache.load(shipped, cache=True, jobs=1)
+    code, out, found = _modules(shipped, "list", "--open")
+    assert code == 0
+    assert out.endswith("共 23 项\n")
+    assert "ledger.read.loader" in found
+    assert _loaded(found, ("yaml", "_yaml", "ledger.read.yamlsrc")) == []
+    # A header changed since the cache was written is parsed again.
+    header = shipped / "data" / "ledger.yaml"
+    header.write_bytes(header.read_bytes() + b"\n")
+    code, out, found = _modules(shipped, "list", "--open")
+    assert (code, out.endswith("共 23 项\n")) == (0, True)
+    assert "ledger.read.yamlsrc" in found
+
+
 def test_help_imports_no_reading_of_the_ledger(shipped: Path) -> None:
     code, out, found = _modules(shipped, "--help")
     assert code == 0

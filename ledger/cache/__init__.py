@@ -32,7 +32,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from ledger.core.model import Header, Problem
     from ledger.read.loader import FileResult, Loaded, Parse, Read
+
+    from .codec import HeaderResult
+    from .store import StatKey, Store
+
+    HeaderRead = list[tuple[Header, list[Problem]]]
 
 # Told (files done, files in all) as the problem files are read; the caller draws it.
 Progress = Callable[[int, int], None]
@@ -82,19 +88,28 @@ def load(root: Path, *, cache: bool | None = None, jobs: int | None = None,
 
         return loader.load(root, parse_files=each)
     limit = SETTINGS.jobs if jobs is None else jobs
+    # The header is read with the problem files, through the same cache file.
+    head: HeaderRead = []
 
     def parse_all(root: Path, relpaths: list[str], read: Read, parse: Parse
                   ) -> list[FileResult]:
-        return parse_files(root, relpaths, read, parse, jobs=limit, progress=progress)
+        return parse_files(root, relpaths, read, parse, jobs=limit, progress=progress,
+                           header=head)
 
-    return loader.load(root, parse_files=parse_all)
+    def read_header(root: Path) -> tuple[Header, list[Problem]]:
+        return head[0] if head else loader.read_header(root)
+
+    return loader.load(root, parse_files=parse_all, header=read_header)
 
 
 def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *,
                 cache: bool = True, jobs: int | None = None,
-                progress: Progress | None = None) -> list[FileResult]:
+                progress: Progress | None = None, header: HeaderRead | None = None
+                ) -> list[FileResult]:
     """Each problem file's (Issue | None, problems), in the order given, as `parse`
-    would return for what `read` gives (or the read failure); `progress` as in `load`."""
+    would return for what `read` gives (or the read failure); `progress` as in `load`.
+    `header`, when given, receives the header as `loader.read_header` gives it, its
+    parse taken from and kept in the cache like a problem file's."""
     # Loading builds millions of small objects and no reference cycles; the cyclic
     # collector would rescan the growing heap over and over (measured: it tripled
     # the time to decode 10,000 cached problems). Freezing afterwards keeps the first
@@ -103,7 +118,7 @@ def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse_files(root, list(relpaths), read, parse, cache, jobs, progress)
+        return _parse_files(root, list(relpaths), read, parse, cache, jobs, progress, header)
     finally:
         gc.freeze()
         if paused:
@@ -111,10 +126,11 @@ def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *
 
 
 def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: bool,
-                 limit: int | None, progress: Progress | None = None) -> list[FileResult]:
+                 limit: int | None, progress: Progress | None = None,
+                 header: HeaderRead | None = None) -> list[FileResult]:
     import time
 
-    from ledger.read.loader import ISSUES_DIR
+    from ledger.read.loader import HEADER_PATH, ISSUES_DIR
 
     from . import parallel, store
 
@@ -126,12 +142,16 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
     inside = parallel.issues_inside(root, ISSUES_DIR)
     keys = [store.file_key(root, relpath) for relpath in paths]
     stored: store.Store | None = None
+    head_key: StatKey | None = None
     if cache and inside:
         budget = (store.BUDGET_FLOOR
                   + store.BUDGET_FACTOR * sum(key[0] for key in keys if key is not None))
         try:
             # Decoded while the file is read: only the entries of these files, as they are now.
-            stored = store.Store(root, budget, dict(zip(paths, keys, strict=True)))
+            wanted = dict(zip(paths, keys, strict=True))
+            if header is not None:
+                wanted[HEADER_PATH] = head_key = store.file_key(root, HEADER_PATH)
+            stored = store.Store(root, budget, wanted)
         except (TypeError, ValueError, OSError):  # pragma: no cover - model not codable
             stored = None
     results: list[FileResult | None] = [None] * len(paths)
@@ -158,9 +178,38 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
         results[index] = result
         if stored is not None and line is not None:
             stored.keep(paths[index], keys[index], line, cutoff)
+    if header is not None:
+        header.append(_read_header(root, stored, head_key, cutoff))
     if stored is not None:
         stored.save()  # and lets go of the old file
     return [result for result in results if result is not None]
+
+
+def _read_header(root: Path, stored: Store | None, key: StatKey | None, cutoff: int
+                 ) -> tuple[Header, list[Problem]]:
+    """`loader.read_header(root)`, its parse from the cache while the file is unchanged
+    (and kept there when parsed afresh); without the cache, simply that."""
+    from ledger.core.paths import inside_root
+    from ledger.read import loader
+    from ledger.read.loader import HEADER_PATH
+
+    from .codec import encode_header
+
+    if stored is None:
+        return loader.read_header(root)
+    found = stored.lookup_header(key)  # key: a regular file, not a link, unchanged
+    if found is not None:
+        with contextlib.suppress(OSError, RuntimeError):  # else read: the reader says why
+            if inside_root(root, root / HEADER_PATH):
+                return loader.header_of(found[0], list(found[1]))
+
+    def parse(relpath: str, data: bytes) -> HeaderResult:
+        result = loader.parse_header(relpath, data)
+        with contextlib.suppress(TypeError, ValueError):  # pragma: no cover - not codable
+            stored.keep(relpath, key, encode_header(relpath, result), cutoff)
+        return result
+
+    return loader.read_header(root, parse)
 
 
 def remember(root: Path, relpath: str, data: bytes, result: FileResult) -> None:

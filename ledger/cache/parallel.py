@@ -21,7 +21,6 @@ from typing import BinaryIO
 
 from ledger.core.model import Problem
 from ledger.core.paths import inside_root
-from ledger.read.yamlsrc import MAX_BYTES
 
 from .codec import Result, decode, encode
 from .store import StatKey
@@ -78,6 +77,8 @@ def issues_inside(root: Path, issues_dir: str) -> bool:
 def read_capped(handle: BinaryIO, size: int) -> bytes:
     """A file's bytes, `size` as stat gave it: a file growing meanwhile is read only to one
     byte past the cap (which the parser then reports), and nothing is allocated beyond."""
+    from ledger.read.yamlsrc import MAX_BYTES  # parsing imports it anyway; a warm run does not
+
     data = handle.read(size + 1)
     if len(data) > size:
         data += handle.read(max(0, MAX_BYTES + 1 - len(data)))
@@ -93,6 +94,8 @@ def read_and_parse(root: Path, relpath: str, key: StatKey | None, inside: bool,
     `resolve()` the loader's reader needs for links; anything else goes
     through that reader and its checks.
     """
+    from ledger.read.yamlsrc import MAX_BYTES
+
     data: bytes | None = None
     if key is not None and inside and key[0] <= MAX_BYTES:  # larger: the reader refuses it
         try:

@@ -37,8 +37,12 @@ Why it is safe to trust:
   link or not a folder switches the cache off for the run, with a warning.
   Nothing is ever written outside the root.
 
-What it does not do: cache the header (one small file), decide what a file
-means (that is `loader.parse_issue`), parse (parallel.py), or lock: two runs
+The header (data/ledger.yaml) is one more entry, under its relpath, by the
+same rules (`lookup_header`): a warm run parses nothing and never imports
+PyYAML.
+
+What it does not do: decide what a file means (that is `loader.parse_issue`
+and `loader.parse_header`), parse (parallel.py), or lock: two runs
 writing at once each replace the file whole, and the last one wins.
 """
 
@@ -55,8 +59,10 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from ledger.read.loader import HEADER_PATH
+
 from . import journal
-from .codec import Result, decode
+from .codec import HeaderResult, Result, decode, decode_header
 
 # A folder that ignores itself (like .pytest_cache): a ledger repository made by
 # hand or by `ledger import` may have no .gitignore entry, and office staff
@@ -82,15 +88,13 @@ def stamp() -> str:
     them, and reading the 40-odd files costs about a millisecond. It is the same for every
     command, so commands never invalidate each other's cache.
     """
-    import yaml
-
     from ledger.read import loader
     from ledger.version import __version__
 
     digest = hashlib.blake2b(digest_size=16)
-    parts = (FORMAT, __version__, str(loader.SCHEMA_VERSION), yaml.__version__,
-             str(getattr(yaml, "__with_libyaml__", False)), sys.version)
+    parts = (FORMAT, __version__, str(loader.SCHEMA_VERSION), sys.version)
     digest.update("\0".join(parts).encode())
+    digest.update(_yaml_identity())
     package = Path(__file__).resolve().parent.parent
     try:
         for source in sorted(package.rglob("*.py")):
@@ -99,6 +103,23 @@ def stamp() -> str:
     except OSError:  # pragma: no cover - unreadable install: never match an old cache
         digest.update(os.urandom(16))
     return digest.hexdigest()
+
+
+def _yaml_identity() -> bytes:
+    """PyYAML as installed, without importing it (a warm run parses nothing and never
+    does): its `__init__.py`, which holds the version and the libyaml switch, and the
+    names of its files, the libyaml extension among them."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("yaml")
+        if spec is None or spec.origin is None:  # pragma: no cover - yaml is a dependency
+            return b"no yaml"
+        init = Path(spec.origin)
+        names = sorted(entry.name for entry in init.parent.iterdir())
+        return init.read_bytes() + b"\0" + "\0".join(names).encode()
+    except (OSError, ImportError, ValueError):  # pragma: no cover - never match an old cache
+        return os.urandom(16)
 
 
 # ---------------------------------------------------------------- reading files
@@ -146,6 +167,7 @@ class Store:
         # relpath -> (stat key as written, start of its line, start of its payload, end)
         self.old: dict[str, tuple[bytes, int, int, int]] = {}
         self.hits: dict[str, Result] = {}
+        self.header_hit: HeaderResult | None = None  # the header's entry, when wanted
         self.new: dict[str, tuple[StatKey, bytes | None]] = {}  # None: the old line as it is
         self.changed = False
         self.usable = True  # False: the folder is not one we may write into
@@ -190,7 +212,7 @@ class Store:
         try:
             self._scan(fd, size, want)
         except (OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
-            self.old, self.hits = {}, {}
+            self.old, self.hits, self.header_hit = {}, {}, None
             self.changed = self.odd = True
             self.close()
 
@@ -243,7 +265,10 @@ class Store:
                 if want.get(relpath) == key:
                     with contextlib.suppress(ValueError, TypeError, IndexError, KeyError,
                                              AttributeError):  # parsed afresh
-                        hits[relpath] = decode(relpath, buf[two + 1: eol])
+                        if relpath == HEADER_PATH:
+                            self.header_hit = decode_header(relpath, buf[two + 1: eol])
+                        else:
+                            hits[relpath] = decode(relpath, buf[two + 1: eol])
                 at = eol + 1
             carry = buf[at:]
         if carry or first:
@@ -265,6 +290,24 @@ class Store:
         if result is None:
             return None
         self.new[relpath] = (key, None)
+        return result
+
+    def lookup_header(self, key: StatKey | None) -> HeaderResult | None:
+        """The header's parse (data/ledger.yaml), by the rules of `lookup`; edits of the
+        header are not journalled: a changed header is parsed again."""
+        entry = self.old.get(HEADER_PATH)
+        if entry is None or key is None or entry[0] != b"%d,%d,%d,%d" % key:
+            return None
+        result, self.header_hit = self.header_hit, None
+        if result is None and self._fd is not None:  # not asked for while reading
+            try:
+                payload = os.pread(self._fd, entry[3] - entry[2], entry[2])
+                result = decode_header(HEADER_PATH, payload)
+            except (OSError, ValueError, TypeError, IndexError, KeyError, AttributeError):
+                return None
+        if result is None:
+            return None
+        self.new[HEADER_PATH] = (key, None)
         return result
 
     def _recent(self, relpath: str, key: StatKey | None) -> Result | None:

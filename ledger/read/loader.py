@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import errno
+import importlib
 import os
 import stat
 from collections.abc import Callable, Iterator
@@ -19,9 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TypeVar
-
-import yaml
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ledger.core.dates import parse_date
 from ledger.core.errors import UsageError
@@ -57,7 +56,33 @@ from ledger.core.model import (
 )
 from ledger.core.money import MONEY, RESULT_KINDS, parse_amount
 from ledger.core.paths import inside_root
-from ledger.read import yamlsrc
+
+
+class _Later:
+    """A module imported on first use and then bound in its stand-in's place.
+
+    A warm run takes the header and every problem file from the parse cache and
+    parses nothing: PyYAML (about 13 ms to import) and yamlsrc are imported only
+    when a file is parsed. After the first use the module's global is the module
+    itself, so the parser pays nothing per access.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module, self._name = module, name
+
+    def __getattr__(self, attr: str) -> Any:
+        module = importlib.import_module(self._module)
+        globals()[self._name] = module
+        return getattr(module, attr)
+
+
+if TYPE_CHECKING:
+    import yaml
+
+    from ledger.read import yamlsrc
+else:
+    yaml = _Later("yaml", "yaml")
+    yamlsrc = _Later("ledger.read.yamlsrc", "yamlsrc")
 
 SCHEMA_VERSION = 1
 MAX_DIGITS = 9
@@ -877,6 +902,10 @@ Read = Callable[[Path, str], tuple[bytes | None, Problem | None]]
 Parse = Callable[[str, bytes], FileResult]
 # Every problem file's result, in the order given: `parse_files(root, relpaths, read, parse)`.
 ParseFiles = Callable[[Path, list[str], Read, Parse], list[FileResult]]
+# data/ledger.yaml's bytes to its header (None when it is not one) and problems.
+ParseHeader = Callable[[str, bytes], tuple[Header | None, list[Problem]]]
+# The header as `read_header(root)` gives it.
+ReadHeader = Callable[[Path], tuple[Header, list[Problem]]]
 
 
 def parse_each(root: Path, relpaths: list[str], read: Read, parse: Parse) -> list[FileResult]:
@@ -892,50 +921,63 @@ def parse_each(root: Path, relpaths: list[str], read: Read, parse: Parse) -> lis
     return out
 
 
-def read_header(root: Path) -> tuple[Header, list[Problem]]:
+def read_header(root: Path, parse: ParseHeader | None = None) -> tuple[Header, list[Problem]]:
     """data/ledger.yaml as `load` reads it, with its problems (an unreadable one gives an
-    empty header marked `readable=False`). Edits read it alone (see lifecycle._Scope)."""
+    empty header marked `readable=False`). Edits read it alone (see lifecycle._Scope).
+    `parse` replaces `parse_header` (the parse cache passes one that remembers)."""
     problems: list[Problem] = []
     data, failure = read_bytes(root, HEADER_PATH)
     header: Header | None = None
     if failure is not None:
         problems.append(failure)
     elif data is not None:
-        header, found = parse_header(HEADER_PATH, data)
+        header, found = (parse or parse_header)(HEADER_PATH, data)
         problems.extend(found)
+    return header_of(header, problems)
+
+
+def header_of(header: Header | None, problems: list[Problem]) -> tuple[Header, list[Problem]]:
+    """The header as `read_header` gives it from a parse's result: an empty one marked
+    `readable=False` stands in when there is none."""
     if header is None:
         header = Header(schema=SCHEMA_VERSION, issuer="", title="", inspection=Inspection(),
                         path=HEADER_PATH, readable=False)
     return header, problems
 
 
-def load(root: Path, *, parse_files: ParseFiles | None = None) -> Loaded:
+def load(root: Path, *, parse_files: ParseFiles | None = None,
+         header: ReadHeader | None = None) -> Loaded:
     """Read the header and every problem file under `root`; never raises for bad data
     (only IncompleteImportError, for a ledger an interrupted import left half-written).
 
     `parse_files` replaces the step that reads and parses the problem files (it is
-    given this module's reader and parser, and must return what they would); the
+    given this module's reader and parser, and must return what they would), and
+    `header` the reading of the header (`read_header`), which runs after it; the
     parse cache (`ledger.cache.load`) wraps the loader this way.
     """
     check_complete(root)
-    header, problems = read_header(root)
-    if not (root / ISSUES_DIR).is_dir():
-        problems.append(Problem(Location(ISSUES_DIR), "no-issues-dir", "error",
-                                "找不到问题目录 data/issues", "请创建 data/issues 目录"))
-    issues: list[Issue] = []
+    missing = not (root / ISSUES_DIR).is_dir()
+    bad: list[Problem] = []
     paths = []
     for relpath in issue_paths(root):
         if is_utf8_name(relpath):
             paths.append(relpath)
         else:  # it could never be named in a message, a record or the cache
-            problems.append(_bad_name(relpath))
+            bad.append(_bad_name(relpath))
     step = parse_files or parse_each
-    for issue, found in step(root, paths, read_bytes, parse_issue):
+    results = step(root, paths, read_bytes, parse_issue)
+    head, problems = (header or read_header)(root)
+    if missing:
+        problems.append(Problem(Location(ISSUES_DIR), "no-issues-dir", "error",
+                                "找不到问题目录 data/issues", "请创建 data/issues 目录"))
+    problems.extend(bad)
+    issues: list[Issue] = []
+    for issue, found in results:
         problems.extend(found)
         if issue is not None:
             issues.append(issue)
     issues.sort(key=lambda item: (item.number, item.path))
-    return Loaded(LedgerData(str(root), header, tuple(issues)), tuple(problems))
+    return Loaded(LedgerData(str(root), head, tuple(issues)), tuple(problems))
 
 
 def load_files(root: str, read: Callable[[str], bytes | None], paths: list[str],
