@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import importlib.resources
 import os
 import re
 import stat
@@ -958,19 +957,12 @@ history:
 
 
 def read_template(root: Path) -> str:
-    """The ledger's own templates/issue.yaml, else the one shipped with the code.
+    """The ledger's own templates/issue.yaml, else the one shipped with the code, else the
+    built-in text (found as `ledger render` finds its templates: read.templates)."""
+    from ledger.read.templates import find_template
 
-    Found the way `ledger render` finds its templates (see render.shipped_templates),
-    without importing that module and Jinja with it.
-    """
-    own = root / TEMPLATE_PATH
-    if own.is_file() and inside_root(root, own):
-        return _read_template(own)
-    try:
-        shipped: Traversable = importlib.resources.files("ledger.templates") / "issue.yaml"
-    except ModuleNotFoundError:  # running from a checkout that is not installed
-        shipped = Path(__file__).resolve().parents[2] / TEMPLATE_PATH
-    return _read_template(shipped) if shipped.is_file() else _BUILTIN_TEMPLATE
+    found = find_template(root, "issue.yaml")
+    return _read_template(found) if found is not None else _BUILTIN_TEMPLATE
 
 
 def _read_template(path: Traversable) -> str:

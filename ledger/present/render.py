@@ -12,7 +12,6 @@ jinja2 is imported lazily: the CLI must start fast.
 
 from __future__ import annotations
 
-import importlib.resources
 import time
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,6 @@ from ledger.core.money import (
     results_sentence,
 )
 from ledger.core.numerals import DEPTH, label, measure_label
-from ledger.core.paths import inside_root
 from ledger.deadline.standing import LEVEL_NAMES, Standing, standing
 from ledger.present.safetext import markdown, markdown_cell
 from ledger.present.titles import sense_lines
@@ -48,9 +46,9 @@ from ledger.read.notice import (
     load_notice,
     progress_sentence,
 )
+from ledger.read.templates import own_folder, own_template, shipped_templates
 
 if TYPE_CHECKING:
-    from importlib.abc import Traversable
 
     import jinja2
 
@@ -193,41 +191,19 @@ class _Range:
 # ---------------------------------------------------------------- templates
 
 
-def shipped_templates() -> Traversable:
-    """The templates that come with the package (top-level templates/ in the source tree)."""
-    try:
-        return importlib.resources.files("ledger.templates")
-    except ModuleNotFoundError:  # running from a checkout that is not installed
-        return Path(__file__).resolve().parents[2] / "templates"
-
-
 def available(root: Path | None) -> list[tuple[str, str]]:
     """(name, origin) of every template, a ledger's own overriding shipped ones by file name."""
     found: dict[str, str] = {}
     for entry in shipped_templates().iterdir():
         if entry.name.endswith(TEMPLATE_SUFFIX):
             found[entry.name] = "内置"
-    own = _own_folder(root)
+    own = own_folder(root)
     if own is not None:
         for path in sorted([*own.glob(f"*{TEMPLATE_SUFFIX}"), *own.glob("*.docx")]):
-            if _own_template(root, path.name) is not None:
+            if own_template(root, path.name) is not None:
                 found[path.name] = "本台账 templates/" + (
                     "(覆盖内置)" if found.get(path.name) == "内置" else "")
     return sorted(found.items())
-
-
-def _own_template(root: Path | None, name: str) -> Path | None:
-    """<root>/templates/NAME when it is a file inside the ledger (never through a link out)."""
-    own = _own_folder(root)
-    if root is None or own is None:
-        return None
-    path = own / name
-    try:
-        if path.is_file() and inside_root(root, path):
-            return path
-    except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.12)
-        return None
-    return None
 
 
 MAX_TEMPLATE_BYTES = 1024 * 1024
@@ -244,12 +220,6 @@ def _read_template(path: Path, shown: str) -> str:
         raise RenderError(f"无法读取模板 {shown}", "模板须为 UTF-8 文本文件,且可读") from exc
 
 
-def _own_folder(root: Path | None) -> Path | None:
-    if root is None or not (root / "templates").is_dir():
-        return None
-    return root / "templates"
-
-
 def environment(root: Path | None, limits: Limits | None = None) -> jinja2.Environment:
     """The one Jinja environment: sandboxed, strict, HTML autoescaped, own templates first.
 
@@ -263,7 +233,7 @@ def environment(root: Path | None, limits: Limits | None = None) -> jinja2.Envir
     def load(name: str) -> tuple[str, str, Callable[[], bool]] | None:
         if "/" in name or "\\" in name or name.startswith("."):
             return None  # templates are plain file names; no paths out of the folders
-        path = _own_template(root, name)
+        path = own_template(root, name)
         if path is not None:
             guard.active = True
             mtime = path.stat().st_mtime
@@ -891,7 +861,7 @@ def render_file(root: Path | None, ledger: LedgerData, notice: Notice | None, to
     data = context(ledger, notice, today, public, only, scope)
     if fmt == "docx":
         own_name = name if "." in template else f"{template}.docx"
-        own = _own_template(root, own_name)
+        own = own_template(root, own_name)
         if own is not None:
             from ledger.present.docx_template import fill
 
