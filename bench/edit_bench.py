@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import REPO, TODAY, Row, measure  # noqa: E402  (a script beside this one)
+from run import TODAY, Row, measure, run_meta, snapshot  # noqa: E402  (a script beside this one)
 
 TARGET = 12.0  # issue 15: each edit within 12x `python -c pass`
 EVIDENCE = "会议纪要(基准测试)"
@@ -75,19 +74,6 @@ def prepared(size: int, work: Path) -> tuple[Path, str]:
                          capture_output=True, text=True, check=True).stdout
     root, label = json.loads(out)
     return Path(root), label
-
-
-def snapshot(work: Path, rev: str) -> Path:
-    """The package as committed at `rev`, unpacked once (see run.snapshot)."""
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", rev], capture_output=True,
-                            text=True, check=True).stdout.strip()
-    target = work / f"code-{commit[:12]}"
-    if not (target / "ledger" / "__init__.py").exists():
-        target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", commit, "ledger",
-                                  "templates"], capture_output=True, check=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    return target
 
 
 def main() -> None:
@@ -148,19 +134,9 @@ def main() -> None:
             print(f"  {row.size:>10} {row.command:<10} {row.median:7.3f} s "
                   f"({row.median / floor.median:4.1f}x,CPU {row.cpu_median:.3f} s,"
                   f"{row.peak_kib / 1024:.0f} MiB) {row.note}", file=sys.stderr, flush=True)
-    meta = {
-        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "cpus": len(os.sched_getaffinity(0)),
-        "load_before": load_before,
-        "load_after": os.getloadavg(),
-        "runs": runs,
-        "commit": "工作区" if args.code == "tree" else subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", args.code], capture_output=True,
-            text=True, check=False).stdout.strip(),
-        "code": args.code,
-    }
+    meta = run_meta(load_before, runs, "HEAD" if args.code == "tree" else args.code, args.code)
+    if args.code == "tree":
+        meta["commit"] = "工作区"
     print_table(rows, floor.median, meta)
     args.out.mkdir(parents=True, exist_ok=True)
     out = args.out / f"edits-{time.strftime('%Y%m%d-%H%M%S')}.json"

@@ -165,14 +165,31 @@ def ledger_for(size: int, work: Path) -> tuple[Path, str]:
     return root, f"{size:,}"
 
 
-def snapshot(work: Path) -> Path:
-    """The committed `ledger` package, unpacked once per commit.
+def run_meta(load_before: tuple[float, float, float], runs: int, rev: str,
+             code: str) -> dict[str, object]:
+    """What a result file records of the run: when, where, the load, and which code."""
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "cpus": len(os.sched_getaffinity(0)),
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "runs": runs,
+        "commit": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", rev],
+                                 capture_output=True, text=True, check=False).stdout.strip(),
+        "code": code,
+    }
+
+
+def snapshot(work: Path, rev: str = "HEAD") -> Path:
+    """The `ledger` package as committed at `rev`, unpacked once per commit.
 
     The cache's stamp covers the source of the parsing modules, so an edit in
     the working tree during a run would turn warm runs cold; and the figures
     should belong to a commit. PYTHONPATH puts it before the editable install.
     """
-    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True,
+    commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", rev], capture_output=True,
                             text=True, check=True).stdout.strip()
     target = work / f"code-{commit[:12]}"
     if not (target / "ledger" / "__init__.py").exists():
@@ -254,19 +271,8 @@ def main() -> None:
                 show(repeat(Row(label, "list --open", "pty"),
                             [*ledger, "--root", str(root), "list", "--open"], env, root, runs,
                             terminal=True))
-    meta = {
-        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "cpus": len(os.sched_getaffinity(0)),
-        "load_before": load_before,
-        "load_after": os.getloadavg(),
-        "runs": runs,
-        "commit": subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-                                 capture_output=True, text=True, check=False).stdout.strip(),
-        "code": args.code,
-        "packages": _versions(python),
-    }
+    meta = {**run_meta(load_before, runs, "HEAD", args.code),
+            "packages": _versions(python)}
     verdicts = judge(rows, floor_python.median)
     print_table(rows, floor_python.median, floor_typer.median, meta, verdicts)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -1181,19 +1181,25 @@ def stats(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
+def _report_output(module: Any, result: Any, fmt: StatsFormat, table: str) -> None:
+    """A report (stats, rollup) in the chosen format: the module's as_data / as_markdown /
+    as_csv, or the terminal table `present.tables.<table>` for text."""
+    if fmt is StatsFormat.json:
+        sys.stdout.write(_json(module.as_data(result)))
+    elif fmt is StatsFormat.md:
+        sys.stdout.write(module.as_markdown(result))
+    elif fmt is StatsFormat.csv:
+        sys.stdout.write(module.as_csv(result))
+    else:
+        from ledger.present import tables
+
+        getattr(tables, table)(result)
+
+
 def _stats_output(result: Any, fmt: StatsFormat) -> None:
     from ledger.report import stats as counting
 
-    if fmt is StatsFormat.json:
-        sys.stdout.write(_json(counting.as_data(result)))
-    elif fmt is StatsFormat.md:
-        sys.stdout.write(counting.as_markdown(result))
-    elif fmt is StatsFormat.csv:
-        sys.stdout.write(counting.as_csv(result))
-    else:
-        from ledger.present.tables import stats_report
-
-        stats_report(result)
+    _report_output(counting, result, fmt, "stats_report")
 
 
 def _stats_history(every: str, fmt: StatsFormat) -> None:
@@ -1301,16 +1307,7 @@ def _rollup_names(folders: list[str] | None, from_list: Path | None) -> list[str
 def _rollup_output(result: Any, fmt: StatsFormat) -> None:
     from ledger.report import rollup as rolling
 
-    if fmt is StatsFormat.json:
-        sys.stdout.write(_json(rolling.as_data(result)))
-    elif fmt is StatsFormat.md:
-        sys.stdout.write(rolling.as_markdown(result))
-    elif fmt is StatsFormat.csv:
-        sys.stdout.write(rolling.as_csv(result))
-    else:
-        from ledger.present.tables import rollup_report
-
-        rollup_report(result)
+    _report_output(rolling, result, fmt, "rollup_report")
     for one in result.broken:
         typer.echo(f"台账有错误,未计入合计:{one.path}", err=True)
         for error in one.errors:

@@ -136,7 +136,8 @@ def later(path: Path) -> None:
     os.utime(path, ns=(stamp, stamp))
 
 
-def outputs(root: Path, monkeypatch: pytest.MonkeyPatch, *, cached: bool) -> list[object]:
+def outputs(root: Path, monkeypatch: pytest.MonkeyPatch, *, cached: bool,
+            commands: tuple[tuple[str, ...], ...] = COMMANDS, today: str = TODAY) -> list[object]:
     """Exit code, stdout and stderr of every command, with or without the cache."""
     if cached:
         monkeypatch.delenv("LEDGER_NO_CACHE", raising=False)
@@ -144,8 +145,8 @@ def outputs(root: Path, monkeypatch: pytest.MonkeyPatch, *, cached: bool) -> lis
         monkeypatch.setenv("LEDGER_NO_CACHE", "1")
     runner = CliRunner()
     seen: list[object] = []
-    for command in COMMANDS:
-        result = runner.invoke(app, ["--root", str(root), "--today", TODAY, *command])
+    for command in commands:
+        result = runner.invoke(app, ["--root", str(root), "--today", today, *command])
         assert result.exception is None or isinstance(result.exception, SystemExit), (
             command, result.exception)
         seen.append((command, result.exit_code, result.stdout, result.stderr))

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
 
 from ledger.cache import store
-from ledger.cli import app
 from ledger.read import loader
 
 from .conftest import REPO
+from .test_cache import Counter
+from .test_cache import outputs as cache_outputs
 
 
 def _generator() -> Any:
@@ -55,37 +55,8 @@ def root(generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
 
 
 def outputs(root: Path, monkeypatch: pytest.MonkeyPatch, *, cached: bool) -> list[object]:
-    if cached:
-        monkeypatch.delenv("LEDGER_NO_CACHE", raising=False)
-    else:
-        monkeypatch.setenv("LEDGER_NO_CACHE", "1")
-    runner = CliRunner()
-    seen: list[object] = []
-    for command in COMMANDS:
-        result = runner.invoke(app, ["--root", str(root), "--today", TODAY, *command])
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            command, result.exception)
-        seen.append((command, result.exit_code, result.stdout, result.stderr))
-    monkeypatch.delenv("LEDGER_NO_CACHE", raising=False)
-    return seen
-
-
-class Parses:
-    """Counts the problem files parsed."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.calls = 0
-        real = loader.parse_issue
-
-        def counting(relpath: str, data: bytes) -> object:
-            self.calls += 1
-            return real(relpath, data)
-
-        monkeypatch.setattr(loader, "parse_issue", counting)
-
-    def take(self) -> int:
-        calls, self.calls = self.calls, 0
-        return calls
+    """test_cache.outputs over this file's commands and day."""
+    return cache_outputs(root, monkeypatch, cached=cached, commands=COMMANDS, today=TODAY)
 
 
 _clock = iter(range(1_600_000_000, 1_700_000_000, 7))
@@ -105,7 +76,7 @@ def issue(root: Path, number: int) -> Path:
 def test_generated_ledger_equals_full_parse(chunk: int, root: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "CHUNK_BYTES", chunk)
-    parses = Parses(monkeypatch)
+    parses = Counter(monkeypatch)
     reference = outputs(root, monkeypatch, cached=False)
     parses.take()
     assert outputs(root, monkeypatch, cached=True) == reference  # fills the cache
@@ -153,7 +124,7 @@ def test_change_in_a_chunked_cache_is_seen(change: object, root: Path,
     before = outputs(root, monkeypatch, cached=True)  # fills the cache
     assert callable(change)
     change(root)
-    parses = Parses(monkeypatch)
+    parses = Counter(monkeypatch)
     reference = outputs(root, monkeypatch, cached=False)
     parses.take()
     assert outputs(root, monkeypatch, cached=True) == reference
@@ -178,7 +149,7 @@ def test_a_bad_entry_late_in_the_file_drops_what_was_decoded_before(
     found = store.Store(root, wanted={"data/issues/001.yaml": loader_key(root, 1)})
     assert (found.old, found.hits, found.odd) == ({}, {}, True)
     found.close()
-    parses = Parses(monkeypatch)
+    parses = Counter(monkeypatch)
     assert outputs(root, monkeypatch, cached=True) == reference
     assert parses.take() == 1000  # the first command; then the rewritten cache serves
     assert len(store.Store(root).old) == 1000 + 1  # and the header

@@ -300,39 +300,41 @@ def _fn(name: str) -> Any:
     return found
 
 
-def encode(relpath: str, result: Result) -> bytes:
-    """One file's parse result as a line of JSON in UTF-8 (no newline)."""
+def _encode(relpath: str, record: object, problems: list[Problem], encoder: str) -> bytes:
+    """A record (or None) and its file's problems as a line of JSON in UTF-8 (no newline)."""
     enc_problem = _fn("enc_Problem")
-    issue, problems = result
-    plain = [None if issue is None else _fn("enc_Issue")(issue, relpath),
+    plain = [None if record is None else _fn(encoder)(record, relpath),
              [enc_problem(problem, relpath) for problem in problems]]
     return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _decode(relpath: str, text: str | bytes, decoder: str) -> tuple[Any, list[Problem]]:
+    """The inverse of `_encode`; raises ValueError (or TypeError …) on anything malformed."""
+    dec_problem = _fn("dec_Problem")
+    plain = json.loads(text)
+    if not isinstance(plain, list) or len(plain) != 2 or not isinstance(plain[1], list):
+        raise ValueError("not a cache entry")
+    record = None if plain[0] is None else _fn(decoder)(plain[0], relpath)
+    return record, [dec_problem(item, relpath) for item in plain[1]]
+
+
+def encode(relpath: str, result: Result) -> bytes:
+    """One problem file's parse result as a line of JSON in UTF-8 (no newline)."""
+    return _encode(relpath, result[0], result[1], "enc_Issue")
 
 
 def decode(relpath: str, text: str | bytes) -> Result:
     """The inverse of `encode`; raises ValueError (or TypeError …) on anything malformed."""
-    dec_problem = _fn("dec_Problem")
-    plain = json.loads(text)
-    if not isinstance(plain, list) or len(plain) != 2 or not isinstance(plain[1], list):
-        raise ValueError("not a cache entry")
-    issue = None if plain[0] is None else _fn("dec_Issue")(plain[0], relpath)
-    return issue, [dec_problem(item, relpath) for item in plain[1]]
+    issue, problems = _decode(relpath, text, "dec_Issue")
+    return issue, problems
 
 
 def encode_header(relpath: str, result: HeaderResult) -> bytes:
     """The header's parse (data/ledger.yaml) as a line of JSON, like `encode`."""
-    enc_problem = _fn("enc_Problem")
-    header, problems = result
-    plain = [None if header is None else _fn("enc_Header")(header, relpath),
-             [enc_problem(problem, relpath) for problem in problems]]
-    return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
+    return _encode(relpath, result[0], result[1], "enc_Header")
 
 
 def decode_header(relpath: str, text: str | bytes) -> HeaderResult:
     """The inverse of `encode_header`; raises like `decode`."""
-    dec_problem = _fn("dec_Problem")
-    plain = json.loads(text)
-    if not isinstance(plain, list) or len(plain) != 2 or not isinstance(plain[1], list):
-        raise ValueError("not a cache entry")
-    header = None if plain[0] is None else _fn("dec_Header")(plain[0], relpath)
-    return header, [dec_problem(item, relpath) for item in plain[1]]
+    header, problems = _decode(relpath, text, "dec_Header")
+    return header, problems
