@@ -25,7 +25,7 @@ from ledger.validate.rules import checked
 # lock.DEFAULT_TIMEOUT, without importing the lock module at start-up (tests check they agree).
 DEFAULT_TIMEOUT = 5.0
 if TYPE_CHECKING:
-    from ledger.core.model import Issue, LedgerData, Problem
+    from ledger.core.model import Issue, LedgerData, Problem, Summary
     from ledger.deadline.policy import Report
     from ledger.deadline.standing import Standing
     from ledger.edit.lifecycle import Edit, EditSet
@@ -53,6 +53,7 @@ class Ledger:
     # What reading the past said (which commit answered), for the caller to show.
     as_of_note: str = ""
     _loaded: Loaded | None = None
+    _summary: Summary | None = None
     _notice: tuple[Notice | None, list[Problem]] | None = None
 
     @classmethod
@@ -93,6 +94,24 @@ class Ledger:
         return self.loaded.ledger
 
     @property
+    def summary(self) -> Summary:
+        """The ledger as checks and reports read it: each problem's `Brief` from the parse
+        cache (whole records are never built), or the records themselves when they are
+        read anyway (already loaded, `as_of`, the cache off); the same answers either way."""
+        if self._summary is None:
+            found = None
+            if self._loaded is None and self.as_of is None:
+                from .cache import summary
+
+                found = summary(self.root, cache=self.cache, progress=self.progress)
+            if found is None:
+                from ledger.read.loader import summary_of
+
+                found = summary_of(self.loaded)
+            self._summary = found
+        return self._summary
+
+    @property
     def notice(self) -> Notice | None:
         """data/notice.yaml (the notice's narrative), if the ledger has one."""
         return self._notice_read()[0]
@@ -124,27 +143,32 @@ class Ledger:
         """The feedback problems (问题), in number order."""
         return list(self.data.issues)
 
+    def problem(self, number: int) -> Issue:
+        """Problem `number` (RefusedError when there is no such problem, saying why)."""
+        from ledger.report.query import lookup
+
+        return lookup(self.loaded, number)
+
     def diagnostics(self, full: bool = True) -> list[Problem]:
         """Validation findings, sorted. `full` adds the checks that read more than the
         ledger's own files (evidence hashes, data/notice.yaml); read from git (`as_of`),
         evidence is not hashed (the files are the working tree's, not the commit's)."""
         notice = self._notice_read()[1] if full else []
-        return checked(self.loaded, self.today, full and self.as_of is None, notice)
+        return checked(self.summary, self.today, full and self.as_of is None, notice)
 
     def standing(self, number: int) -> Standing:
         """Where problem `number` stands today (RefusedError when there is no such problem)."""
         from ledger.deadline.standing import standing
-        from ledger.report.query import lookup
 
         header = self.data.header
-        return standing(lookup(self.loaded, number), header.inspection.feedback,
-                        header.policy, self.today)
+        return standing(self.problem(number), header.inspection.feedback, header.policy,
+                        self.today)
 
     def standings(self) -> list[Standing]:
         """Every problem's standing today, in number order."""
         from ledger.report.query import standings
 
-        return standings(self.data, self.today)
+        return standings(self.summary, self.today)
 
     def select(self, *, open: bool = False, closed: bool = False, overdue: bool = False,
                status: str | None = None, unit: str | None = None,
@@ -152,20 +176,20 @@ class Ledger:
         """The standings of the problems that pass every filter given."""
         from ledger.report.query import Filters, select
 
-        return select(self.data, Filters(open, closed, overdue, status, unit, aspect),
+        return select(self.summary, Filters(open, closed, overdue, status, unit, aspect),
                       self.today)
 
     def check(self, data_warnings: int = 0) -> Report:
         """The deadline policy (`ledger check`): levels, counts, warnings, verdict."""
         from ledger.deadline.policy import check
 
-        return check(self.data, self.today, data_warnings)
+        return check(self.summary, self.today, data_warnings)
 
     def stats(self, by: str | Sequence[str] | None = None) -> Stats:
         """The numbers today, broken down by aspect, unit, leader, tier (all when None)."""
         from ledger.report.stats import BREAKDOWNS, compute
 
-        return compute(self.data, self.today, tuple(BREAKDOWNS) if by is None else by)
+        return compute(self.summary, self.today, tuple(BREAKDOWNS) if by is None else by)
 
     def render(self, template: str = "notice", fmt: str = "txt", public: bool = False,
                only: Collection[int] | None = None, scope: str = "",

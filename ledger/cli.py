@@ -478,7 +478,7 @@ def show(number: _NUMBER) -> None:
     from ledger.present.tables import show_issue
 
     book = _opened_for_reading()
-    sys.stdout.write(show_issue(book.standing(number), book.data))
+    sys.stdout.write(show_issue(book.standing(number), book.problem(number), book.data))
 
 
 # ---------------------------------------------------------------- edits

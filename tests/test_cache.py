@@ -590,4 +590,6 @@ def test_header_and_its_problems_come_from_the_cache(root: Path, trusted: None,
     fresh = outputs(root, monkeypatch, cached=False)
     parsed.clear()
     assert outputs(root, monkeypatch, cached=True) == fresh != reference
-    assert parsed == [HEADER]  # changed: parsed again, once
+    # Changed: parsed again, once for each cache file read (no problem file changed, so
+    # the briefs of list/validate/check do not read the cache of whole records for it).
+    assert parsed == [HEADER, HEADER]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from ledger.cache import store
+from ledger.cache import codec, store
 from ledger.read import loader
 
 from .conftest import REPO
@@ -136,23 +136,32 @@ def test_change_in_a_chunked_cache_is_seen(change: object, root: Path,
     assert parses.take() == 0
 
 
+@pytest.mark.parametrize("name", [store.CACHE_FILE, store.BRIEFS_FILE])
 def test_a_bad_entry_late_in_the_file_drops_what_was_decoded_before(
-        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        name: str, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Entries before a flipped byte decode fine, but the digest fails at the end: none of
-    them is used, every file is parsed afresh and the cache rewritten."""
+    them is used, every file is parsed afresh and the cache rewritten. (The other cache
+    file is removed, so that only the flipped one could answer.)"""
     monkeypatch.setattr(store, "CHUNK_BYTES", 4096)
     reference = outputs(root, monkeypatch, cached=True)
-    path = store.cache_path(root)
+    path = store.cache_path(root).with_name(name)
     blob = path.read_bytes()
     at = blob.rindex("整改".encode())  # inside the last entries, far past the first chunk
     path.write_bytes(blob[:at] + "落实".encode() + blob[at + len("整改".encode()):])
-    found = store.Store(root, wanted={"data/issues/001.yaml": loader_key(root, 1)})
-    assert (found.old, found.hits, found.odd) == ({}, {}, True)
+    other = store.BRIEFS_FILE if name == store.CACHE_FILE else store.CACHE_FILE
+    path.with_name(other).unlink()
+    decode = codec.decode_brief if name == store.BRIEFS_FILE else codec.decode
+    found = store.Store(root, wanted={"data/issues/001.yaml": loader_key(root, 1)},
+                        name=name, decode=decode)
+    assert (found.old, found.hits, found.spans, found.odd) == ({}, {}, {}, True)
     found.close()
     parses = Counter(monkeypatch)
     assert outputs(root, monkeypatch, cached=True) == reference
     assert parses.take() == 1000  # the first command; then the rewritten cache serves
-    assert len(store.Store(root).old) == 1000 + 1  # and the header
+    for written in (store.CACHE_FILE, store.BRIEFS_FILE):
+        again = store.Store(root, name=written)
+        assert len(again.old) == 1000 + 1  # and the header
+        again.close()
 
 
 def loader_key(root: Path, number: int) -> store.StatKey | None:

@@ -31,6 +31,10 @@ WARN_STUCK = ("注意:解析缓存 .ledger-cache/issues.jsonl 已损坏且无法
               "删除 .ledger-cache 即可恢复(会自动重建)。\n")
 
 
+# Each cache file with a command that reads it: whole records (show), briefs (list).
+READERS = [(store.CACHE_FILE, ("show", "1")), (store.BRIEFS_FILE, ("list",))]
+
+
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(store, "RACY_NS", -3600 * 10**9)  # every file old enough to store
@@ -64,9 +68,9 @@ def files_under(folder: Path) -> dict[str, str]:
     return found
 
 
-def forge(root: Path) -> bytes:
-    """A well-formed cache whose title of problem 1 no file contains."""
-    blob = store.cache_path(root).read_bytes()
+def forge(root: Path, name: str = store.CACHE_FILE) -> bytes:
+    """A well-formed cache file whose title of problem 1 no file contains."""
+    blob = store.cache_path(root).with_name(name).read_bytes()
     body = blob[: blob.rindex(b"\n", 0, len(blob) - 1) + 1]
     body = body.replace("学习走过场".encode(), "完全伪造的".encode())
     digest = hashlib.blake2b(body, digest_size=16).hexdigest()
@@ -111,33 +115,40 @@ def test_cache_folder_that_is_a_link_out_is_never_written(
     assert (root / store.CACHE_NAME).is_symlink()
 
 
+@pytest.mark.parametrize(("name", "command"), READERS, ids=[name for name, _ in READERS])
 def test_cache_folder_link_to_a_forged_cache_is_not_believed(
-        root: Path, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+        name: str, command: tuple[str, ...], root: Path, tmp_path: Path, capsys: Capsys,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     run(root, capsys, monkeypatch, "validate")
-    forged = forge(root)
+    run(root, capsys, monkeypatch, "show", "1")
+    forged = forge(root, name)
     elsewhere = tmp_path / "outside" / "cache"
     shutil.move(root / store.CACHE_NAME, elsewhere)
-    (elsewhere / store.CACHE_FILE).write_bytes(forged)
+    (elsewhere / name).write_bytes(forged)
     (root / store.CACHE_NAME).symlink_to(elsewhere)
-    outcome = same_as_fresh(root, capsys, monkeypatch, "list")
+    outcome = same_as_fresh(root, capsys, monkeypatch, *command)
     assert "完全伪造的" not in outcome.out
-    assert (elsewhere / store.CACHE_FILE).read_bytes() == forged
+    assert (elsewhere / name).read_bytes() == forged
 
 
+@pytest.mark.parametrize(("name", "command"), READERS, ids=[name for name, _ in READERS])
 def test_cache_file_that_is_a_link_is_replaced_not_followed(
-        root: Path, tmp_path: Path, capsys: Capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+        name: str, command: tuple[str, ...], root: Path, tmp_path: Path, capsys: Capsys,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     run(root, capsys, monkeypatch, "validate")
-    forged = forge(root)
+    run(root, capsys, monkeypatch, "show", "1")
+    path = store.cache_path(root).with_name(name)
+    forged = forge(root, name)
     target = tmp_path / "outside" / "forged.jsonl"
     target.write_bytes(forged)
-    store.cache_path(root).unlink()
-    store.cache_path(root).symlink_to(target)
-    outcome = same_as_fresh(root, capsys, monkeypatch, "list")
+    path.unlink()
+    path.symlink_to(target)
+    outcome = same_as_fresh(root, capsys, monkeypatch, *command)
     assert "完全伪造的" not in outcome.out and outcome.err == ""
     assert target.read_bytes() == forged  # never written through
-    assert not store.cache_path(root).is_symlink()  # the link itself was replaced
-    assert sorted(store.Store(root).old) == ["data/issues/001.yaml", "data/issues/002.yaml",
-                                             "data/ledger.yaml"]
+    assert not path.is_symlink()  # the link itself was replaced
+    assert sorted(store.Store(root, name=name).old) == [
+        "data/issues/001.yaml", "data/issues/002.yaml", "data/ledger.yaml"]
 
 
 def test_gitignore_that_is_a_dangling_link_out_is_never_written(

@@ -84,6 +84,7 @@ def test_a_warm_list_parses_nothing_and_never_imports_yaml(shipped: Path,
 
     monkeypatch.setattr(store, "RACY_NS", -3600 * 10**9)  # files just copied count as old
     cache.load(shipped, cache=True, jobs=1)
+    cache.summary(shipped, cache=True, jobs=1)  # the briefs `list` reads
     code, out, found = _modules(shipped, "list", "--open")
     assert code == 0
     assert out.endswith("共 23 项\n")

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ledger.core.model import Header, Problem
+    from ledger.core.model import Brief, Header, Problem, Summary
     from ledger.read.loader import FileResult, Loaded, Parse, Read
 
     from .codec import HeaderResult
@@ -102,14 +102,103 @@ def load(root: Path, *, cache: bool | None = None, jobs: int | None = None,
     return loader.load(root, parse_files=parse_all, header=read_header)
 
 
+def summary(root: Path, *, cache: bool | None = None, jobs: int | None = None,
+            progress: Progress | None = None) -> Summary | None:
+    """The ledger at `root` as checks and reports read it: each problem's `Brief`, from
+    `.ledger-cache/briefs.jsonl` while its file is unchanged; whole records are built
+    only for the files that changed (parsed, or taken from the cache of whole records),
+    and briefed (`Issue.brief`). The briefs file is a second cache file of store.py's
+    kind: the same stamp, keys, digest, trust rules and atomic rewrite; each entry is a
+    file's brief (None when unreadable) and the problems its parse found, and the
+    header's parse is one more. At 100,000 problems it holds about a fifth of what
+    whole records do (bench/README.md).
+    Equal to `loader.summary_of(loader.load(root))` in every answer it gives. None when
+    the cache is off or data/issues leads out of the root: read whole records then.
+    Arguments as in `load`.
+    """
+    if not (SETTINGS.cache if cache is None else cache):
+        return None
+    from ledger.read import loader
+
+    from . import parallel
+
+    if not parallel.issues_inside(root, loader.ISSUES_DIR):
+        loader.check_complete(root)  # the same refusal as `load` first
+        return None
+    return _summary(root, SETTINGS.jobs if jobs is None else jobs, progress)
+
+
+# The cache of whole records is read for the changed files (and rewritten with them)
+# only when they are more than one in SCAN_SHARE of all: reading it costs about a
+# fifteenth of parsing every file (at 100,000 problems, about a second), so for a few
+# changed files of many (after an edit) they are parsed, or taken from the journal.
+SCAN_SHARE = 15
+
+
+def _summary(root: Path, jobs: int | None, progress: Progress | None) -> Summary:
+    """The ledger at `root` from its briefs (see `summary`); `jobs` and `progress` as in
+    `load`, for the files parsed afresh."""
+    import time
+
+    from ledger.core.model import Summary
+    from ledger.read import loader
+
+    from . import codec, store
+    from .codec import BriefResult, encode_brief, encode_header
+
+    paths, folder = loader.listing(root)
+    keys = [store.file_key(root, relpath) for relpath in paths]
+    head_key = store.file_key(root, loader.HEADER_PATH)
+    wanted = dict(zip(paths, keys, strict=True))
+    wanted[loader.HEADER_PATH] = head_key
+    budget = store.BUDGET_FLOOR + store.BUDGET_FACTOR * sum(
+        key[0] for key in keys if key is not None)
+    cutoff = time.time_ns() - store.RACY_NS
+    briefs = store.Store(root, budget, wanted, name=store.BRIEFS_FILE,
+                         decode=codec.decode_brief)
+    results: list[BriefResult] = []
+    missed: list[int] = []
+    for index, relpath in enumerate(paths):
+        hit: BriefResult | None = briefs.lookup(relpath, keys[index])
+        if hit is None:
+            missed.append(index)
+            hit = (None, [])  # filled in below
+        results.append(hit)
+    scan = len(missed) * SCAN_SHARE > len(paths)
+    head: HeaderRead = []  # the header through the cache of whole records, when read
+    if missed:
+        names = [paths[index] for index in missed]
+        # A folder the briefs may not be kept in (a link …) has been warned about: the
+        # whole records are then parsed without a second cache file, or a second warning.
+        fresh = parse_files(root, names, loader.read_bytes, loader.parse_issue,
+                            cache=briefs.usable, jobs=jobs, progress=progress, scan=scan,
+                            header=head if scan and not briefs.has_header(head_key) else None)
+        for index, (issue, problems) in zip(missed, fresh, strict=True):
+            brief: Brief | None = issue.brief() if issue is not None else None
+            results[index] = (brief, problems)
+            relpath = paths[index]
+            briefs.keep(relpath, keys[index], encode_brief(relpath, (brief, problems)), cutoff)
+    if head:  # parsed (or found) once for both cache files
+        header, header_problems = head[0]
+        briefs.keep(loader.HEADER_PATH, head_key,
+                    encode_header(loader.HEADER_PATH, (header, header_problems)), cutoff)
+    else:
+        header, header_problems = read_header(root, briefs, head_key, cutoff)
+    briefs.save()  # and lets go of the old file
+    records, problems = loader.collect(header_problems, folder, results)
+    return Summary(str(root), header, tuple(records), tuple(problems))
+
+
 def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *,
                 cache: bool = True, jobs: int | None = None,
-                progress: Progress | None = None, header: HeaderRead | None = None
-                ) -> list[FileResult]:
+                progress: Progress | None = None, header: HeaderRead | None = None,
+                scan: bool = True) -> list[FileResult]:
     """Each problem file's (Issue | None, problems), in the order given, as `parse`
     would return for what `read` gives (or the read failure); `progress` as in `load`.
     `header`, when given, receives the header as `loader.read_header` gives it, its
-    parse taken from and kept in the cache like a problem file's."""
+    parse taken from and kept in the cache like a problem file's. `scan=False` for a
+    few files out of many: the cache file is not read (only the journal of edits) and
+    not rewritten."""
     # Loading builds millions of small objects and no reference cycles; the cyclic
     # collector would rescan the growing heap over and over (measured: it tripled
     # the time to decode 10,000 cached problems). Freezing afterwards keeps the first
@@ -118,7 +207,8 @@ def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse_files(root, list(relpaths), read, parse, cache, jobs, progress, header)
+        return _parse_files(root, list(relpaths), read, parse, cache, jobs, progress, header,
+                            scan)
     finally:
         gc.freeze()
         if paused:
@@ -127,7 +217,7 @@ def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *
 
 def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: bool,
                  limit: int | None, progress: Progress | None = None,
-                 header: HeaderRead | None = None) -> list[FileResult]:
+                 header: HeaderRead | None = None, scan: bool = True) -> list[FileResult]:
     import time
 
     from ledger.read.loader import HEADER_PATH, ISSUES_DIR
@@ -151,7 +241,7 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
             wanted = dict(zip(paths, keys, strict=True))
             if header is not None:
                 wanted[HEADER_PATH] = head_key = store.file_key(root, HEADER_PATH)
-            stored = store.Store(root, budget, wanted)
+            stored = store.Store(root, budget, wanted, scan=scan)
         except (TypeError, ValueError, OSError):  # pragma: no cover - model not codable
             stored = None
     results: list[FileResult | None] = [None] * len(paths)
@@ -179,13 +269,13 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
         if stored is not None and line is not None:
             stored.keep(paths[index], keys[index], line, cutoff)
     if header is not None:
-        header.append(_read_header(root, stored, head_key, cutoff))
+        header.append(read_header(root, stored, head_key, cutoff))
     if stored is not None:
         stored.save()  # and lets go of the old file
     return [result for result in results if result is not None]
 
 
-def _read_header(root: Path, stored: Store | None, key: StatKey | None, cutoff: int
+def read_header(root: Path, stored: Store | None, key: StatKey | None, cutoff: int
                  ) -> tuple[Header, list[Problem]]:
     """`loader.read_header(root)`, its parse from the cache while the file is unchanged
     (and kept there when parsed afresh); without the cache, simply that."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import json.scanner
 import sys
 import types
 import typing
@@ -22,9 +23,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ledger.core.model import Header, Issue, Location, Problem
+from ledger.core.model import BRIEF_SHARED, Brief, Header, Issue, Location, Problem
 
 Result = tuple[Issue | None, list[Problem]]
+# A problem file as the briefs file holds it: its Brief (None when unreadable) and problems.
+BriefResult = tuple[Brief | None, list[Problem]]
 # data/ledger.yaml's parse: the header (None when it is not one) and its problems.
 HeaderResult = tuple[Header | None, list[Problem]]
 
@@ -48,8 +51,9 @@ class _Codegen:
         self.done: set[type] = set()
         self.source: dict[str, list[str]] = {"enc": [], "dec": []}
         self.names: dict[str, Any] = {
-            "Location": Location, "D": date.fromordinal, "LOCD": _location_dec,
-            "LOCE": _location_enc, "Where": Where, "DEC": _decimal_dec,
+            "Location": Location, "D": _Days().__getitem__, "INTERN": sys.intern,
+            "LOCD": _location_dec, "LOCE": _location_enc, "Where": Where, "DEC": _decimal_dec,
+            "TNEW": tuple.__new__,
         }
         self.depth = 0
 
@@ -57,22 +61,34 @@ class _Codegen:
         if cls in self.done:
             return
         self.done.add(cls)
-        fields = dataclasses.fields(cls)
-        if not all(field.init for field in fields):
-            raise TypeError(f"{cls.__name__} has fields the cache cannot rebuild")
+        if _is_named_tuple(cls):
+            names = list(cls._fields)  # type: ignore[attr-defined]
+            build = f"TNEW({cls.__name__}, ({{}},))"  # one call, not one per field
+        else:
+            fields = dataclasses.fields(cls)
+            if not all(field.init for field in fields):
+                raise TypeError(f"{cls.__name__} has fields the cache cannot rebuild")
+            names = [field.name for field in fields]
+            build = f"{cls.__name__}({{}})"
         module = vars(sys.modules[cls.__module__])
         # Module names only: in the class namespace a field called `date` hides the type.
         hints = typing.get_type_hints(cls, module, module)
         name = cls.__name__
         self.names[name] = cls
-        encs = [self.enc(hints[field.name], f"v.{field.name}") for field in fields]
-        decs = [self.dec(hints[field.name], f"v[{index}]") for index, field in enumerate(fields)]
+        shared = BRIEF_SHARED if cls is Brief else ()
+        encs = [self.enc(hints[field], f"v.{field}") for field in names]
+        decs = [self.dec(hints[field], f"v[{index}]") for index, field in enumerate(names)]
+        for index, field in enumerate(names):
+            if hints[field] is str and field == "path":  # the entry's own, as a rule
+                decs[index] = f"(P if v[{index}] == P else v[{index}])"
+            elif hints[field] is str and field in shared:  # few values, many records
+                decs[index] = f"INTERN(v[{index}])"
         self.source["enc"].append(f"def enc_{name}(v, P):\n    return [{', '.join(encs)}]\n")
         self.source["dec"].append(
             f"def dec_{name}(v, P):\n"
-            f"    if len(v) != {len(fields)}:\n"
+            f"    if len(v) != {len(names)}:\n"
             f"        raise ValueError('{name}: wrong number of fields')\n"
-            f"    return {name}({', '.join(decs)})\n")
+            f"    return {build.format(', '.join(decs))}\n")
 
     def _var(self) -> str:
         self.depth += 1
@@ -117,7 +133,10 @@ class _Codegen:
             return inner if inner == x else f"(None if {x} is None else {inner})"
         if kind == "tuple":
             var = self._var()
-            return f"tuple([{self.dec(args[0], var)} for {var} in {x}])"
+            item = self.dec(args[0], var)
+            if item == var:  # plain values: the list as it is
+                return f"(() if {x} == [] else tuple({x}))"
+            return f"(() if {x} == [] else tuple([{item} for {var} in {x}]))"
         if kind == "mapping" and args[1] is Location:
             return f"Where({x}, P)"
         if kind == "mapping":
@@ -146,9 +165,22 @@ class _Codegen:
             return "tuple", args[:1]
         if origin in (Mapping, dict) and len(args) == 2 and args[0] is str:
             return "mapping", args
-        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and (dataclasses.is_dataclass(hint) or _is_named_tuple(hint)):
             return "record", ()
         raise TypeError(f"the cache cannot store {hint!r}")
+
+
+class _Days(dict[int, date]):
+    """Day ordinals to dates, each date made once per process: a ledger's dates are a few
+    hundred distinct days, repeated across 100,000 records."""
+
+    def __missing__(self, ordinal: int) -> date:
+        day = self[ordinal] = date.fromordinal(ordinal)
+        return day
+
+
+def _is_named_tuple(cls: type) -> bool:
+    return issubclass(cls, tuple) and hasattr(cls, "_fields")
 
 
 def _decimal_dec(value: Any) -> Decimal:
@@ -286,7 +318,7 @@ def _fn(name: str) -> Any:
     if found is None:
         if not _GEN:
             gen = _Codegen()
-            for cls in (Issue, Problem, Header):
+            for cls in (Issue, Problem, Header, Brief):
                 gen.record(cls)
             _GEN.append(gen)
         gen = _GEN[0]
@@ -311,11 +343,28 @@ def _encode(relpath: str, record: object, problems: list[Problem], encoder: str)
 def _decode(relpath: str, text: str | bytes, decoder: str) -> tuple[Any, list[Problem]]:
     """The inverse of `_encode`; raises ValueError (or TypeError …) on anything malformed."""
     dec_problem = _fn("dec_Problem")
-    plain = json.loads(text)
+    plain = _loads(text)
     if not isinstance(plain, list) or len(plain) != 2 or not isinstance(plain[1], list):
         raise ValueError("not a cache entry")
     record = None if plain[0] is None else _fn(decoder)(plain[0], relpath)
     return record, [dec_problem(item, relpath) for item in plain[1]]
+
+
+def _loads(text: str | bytes) -> Any:
+    """`json.loads` for one entry, without its per-call detours (finding the encoding,
+    the wrappers): a warm run at 100,000 problems makes 100,000 calls."""
+    if isinstance(text, bytes):
+        text = text.decode()
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        raise ValueError("not JSON") from None
+    if end != len(text):
+        raise ValueError("not one JSON value")
+    return value
+
+
+_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 def encode(relpath: str, result: Result) -> bytes:
@@ -338,3 +387,14 @@ def decode_header(relpath: str, text: str | bytes) -> HeaderResult:
     """The inverse of `encode_header`; raises like `decode`."""
     header, problems = _decode(relpath, text, "dec_Header")
     return header, problems
+
+
+def encode_brief(relpath: str, result: BriefResult) -> bytes:
+    """A problem file's brief and problems as a line of JSON, like `encode`."""
+    return _encode(relpath, result[0], result[1], "enc_Brief")
+
+
+def decode_brief(relpath: str, text: str | bytes) -> BriefResult:
+    """The inverse of `encode_brief`; raises like `decode`."""
+    brief, problems = _decode(relpath, text, "dec_Brief")
+    return brief, problems

@@ -58,17 +58,22 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ledger.read.loader import HEADER_PATH
 
 from . import journal
 from .codec import HeaderResult, Result, decode, decode_header
 
+# An entry's payload back to its records: `codec.decode` (whole records) or `decode_brief`.
+Decode = Callable[[str, bytes], Any]
+
 # A folder that ignores itself (like .pytest_cache): a ledger repository made by
 # hand or by `ledger import` may have no .gitignore entry, and office staff
 # running `git add .` must not commit megabytes of cache.
 CACHE_NAME = ".ledger-cache"
 CACHE_FILE = "issues.jsonl"
+BRIEFS_FILE = "briefs.jsonl"  # what list, check, validate and stats read (cache.summary)
 _IGNORE_ALL = "# ledger 的解析缓存,可随时删除,会自动重建。\n*\n"
 FORMAT = "1"
 MAGIC = "ledger-cache"
@@ -160,24 +165,37 @@ class Store:
     """
 
     def __init__(self, root: Path, budget: int = 1 << 62,
-                 wanted: Mapping[str, StatKey | None] | None = None) -> None:
+                 wanted: Mapping[str, StatKey | None] | None = None, *,
+                 name: str = CACHE_FILE, decode: Decode = decode, scan: bool = True) -> None:
         self.root = root
-        self.path = cache_path(root)
+        self.path = cache_path(root).with_name(name)
+        self.name = name
+        self._decode = decode
         self.stamp = stamp()
-        # relpath -> (stat key as written, start of its line, start of its payload, end)
+        # The entries read, not decoded: relpath -> (stat key as written, start of its line,
+        # start of its payload, end). Those decoded while reading (wanted, key matching) are
+        # in `hits` instead, their line in `spans` (start * SPAN + length): at 100,000
+        # problems a tuple per entry would cost 30 MB.
         self.old: dict[str, tuple[bytes, int, int, int]] = {}
-        self.hits: dict[str, Result] = {}
+        self.hits: dict[str, Any] = {}  # what `decode` gave
+        self.spans: dict[str, int] = {}
         self.header_hit: HeaderResult | None = None  # the header's entry, when wanted
-        self.new: dict[str, tuple[StatKey, bytes | None]] = {}  # None: the old line as it is
+        # The next file's entries: (key, line) parsed afresh, or None: the old line as it is.
+        self.new: dict[str, tuple[StatKey, bytes] | None] = {}
         self.changed = False
         self.usable = True  # False: the folder is not one we may write into
         self.odd = False  # the file on disk was not a sound cache file
         self._fd: int | None = None
-        self._read(budget, wanted)
-        # Entries of files `ledger` wrote since (journal.py), used when `old` has none.
+        # scan=False: the old file is not read (a few files wanted of a large cache), so
+        # nothing may be saved either: the next file would lack every entry not read.
+        self.saving = scan
+        if scan:
+            self._read(budget, wanted)
+        # Entries of files `ledger` wrote since (journal.py), used when `old` has none;
+        # they are whole records, so only the cache of whole records reads them.
         self.cutoff = time.time_ns() - RACY_NS
         self.recent: dict[str, journal.Entry] = {}
-        if self.usable:
+        if self.usable and name == CACHE_FILE:
             with contextlib.suppress(OSError):
                 blob = _read_file(self.path.parent, journal.JOURNAL_FILE, journal.READ_BUDGET)
                 self.recent = journal.entries(blob, self.stamp)
@@ -199,7 +217,7 @@ class Store:
                   f"删除 {CACHE_NAME} 即可恢复(会自动重建)")
             return
         try:
-            fd, size = _open_file(folder, CACHE_FILE, budget)
+            fd, size = _open_file(folder, self.name, budget)
         except FileNotFoundError:
             self.changed = True
             return
@@ -207,16 +225,17 @@ class Store:
             self.changed = self.odd = True  # a link, pipe, device, folder or too large
             return
         self._fd = fd
-        want = {relpath: b"%d,%d,%d,%d" % key for relpath, key in (wanted or {}).items()
-                if key is not None}
+        # The entries to decode while reading, by their name as written (json.dumps).
+        want = {_written_name(relpath): (relpath, b"%d,%d,%d,%d" % key)
+                for relpath, key in (wanted or {}).items() if key is not None}
         try:
             self._scan(fd, size, want)
         except (OSError, ValueError, TypeError, IndexError, UnicodeDecodeError):
-            self.old, self.hits, self.header_hit = {}, {}, None
+            self.old, self.hits, self.spans, self.header_hit = {}, {}, {}, None
             self.changed = self.odd = True
             self.close()
 
-    def _scan(self, fd: int, size: int, want: dict[str, bytes]) -> None:
+    def _scan(self, fd: int, size: int, want: dict[bytes, tuple[str, bytes]]) -> None:
         """Read the file once, in chunks: check it whole, note every entry, decode the wanted."""
         if size < 2:
             raise ValueError("empty cache")
@@ -230,8 +249,8 @@ class Store:
             raise ValueError("truncated cache")
         digest = hashlib.blake2b(digest_size=16)
         head = f"{MAGIC}\t{FORMAT}\t{self.stamp}\n".encode()
-        entries = self.old
-        hits = self.hits
+        entries, hits, spans = self.old, self.hits, self.spans
+        decode = self._decode
         pos, carry, first = 0, b"", True
         while pos < tail_start:
             chunk = os.pread(fd, min(CHUNK_BYTES, tail_start - pos), pos)
@@ -256,47 +275,68 @@ class Store:
                 if one < 0 or two < 0:
                     raise ValueError("bad entry")
                 name = buf[at:one]
+                key = buf[one + 1: two]
+                wish = want.get(name)
+                if wish is not None and wish[1] == key and wish[0] != HEADER_PATH:
+                    relpath = wish[0]
+                    if relpath in spans:
+                        raise ValueError("bad entry")
+                    spans[relpath] = (base + at) * SPAN + (eol - at)
+                    with contextlib.suppress(ValueError, TypeError, IndexError, KeyError,
+                                             AttributeError):  # parsed afresh
+                        hits[relpath] = decode(relpath, buf[two + 1: eol])
+                    at = eol + 1
+                    continue
                 # json.dumps escapes every non-ASCII and control character in a name
                 relpath = name[1:-1].decode() if b"\\" not in name else json.loads(name)
                 if not isinstance(relpath, str) or relpath in entries:
                     raise ValueError("bad entry")
-                key = buf[one + 1: two]
                 entries[relpath] = (key, base + at, base + two + 1, base + eol)
-                if want.get(relpath) == key:
+                if wish is not None and wish[1] == key:  # the header
                     with contextlib.suppress(ValueError, TypeError, IndexError, KeyError,
                                              AttributeError):  # parsed afresh
-                        if relpath == HEADER_PATH:
-                            self.header_hit = decode_header(relpath, buf[two + 1: eol])
-                        else:
-                            hits[relpath] = decode(relpath, buf[two + 1: eol])
+                        self.header_hit = decode_header(relpath, buf[two + 1: eol])
                 at = eol + 1
             carry = buf[at:]
         if carry or first:
             raise ValueError("truncated cache")
-        if digest.hexdigest() != tail[2] or len(entries) != int(tail[1]):
+        if any(relpath in spans for relpath in entries):
+            raise ValueError("bad entry")  # a name twice, once decoded and once not
+        if digest.hexdigest() != tail[2] or len(entries) + len(spans) != int(tail[1]):
             raise ValueError("corrupt cache")
 
-    def lookup(self, relpath: str, key: StatKey | None) -> Result | None:
+    def lookup(self, relpath: str, key: StatKey | None) -> Any:
+        """The file's records while `key` (its stat now: the one given in `wanted`, if it
+        was) is the one recorded; else from the journal; else None."""
+        if relpath in self.spans:  # matched `wanted` while reading
+            result = self.hits.pop(relpath, None)
+            if result is None:
+                return None  # did not decode: parsed afresh
+            self.new[relpath] = None
+            return result
         entry = self.old.get(relpath)
         if entry is None or key is None or entry[0] != b"%d,%d,%d,%d" % key:
             return self._recent(relpath, key)
-        result = self.hits.pop(relpath, None)
-        if result is None and self._fd is not None:  # not asked for while reading
-            try:
-                payload = os.pread(self._fd, entry[3] - entry[2], entry[2])
-                result = decode(relpath, payload)
-            except (OSError, ValueError, TypeError, IndexError, KeyError, AttributeError):
-                return None
-        if result is None:
+        if self._fd is None:
             return None
-        self.new[relpath] = (key, None)
+        try:
+            payload = os.pread(self._fd, entry[3] - entry[2], entry[2])
+            result = self._decode(relpath, payload)
+        except (OSError, ValueError, TypeError, IndexError, KeyError, AttributeError):
+            return None
+        self.new[relpath] = None
         return result
+
+    def has_header(self, key: StatKey | None) -> bool:
+        """Whether the header's entry is here for the file as it is now (`key`)."""
+        entry = self.old.get(HEADER_PATH)
+        return entry is not None and key is not None and entry[0] == b"%d,%d,%d,%d" % key
 
     def lookup_header(self, key: StatKey | None) -> HeaderResult | None:
         """The header's parse (data/ledger.yaml), by the rules of `lookup`; edits of the
         header are not journalled: a changed header is parsed again."""
         entry = self.old.get(HEADER_PATH)
-        if entry is None or key is None or entry[0] != b"%d,%d,%d,%d" % key:
+        if entry is None or not self.has_header(key):
             return None
         result, self.header_hit = self.header_hit, None
         if result is None and self._fd is not None:  # not asked for while reading
@@ -307,7 +347,7 @@ class Store:
                 return None
         if result is None:
             return None
-        self.new[HEADER_PATH] = (key, None)
+        self.new[HEADER_PATH] = None
         return result
 
     def _recent(self, relpath: str, key: StatKey | None) -> Result | None:
@@ -343,7 +383,9 @@ class Store:
     def save(self) -> None:
         """Write the next cache to a temp file beside it, then rename it over the old one."""
         try:
-            if not self.usable or (not self.changed and self.new.keys() == self.old.keys()):
+            if not self.usable or not self.saving or (
+                    not self.changed and len(self.new) == len(self.old) + len(self.spans)
+                    and all(name in self.spans or name in self.old for name in self.new)):
                 return
             self._save()
         finally:
@@ -354,7 +396,7 @@ class Store:
             folder = _open_folder(self.path.parent)
         except OSError:
             return  # a read-only checkout, a file of the user's in the way: only slower
-        temp = f"{CACHE_FILE}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+        temp = f"{self.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
                          | os.O_CLOEXEC, 0o644, dir_fd=folder)
@@ -369,14 +411,19 @@ class Store:
                     put(f"{MAGIC}\t{FORMAT}\t{self.stamp}\n".encode())
                     # Unchanged entries are their old lines, copied in runs of adjacent lines.
                     run_start = run_end = 0
-                    for relpath, (key, payload) in self.new.items():
-                        if payload is None:
-                            _, start, _, eol = self.old[relpath]
+                    for relpath, fresh in self.new.items():
+                        if fresh is None:
+                            span = self.spans.get(relpath)
+                            if span is None:
+                                _, start, _, eol = self.old[relpath]
+                            else:
+                                start, eol = span // SPAN, span // SPAN + span % SPAN
                             if start != run_end or run_end - run_start >= CHUNK_BYTES:
                                 self._copy(put, run_start, run_end)
                                 run_start = start
                             run_end = eol + 1
                             continue
+                        key, payload = fresh
                         self._copy(put, run_start, run_end)
                         run_start = run_end = 0
                         put(b"%s\t%d,%d,%d,%d\t" % (json.dumps(relpath).encode(), *key))
@@ -386,9 +433,9 @@ class Store:
                     handle.write(f"end\t{len(self.new)}\t{digest.hexdigest()}\n".encode())
                 # No fsync: a cache torn by a crash fails its digest and is rebuilt.
                 with contextlib.suppress(OSError):
-                    os.rmdir(CACHE_FILE, dir_fd=folder)  # an empty folder in its place
+                    os.rmdir(self.name, dir_fd=folder)  # an empty folder in its place
                 # A rename replaces whatever entry is there (a link too), never its target.
-                os.replace(temp, CACHE_FILE, src_dir_fd=folder, dst_dir_fd=folder)
+                os.replace(temp, self.name, src_dir_fd=folder, dst_dir_fd=folder)
             except (OSError, ValueError):
                 with contextlib.suppress(OSError):
                     os.unlink(temp, dir_fd=folder)
@@ -396,7 +443,7 @@ class Store:
         except (OSError, ValueError):
             # A full disk, a read-only folder: the ledger still works, only slower.
             if self.odd:
-                _warn(f"解析缓存 {CACHE_NAME}/{CACHE_FILE} 已损坏且无法替换,本次不使用缓存;"
+                _warn(f"解析缓存 {CACHE_NAME}/{self.name} 已损坏且无法替换,本次不使用缓存;"
                       f"删除 {CACHE_NAME} 即可恢复(会自动重建)")
         finally:
             os.close(folder)
@@ -412,6 +459,14 @@ class Store:
         put(data)
 
 
+def _written_name(relpath: str) -> bytes:
+    """A relpath as an entry writes it (`json.dumps`), quickly for the usual names."""
+    if relpath.isascii() and relpath.isprintable() and '"' not in relpath \
+            and "\\" not in relpath:
+        return b'"' + relpath.encode() + b'"'
+    return json.dumps(relpath).encode()
+
+
 def cache_path(root: Path) -> Path:
     """Where the cache of the ledger at `root` lives."""
     return root / CACHE_NAME / CACHE_FILE
@@ -424,6 +479,7 @@ BUDGET_FACTOR = 16
 # The old cache file is read this much at a time; its last line (the digest) is this short.
 CHUNK_BYTES = 4 * 1024 * 1024
 TAIL_MAX = 4096
+SPAN = 1 << 32  # a decoded entry's line: start * SPAN + length (a line is far shorter)
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 

@@ -8,8 +8,12 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
-from ledger.core.model import TIER_MONTHS, TIER_ONGOING, Deadline, Issue
+from ledger.core.model import TIER_MONTHS, TIER_ONGOING, Deadline
+
+if TYPE_CHECKING:
+    from ledger.core.model import Facts
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _CN = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
@@ -45,28 +49,36 @@ def resolve(deadline: Deadline | None, feedback: date | None) -> date | None:
         return deadline.date
     if deadline.tier is None or deadline.tier == TIER_ONGOING or feedback is None:
         return None
-    return add_months(feedback, TIER_MONTHS[deadline.tier])
+    key = (feedback, deadline.tier)
+    found = _TIER_DATES.get(key)
+    if found is None:  # a ledger has one feedback date and four tiers: computed once each
+        found = _TIER_DATES[key] = add_months(feedback, TIER_MONTHS[deadline.tier])
+    return found
 
 
-def is_ongoing(issue: Issue) -> bool:
+_TIER_DATES: dict[tuple[date, str], date] = {}
+
+
+def is_ongoing(issue: Facts) -> bool:
     """长期坚持: by nature never finished, never overdue."""
     return issue.status == TIER_ONGOING or (
         issue.deadline is not None and issue.deadline.tier == TIER_ONGOING)
 
 
-def original_deadline(issue: Issue, feedback: date | None) -> date | None:
+def original_deadline(issue: Facts, feedback: date | None) -> date | None:
     """The problem's own deadline as first set, before any extension."""
     return resolve(issue.deadline, feedback)
 
 
-def current_deadline(issue: Issue, feedback: date | None) -> date | None:
+def current_deadline(issue: Facts, feedback: date | None) -> date | None:
     """The deadline in force: the last extension's date, else the problem's own.
 
     A measure's own deadline counts when it is earlier and the measure is not done.
     """
-    own = issue.extensions[-1].to if issue.extensions else original_deadline(issue, feedback)
+    extended = issue.extension_dates
+    own = extended[-1] if extended else original_deadline(issue, feedback)
     candidates = [own] if own is not None else []
-    for measure in issue.measures:
+    for measure in issue.dated_measures:
         if not measure.done:
             when = resolve(measure.deadline, feedback)
             if when is not None:
@@ -74,7 +86,7 @@ def current_deadline(issue: Issue, feedback: date | None) -> date | None:
     return min(candidates) if candidates else None
 
 
-def days_left(issue: Issue, feedback: date | None, today: date) -> int | None:
+def days_left(issue: Facts, feedback: date | None, today: date) -> int | None:
     """Days until the current deadline (negative when overdue); None without a deadline."""
     if is_ongoing(issue):
         return None
@@ -82,7 +94,7 @@ def days_left(issue: Issue, feedback: date | None, today: date) -> int | None:
     return None if when is None else (when - today).days
 
 
-def is_overdue(issue: Issue, feedback: date | None, today: date) -> bool:
+def is_overdue(issue: Facts, feedback: date | None, today: date) -> bool:
     """Open and past its current deadline."""
     left = days_left(issue, feedback, today)
     return not issue.is_closed and left is not None and left < 0

@@ -12,7 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Protocol
 
 Severity = Literal["error", "warning"]
 Day = date  # for annotations inside records that have a field named `date`
@@ -72,9 +76,11 @@ class Problem:
     hint: str = ""
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str, str, str]:
+        """By place, then code; the rest only orders findings that share both, so that
+        the order never depends on which check ran first."""
         loc = self.location
-        return (loc.path, loc.line, loc.col, self.code)
+        return (loc.path, loc.line, loc.col, self.code, self.message, self.hint, self.severity)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +249,130 @@ class Issue:
         """The location of a field's value, falling back to the record's start."""
         return self.where.get(key, self.loc)
 
+    # -- what `Brief` keeps of the nested records (see `Facts`): the same names on both
+
+    @property
+    def closed_date(self) -> date | None:
+        return self.closed.date if self.closed is not None else None
+
+    @property
+    def has_closing(self) -> bool:
+        return self.closed is not None
+
+    @property
+    def evidence_count(self) -> int:
+        return len(self.closed.evidence) if self.closed is not None else 0
+
+    @property
+    def evidence_files(self) -> tuple[Evidence, ...]:
+        """The closing's evidence that names a file (the files `validate` re-hashes)."""
+        if self.closed is None:
+            return ()
+        return tuple(item for item in self.closed.evidence if item.path)
+
+    @property
+    def extension_dates(self) -> tuple[date, ...]:
+        return tuple(extension.to for extension in self.extensions)
+
+    @property
+    def measure_count(self) -> int:
+        return len(self.measures)
+
+    @property
+    def measures_done(self) -> int:
+        return sum(1 for measure in self.measures if measure.done)
+
+    @property
+    def open_measures(self) -> tuple[int, ...]:
+        return tuple(index for index, measure in enumerate(self.measures, start=1)
+                     if not measure.done)
+
+    @property
+    def dated_measures(self) -> tuple[DatedMeasure, ...]:
+        return tuple(DatedMeasure(index, measure.deadline, measure.done)
+                     for index, measure in enumerate(self.measures, start=1)
+                     if measure.deadline is not None)
+
+    def brief(self) -> Brief:
+        """What reports and checks read of this problem, without its texts (see `Brief`)."""
+        wanted = [*BRIEF_KEYS, *(f"extensions.{index}.to"
+                                 for index in range(1, len(self.extensions) + 1)),
+                  *(f"measures.{index}" for index in (
+                      self.open_measures if self.is_closed and self.closed else ())),
+                  *(f"measures.{item.index}.deadline" for item in self.dated_measures),
+                  *(f"results.{index}.amount" for index in range(1, len(self.results) + 1))]
+        where = self.where
+        return Brief(
+            self.number, self.aspect, self.title, self.path, self.subject, self.leader,
+            self.unit, self.co_units, self.owner, self.deadline, self.status, self.public,
+            self.closed_date, self.has_closing, self.evidence_count, self.evidence_files,
+            self.extension_dates, self.measure_count, self.measures_done, self.open_measures,
+            self.dated_measures, self.amounts, self.results, self.loc,
+            {key: where[key] for key in wanted if key in where})
+
+
+@dataclass(frozen=True, slots=True)
+class DatedMeasure:
+    """A measure that has a deadline of its own: which one (from 1), the deadline, done or not."""
+
+    index: int
+    deadline: Deadline
+    done: bool
+
+
+# Text fields of a Brief with few distinct values across a ledger: the cache keeps one
+# copy of each value.
+BRIEF_SHARED = ("leader", "unit", "owner", "status")
+# The `where` keys a Brief keeps besides those numbered per extension, open measure,
+# dated measure and result (see `Issue.brief`): every key a check or report looks up.
+BRIEF_KEYS = ("number", "aspect", "subject", "status", "deadline", "measures", "closed",
+              "closed.date", "amounts.involved", "amounts.rectified", "amounts.ways")
+
+
+class Brief(NamedTuple):
+    """One problem as reports and checks read it: an `Issue` without its texts.
+
+    `list`, `check`, `validate` and `stats` read only this much of each problem
+    (see `Facts`); at 100,000 problems the parse cache hands these out instead of
+    whole records, a fifth of the memory. Built only by `Issue.brief`, so what it
+    says is what the record says; `where` keeps the locations checks point at.
+    A named tuple rather than a frozen dataclass: as immutable, and built in one
+    call instead of one per field (the cache builds 100,000 of them per run).
+    """
+
+    number: int
+    aspect: int
+    title: str
+    path: str
+    subject: int | None
+    leader: str
+    unit: str
+    co_units: tuple[str, ...]
+    owner: str
+    deadline: Deadline | None
+    status: str
+    public: bool
+    closed_date: date | None
+    has_closing: bool
+    evidence_count: int
+    evidence_files: tuple[Evidence, ...]
+    extension_dates: tuple[Day, ...]
+    measure_count: int
+    measures_done: int
+    open_measures: tuple[int, ...]
+    dated_measures: tuple[DatedMeasure, ...]
+    amounts: Amounts | None
+    results: tuple[Tally, ...]
+    loc: Location
+    where: Where
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == STATUS_DONE
+
+    def at(self, key: str) -> Location:
+        return self.where.get(key, self.loc)
+
 
 @dataclass(frozen=True, slots=True)
 class Aspect:
@@ -320,6 +450,87 @@ class LedgerData:
     root: str
     header: Header
     issues: tuple[Issue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """The ledger as reports and checks read it: header, and each problem's `Brief`
+    (or its `Issue`, which reads the same), sorted by number; `problems` are what
+    reading found (the loader's own, before any check)."""
+
+    root: str
+    header: Header
+    issues: tuple[Facts, ...]
+    problems: tuple[Problem, ...]
+
+
+if TYPE_CHECKING:
+    class Facts(Protocol):
+        """What `Issue` and `Brief` both answer: all that checks and reports read."""
+
+        @property
+        def number(self) -> int: ...
+        @property
+        def aspect(self) -> int: ...
+        @property
+        def title(self) -> str: ...
+        @property
+        def path(self) -> str: ...
+        @property
+        def subject(self) -> int | None: ...
+        @property
+        def leader(self) -> str: ...
+        @property
+        def unit(self) -> str: ...
+        @property
+        def co_units(self) -> tuple[str, ...]: ...
+        @property
+        def owner(self) -> str: ...
+        @property
+        def deadline(self) -> Deadline | None: ...
+        @property
+        def status(self) -> str: ...
+        @property
+        def public(self) -> bool: ...
+        @property
+        def closed_date(self) -> date | None: ...
+        @property
+        def has_closing(self) -> bool: ...
+        @property
+        def evidence_count(self) -> int: ...
+        @property
+        def evidence_files(self) -> tuple[Evidence, ...]: ...
+        @property
+        def extension_dates(self) -> tuple[date, ...]: ...
+        @property
+        def measure_count(self) -> int: ...
+        @property
+        def measures_done(self) -> int: ...
+        @property
+        def open_measures(self) -> tuple[int, ...]: ...
+        @property
+        def dated_measures(self) -> tuple[DatedMeasure, ...]: ...
+        @property
+        def amounts(self) -> Amounts | None: ...
+        @property
+        def results(self) -> tuple[Tally, ...]: ...
+        @property
+        def loc(self) -> Location: ...
+        @property
+        def where(self) -> Where: ...
+        @property
+        def is_closed(self) -> bool: ...
+        def at(self, key: str) -> Location: ...
+
+    class View(Protocol):
+        """A ledger as checks read it: `LedgerData` (whole records) or `Summary` (briefs)."""
+
+        @property
+        def root(self) -> str: ...
+        @property
+        def header(self) -> Header: ...
+        @property
+        def issues(self) -> Sequence[Facts]: ...
 
 
 def cn_date(value: date) -> str:

@@ -17,8 +17,12 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
-from ledger.core.model import MONEY_DECIMALS, WAYS, Header, Issue, Tally
+from ledger.core.model import MONEY_DECIMALS, WAYS, Header, Tally
+
+if TYPE_CHECKING:
+    from ledger.core.model import Facts
 
 # Integer digits an amount may have: 15 digits of 万元 is more than any budget, and
 # a million such amounts still sum inside Decimal's 28 digits without rounding.
@@ -81,7 +85,7 @@ def format_amount(value: Decimal, decimals: int = MONEY_DECIMALS) -> str:
     return f"{value.quantize(Decimal(1).scaleb(-decimals)):f}"
 
 
-def money_totals(issues: Iterable[Issue]) -> tuple[Decimal, Decimal, dict[str, Decimal]]:
+def money_totals(issues: Iterable[Facts]) -> tuple[Decimal, Decimal, dict[str, Decimal]]:
     """(involved, rectified, by way) over the problems that carry amounts, exact.
 
     A problem without `rectified` counts as 0 rectified. Ways come in the
@@ -103,7 +107,7 @@ def money_totals(issues: Iterable[Issue]) -> tuple[Decimal, Decimal, dict[str, D
                                  if label in seen}
 
 
-def has_money(issues: Iterable[Issue]) -> bool:
+def has_money(issues: Iterable[Facts]) -> bool:
     return any(issue.amounts is not None for issue in issues)
 
 
@@ -128,7 +132,7 @@ def result_unit(item: Tally) -> str:
     return known[0] if known is not None else item.unit
 
 
-def result_totals(header: Header, issues: Sequence[Issue]) -> list[ResultTotal]:
+def result_totals(header: Header, issues: Sequence[Facts]) -> list[ResultTotal]:
     """Side results added up: the header's own plus every problem's, known kinds first."""
     sums: dict[tuple[str, str], int | Decimal] = {}
     for item in (*header.results, *(tally for issue in issues for tally in issue.results)):

@@ -17,8 +17,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from ledger.core.model import LedgerData, Policy
+from ledger.core.model import Policy
 from ledger.deadline.standing import (
     COUNTDOWN_LEVELS,
     LEVEL_NAMES,
@@ -27,6 +28,9 @@ from ledger.deadline.standing import (
     Standing,
     standing,
 )
+
+if TYPE_CHECKING:
+    from ledger.core.model import View
 
 # `classify` is the name the check reports have always used for one problem's standing.
 classify = standing
@@ -59,7 +63,7 @@ class Report:
         return chosen
 
 
-def check(ledger: LedgerData, today: date, data_warnings: int = 0) -> Report:
+def check(ledger: View, today: date, data_warnings: int = 0) -> Report:
     """Classify every problem of `ledger`; `data_warnings` counts validation warnings to mention."""
     policy = ledger.header.policy
     feedback = ledger.header.inspection.feedback

@@ -17,9 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
+from typing import TYPE_CHECKING
 
 from ledger.core import dates
-from ledger.core.model import STATUS_DONE, Issue, Location, Policy, cn_date
+from ledger.core.model import STATUS_DONE, Location, Policy, cn_date
+
+if TYPE_CHECKING:
+    from ledger.core.model import Facts
 
 
 class Level(str, Enum):
@@ -80,7 +84,7 @@ DERIVED_LATE = "逾期完成"
 class Standing:
     """One problem's derived facts on `today` under the office's policy."""
 
-    issue: Issue
+    issue: Facts
     level: Level
     fails: bool
     # The deadline in force, what set it, and the `where` key of the value that set it.
@@ -117,7 +121,7 @@ class Standing:
 
     @property
     def closed(self) -> date | None:
-        return self.issue.closed.date if self.issue.closed is not None else None
+        return self.issue.closed_date
 
     @property
     def location(self) -> Location:
@@ -146,7 +150,7 @@ class Standing:
     @property
     def slip(self) -> int | None:
         """Days the extensions moved the deadline; None without extensions or an original."""
-        if not self.issue.extensions or self.original is None or self.deadline is None:
+        if not self.issue.extension_dates or self.original is None or self.deadline is None:
             return None
         return (self.deadline - self.original).days
 
@@ -173,7 +177,7 @@ class Standing:
     def source(self) -> str:
         """Where the deadline in force comes from, for `show`: 问题时限(中期), 第2项措施时限 …"""
         if self.basis is Basis.EXTENSION:
-            text = f"已延期{len(self.issue.extensions)}次"
+            text = f"已延期{len(self.issue.extension_dates)}次"
             if self.original is not None:
                 text += f",原时限{cn_date(self.original)}"
             return text + (f",共延后{self.slip}天" if self.slip is not None else "")
@@ -211,7 +215,7 @@ class Standing:
         words = []
         if self.days is not None and self.days < 0 and self.level is not Level.ONGOING:
             words.append(DERIVED_OVERDUE)
-        if self.issue.extensions:
+        if self.issue.extension_dates:
             words.append(DERIVED_EXTENDED)
         return tuple(words)
 
@@ -228,13 +232,13 @@ class Standing:
         return closed is not None and self.deadline is not None and closed > self.deadline
 
 
-def standing(issue: Issue, feedback: date | None, policy: Policy, today: date) -> Standing:
+def standing(issue: Facts, feedback: date | None, policy: Policy, today: date) -> Standing:
     """One problem's standing under `policy` on `today`."""
     when, basis, key = _binding(issue, feedback)
     original = dates.original_deadline(issue, feedback)
     days: int | None
     if issue.is_closed:
-        closed = issue.closed.date if issue.closed is not None else None
+        closed = issue.closed_date
         late = closed is not None and when is not None and closed > when
         level = Level.CLOSED_LATE if late else Level.CLOSED
         days = (when - closed).days if when is not None and closed is not None else None
@@ -251,7 +255,7 @@ def standing(issue: Issue, feedback: date | None, policy: Policy, today: date) -
     return Standing(issue, level, fails, when, basis, key, original, days)
 
 
-def _binding(issue: Issue, feedback: date | None) -> tuple[date | None, Basis, str]:
+def _binding(issue: Facts, feedback: date | None) -> tuple[date | None, Basis, str]:
     """The deadline in force, what set it, and the `where` key of the value that set it.
 
     `dates.current_deadline` decides the date; this only finds its source so
@@ -259,14 +263,14 @@ def _binding(issue: Issue, feedback: date | None) -> tuple[date | None, Basis, s
     own deadline wins a tie with a measure's.
     """
     when = dates.current_deadline(issue, feedback)
-    if issue.extensions:
-        count = len(issue.extensions)
-        if when == issue.extensions[-1].to:
-            return when, Basis.EXTENSION, f"extensions.{count}.to"
+    extended = issue.extension_dates
+    if extended:
+        if when == extended[-1]:
+            return when, Basis.EXTENSION, f"extensions.{len(extended)}.to"
     elif when is not None and when == dates.original_deadline(issue, feedback):
         return when, Basis.DEADLINE, "deadline"
-    for index, measure in enumerate(issue.measures, start=1):
+    for measure in issue.dated_measures:
         if not measure.done and when is not None and \
                 dates.resolve(measure.deadline, feedback) == when:
-            return when, Basis.MEASURE, f"measures.{index}.deadline"
+            return when, Basis.MEASURE, f"measures.{measure.index}.deadline"
     return when, Basis.DEADLINE, "deadline"

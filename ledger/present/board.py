@@ -17,11 +17,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ledger.core.model import LedgerData, Policy, cn_date
+from ledger.core.model import Policy, cn_date
 from ledger.deadline.standing import LEVEL_NAMES, Level, Standing
 from ledger.report.stats import UNFILLED, Counts, count, summary_sentence
 
 if TYPE_CHECKING:
+    from ledger.core.model import View
     from ledger.report.rollup import Rollup
 
 TEMPLATE = "board.html.j2"
@@ -57,7 +58,7 @@ def cell(item: Standing, member: str = "") -> dict[str, Any]:
             "level_name": LEVEL_NAMES[item.level]}
 
 
-def bands(ledger: LedgerData, items: Sequence[Standing], by: str) -> list[Band]:
+def bands(ledger: View, items: Sequence[Standing], by: str) -> list[Band]:
     """The cells grouped by aspect (every aspect of the header) or by lead unit."""
     groups: dict[str, list[Standing]] = {}
     if by == "aspect":
@@ -175,7 +176,7 @@ def context(title: str, subtitle: str, today: date, total: Counts, groups: Seque
     }
 
 
-def build(ledger: LedgerData, today: date, by: str = "aspect",
+def build(ledger: View, today: date, by: str = "aspect",
           history: Sequence[tuple[date, int, int, int]] = (), history_note: str = ""
           ) -> dict[str, Any]:
     """The chart's context for one ledger; `history` is (day, total, closed, overdue)."""

@@ -23,7 +23,19 @@ def width(text: str) -> int:
     """Terminal columns of `text`: East Asian wide and full-width characters take two."""
     if text.isascii():
         return len(text)
-    return len(text) + sum(1 for kind in map(unicodedata.east_asian_width, text) if kind in "WF")
+    return len(text) + sum(map(_EXTRA.__getitem__, text))
+
+
+class _Extra(dict[str, int]):
+    """A character's columns beyond one (1 for wide and full-width, else 0), looked up
+    once per distinct character: tables of 100,000 rows measure millions of them."""
+
+    def __missing__(self, char: str) -> int:
+        extra = self[char] = 1 if unicodedata.east_asian_width(char) in "WF" else 0
+        return extra
+
+
+_EXTRA = _Extra()
 
 
 EXCERPT = 40  # characters of context either side of the column on a long line

@@ -830,11 +830,12 @@ class _Row(dict[str, Any]):
 def prepare(root: Path, today: date) -> tuple[LedgerData, Notice | None, list[Problem]]:
     """Load the ledger and its notice; every problem of both, checks included, sorted."""
     from ledger.cache import load
+    from ledger.read.loader import summary_of
     from ledger.validate.rules import checked
 
     loaded = load(root)
     notice, found = load_notice(root)
-    return loaded.ledger, notice, checked(loaded, today, True, found)
+    return loaded.ledger, notice, checked(summary_of(loaded), today, True, found)
 
 
 def render(root: Path | None, ledger: LedgerData, notice: Notice | None, today: date,

@@ -70,9 +70,8 @@ def _rich_table(rows: Sequence[Standing], stream: TextIO) -> None:
     Console(file=stream, markup=False, emoji=False, highlight=False).print(table)
 
 
-def show_issue(item: Standing, ledger: LedgerData) -> str:
-    """`ledger show N`: everything about one problem, as plain text."""
-    issue = item.issue
+def show_issue(item: Standing, issue: Issue, ledger: LedgerData) -> str:
+    """`ledger show N`: everything about one problem (`item` is its standing), as plain text."""
     header = ledger.header
     aspect = next((a.title for a in header.aspects if a.number == issue.aspect), "")
     subject = next((s.title for s in header.subjects if s.number == issue.subject), "")

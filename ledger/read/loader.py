@@ -15,7 +15,7 @@ import errno
 import importlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -34,6 +34,7 @@ from ledger.core.model import (
     TIERS,
     Amounts,
     Aspect,
+    Brief,
     Closing,
     Deadline,
     Evidence,
@@ -51,6 +52,7 @@ from ledger.core.model import (
     Severity,
     Stated,
     Subject,
+    Summary,
     Tally,
     Way,
 )
@@ -144,6 +146,13 @@ class Loaded:
 
     ledger: LedgerData
     problems: tuple[Problem, ...]
+
+
+def summary_of(loaded: Loaded) -> Summary:
+    """The loaded ledger as checks and reports read it (its records are read the same way
+    as the cache's briefs)."""
+    data = loaded.ledger
+    return Summary(data.root, data.header, data.issues, loaded.problems)
 
 
 def issue_filename(number: int) -> str:
@@ -955,29 +964,47 @@ def load(root: Path, *, parse_files: ParseFiles | None = None,
     `header` the reading of the header (`read_header`), which runs after it; the
     parse cache (`ledger.cache.load`) wraps the loader this way.
     """
+    paths, folder = listing(root)
+    results = (parse_files or parse_each)(root, paths, read_bytes, parse_issue)
+    head, problems = (header or read_header)(root)
+    issues, problems = collect(problems, folder, results)
+    return Loaded(LedgerData(str(root), head, tuple(issues)), tuple(problems))
+
+
+def listing(root: Path) -> tuple[list[str], list[Problem]]:
+    """The problem files to read (relpaths, in name order), and what is wrong with the
+    folder itself: no data/issues, names that are not UTF-8 (never read: they could not
+    be named in a message, a record or the cache). IncompleteImportError first, for a
+    ledger an interrupted import left half-written."""
     check_complete(root)
-    missing = not (root / ISSUES_DIR).is_dir()
-    bad: list[Problem] = []
+    problems: list[Problem] = []
+    if not (root / ISSUES_DIR).is_dir():
+        problems.append(Problem(Location(ISSUES_DIR), "no-issues-dir", "error",
+                                "找不到问题目录 data/issues", "请创建 data/issues 目录"))
     paths = []
     for relpath in issue_paths(root):
         if is_utf8_name(relpath):
             paths.append(relpath)
-        else:  # it could never be named in a message, a record or the cache
-            bad.append(_bad_name(relpath))
-    step = parse_files or parse_each
-    results = step(root, paths, read_bytes, parse_issue)
-    head, problems = (header or read_header)(root)
-    if missing:
-        problems.append(Problem(Location(ISSUES_DIR), "no-issues-dir", "error",
-                                "找不到问题目录 data/issues", "请创建 data/issues 目录"))
-    problems.extend(bad)
-    issues: list[Issue] = []
-    for issue, found in results:
+        else:
+            problems.append(_bad_name(relpath))
+    return paths, problems
+
+
+R = TypeVar("R", Issue, Brief)
+
+
+def collect(header_problems: list[Problem], folder: list[Problem],
+            results: Sequence[tuple[R | None, list[Problem]]]) -> tuple[list[R], list[Problem]]:
+    """The records of the problem files, by number (then path), and every problem met:
+    the header's, the folder's, each file's. `load` and the cache's `summary` both end here."""
+    problems = [*header_problems, *folder]
+    records: list[R] = []
+    for record, found in results:
         problems.extend(found)
-        if issue is not None:
-            issues.append(issue)
-    issues.sort(key=lambda item: (item.number, item.path))
-    return Loaded(LedgerData(str(root), head, tuple(issues)), tuple(problems))
+        if record is not None:
+            records.append(record)
+    records.sort(key=lambda item: (item.number, item.path))
+    return records, problems
 
 
 def load_files(root: str, read: Callable[[str], bytes | None], paths: list[str],

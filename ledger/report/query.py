@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.core.errors import RefusedError
-from ledger.core.model import STATUSES, Issue, LedgerData
+from ledger.core.model import STATUSES, Issue
 from ledger.deadline.standing import (
     DERIVED_EXTENDED,
     DERIVED_LATE,
@@ -21,6 +21,9 @@ from ledger.deadline.standing import (
     standing,
 )
 from ledger.read.loader import ISSUES_DIR, Loaded, issue_filename
+
+if TYPE_CHECKING:
+    from ledger.core.model import View
 
 
 @dataclass(frozen=True)
@@ -38,14 +41,14 @@ class Filters:
 STATUS_FILTER_WORDS = (*STATUSES, DERIVED_OVERDUE, DERIVED_EXTENDED, DERIVED_LATE)
 
 
-def standings(ledger: LedgerData, today: date) -> list[Standing]:
+def standings(ledger: View, today: date) -> list[Standing]:
     """Every problem's standing on `today`, in number order."""
     feedback = ledger.header.inspection.feedback
     policy = ledger.header.policy
     return [standing(issue, feedback, policy, today) for issue in ledger.issues]
 
 
-def select(ledger: LedgerData, filters: Filters, today: date) -> list[Standing]:
+def select(ledger: View, filters: Filters, today: date) -> list[Standing]:
     """The problems that pass every filter, in number order, with their standing."""
     chosen = []
     for item in standings(ledger, today):
@@ -85,10 +88,10 @@ def row(item: Standing) -> dict[str, Any]:
         "display_status": item.display_status,
         "level": item.level.value,
         "days_left": item.days_left,
-        "closed": issue.closed.date.isoformat() if issue.closed is not None else None,
-        "extensions": len(issue.extensions),
-        "measures": len(issue.measures),
-        "measures_done": sum(1 for measure in issue.measures if measure.done),
+        "closed": issue.closed_date.isoformat() if issue.closed_date is not None else None,
+        "extensions": len(issue.extension_dates),
+        "measures": issue.measure_count,
+        "measures_done": issue.measures_done,
         "path": issue.path,
     }
 

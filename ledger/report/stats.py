@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ledger.core.model import (
     MONEY_DECIMALS,
@@ -28,7 +28,6 @@ from ledger.core.model import (
     STATUS_MOSTLY_DONE,
     STATUS_ONGOING,
     TIERS,
-    LedgerData,
 )
 from ledger.core.money import (
     ResultTotal,
@@ -39,6 +38,9 @@ from ledger.core.money import (
     money_totals,
 )
 from ledger.deadline.standing import LEVEL_NAMES, LEVELS, Level, Standing
+
+if TYPE_CHECKING:
+    from ledger.core.model import View
 
 # The breakdowns `--by` can choose, with their column heading.
 BREAKDOWNS: dict[str, str] = {"aspect": "方面", "unit": "责任单位", "leader": "责任领导",
@@ -199,11 +201,11 @@ def count(items: Iterable[Standing]) -> Counts:
         status = STATUS_DONE if issue.is_closed else issue.status
         statuses[status] = statuses.get(status, 0) + 1
         levels[item.level] += 1
-        measures += len(issue.measures)
-        measures_done += sum(1 for measure in issue.measures if measure.done)
-        if issue.extensions:
+        measures += issue.measure_count
+        measures_done += issue.measures_done
+        if issue.extension_dates:
             extended += 1
-            extensions += len(issue.extensions)
+            extensions += len(issue.extension_dates)
         slip = item.slip
         if slip is not None:
             slipped += 1
@@ -220,7 +222,7 @@ def count(items: Iterable[Standing]) -> Counts:
         longest_slip_number=-longest[1] if longest is not None else None)
 
 
-def compute(ledger: LedgerData, today: date, by: str | Sequence[str] = tuple(BREAKDOWNS)) -> Stats:
+def compute(ledger: View, today: date, by: str | Sequence[str] = tuple(BREAKDOWNS)) -> Stats:
     """The ledger's numbers on `today`, broken down each way in `by`."""
     from ledger.report.query import standings
 
@@ -255,7 +257,7 @@ def _with_money(found: Breakdown, items: Sequence[Standing]) -> Breakdown:
                                      for group in found.groups))
 
 
-def breakdown(ledger: LedgerData, items: Sequence[Standing], by: str) -> Breakdown:
+def breakdown(ledger: View, items: Sequence[Standing], by: str) -> Breakdown:
     """`items` grouped by aspect, lead unit, leader or deadline tier, in report order."""
     if by == "unit":
         return _by_unit(items)

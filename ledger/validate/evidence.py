@@ -12,9 +12,13 @@ import hashlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ledger.core.model import LedgerData, Problem
+from ledger.core.model import Problem
 from ledger.core.paths import inside_root
+
+if TYPE_CHECKING:
+    from ledger.core.model import View
 
 
 def file_sha256(path: Path) -> str:
@@ -25,7 +29,7 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_evidence(ledger: LedgerData, today: date) -> Iterator[Problem]:
+def check_evidence(ledger: View, today: date) -> Iterator[Problem]:
     """Evidence files recorded at closing still exist and still hash the same.
 
     The one check that reads files: a closing stands on its evidence, and a
@@ -34,11 +38,7 @@ def check_evidence(ledger: LedgerData, today: date) -> Iterator[Problem]:
     root = Path(ledger.root)
     real_root = root.resolve()
     for issue in ledger.issues:
-        if issue.closed is None:
-            continue
-        for evidence in issue.closed.evidence:
-            if not evidence.path:
-                continue
+        for evidence in issue.evidence_files:
             path = root / evidence.path
             try:
                 inside = inside_root(real_root, path)

@@ -12,17 +12,22 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ledger.core.dates import resolve
-from ledger.core.model import STATUS_DONE, Aspect, LedgerData, Location, Problem, Subject, Tally
+from ledger.core.model import STATUS_DONE, Aspect, Location, Problem, Subject, Summary, Tally
 from ledger.core.money import decimals_of, format_amount, money_totals, result_totals, result_unit
 from ledger.read.loader import Loaded, issue_filename
 from ledger.validate.evidence import check_evidence
 
-Check = Callable[[LedgerData, date], Iterable[Problem]]
+if TYPE_CHECKING:
+    from ledger.core.model import View
+
+# A check reads a `View`: whole records (`LedgerData`) or briefs (`Summary`), the same way.
+Check = Callable[["View", date], Iterable[Problem]]
 
 
-def check_header_numbers(ledger: LedgerData, today: date) -> Iterator[Problem]:
+def check_header_numbers(ledger: View, today: date) -> Iterator[Problem]:
     """Aspect and subject numbers are unique; a subject's aspect exists."""
     header = ledger.header
     yield from _unique("方面", header.aspects)
@@ -45,13 +50,12 @@ def _unique(what: str, records: Iterable[Aspect | Subject]) -> Iterator[Problem]
         first_line.setdefault(record.number, record.loc.line)
 
 
-def check_issue_numbers(ledger: LedgerData, today: date) -> Iterator[Problem]:
+def check_issue_numbers(ledger: View, today: date) -> Iterator[Problem]:
     """Problem numbers are unique across files, and each file is named after its number."""
     first: dict[int, str] = {}
     for issue in ledger.issues:
-        where = issue.at("number")
         if issue.number in first:
-            yield Problem(where, "duplicate-number", "error",
+            yield Problem(issue.at("number"), "duplicate-number", "error",
                           f"问题序号 {issue.number} 与 {first[issue.number]} 重复",
                           "常见于两个分支各自新增了问题;请给其中一个改用下一个空闲序号"
                           "(ledger new 会自动取号),并同时修改文件名")
@@ -60,12 +64,12 @@ def check_issue_numbers(ledger: LedgerData, today: date) -> Iterator[Problem]:
         expected = issue_filename(issue.number)
         name = issue.path.rsplit("/", 1)[-1]
         if name != expected:
-            yield Problem(where, "filename-mismatch", "error",
+            yield Problem(issue.at("number"), "filename-mismatch", "error",
                           f"文件名 {name} 与序号 {issue.number} 不符",
                           f"请把文件改名为 {expected},或改正 number")
 
 
-def check_references(ledger: LedgerData, today: date) -> Iterator[Problem]:
+def check_references(ledger: View, today: date) -> Iterator[Problem]:
     """A problem's aspect and subject exist, and the subject sits under that aspect."""
     if not ledger.header.readable:
         return  # data/ledger.yaml's own error says it all; every reference would echo it
@@ -92,72 +96,73 @@ def check_references(ledger: LedgerData, today: date) -> Iterator[Problem]:
                           f"请把 aspect 改为 {subject.aspect},或改正 subject")
 
 
-def check_closing(ledger: LedgerData, today: date) -> Iterator[Problem]:
+def check_closing(ledger: View, today: date) -> Iterator[Problem]:
     """已完成 needs a closing record; a closing record needs 已完成; closed means measures done."""
     for issue in ledger.issues:
         # A closing record with a bad date is reported where it is wrong, not as missing.
-        if issue.status == STATUS_DONE and issue.closed is None \
+        if issue.status == STATUS_DONE and not issue.has_closing \
                 and "closed.date" not in issue.where:
             yield Problem(issue.at("status"), "done-without-closing", "error",
                           "状态为已完成,但没有销号记录(closed)",
                           "请用 ledger close 销号(需提供佐证材料),不要直接改状态")
-        if issue.closed is not None and issue.status != STATUS_DONE:
+        if issue.has_closing and issue.status != STATUS_DONE:
             yield Problem(issue.at("closed"), "closing-on-open", "warning",
                           f"有销号记录,但状态是{issue.status}",
                           "如果问题已重新打开,请用 ledger reopen;否则把状态改为已完成")
-        if issue.closed is not None and not issue.closed.evidence:
+        if issue.has_closing and not issue.evidence_count:
             yield Problem(issue.at("closed"), "closing-without-evidence", "error",
                           "销号记录没有佐证材料(evidence)", "销号须有佐证材料:文件路径或材料说明")
-        if issue.status == STATUS_DONE:
-            for index, measure in enumerate(issue.measures, start=1):
-                if not measure.done and issue.closed is not None:
-                    yield Problem(issue.at(f"measures.{index}"), "open-measure-on-closed",
-                                  "warning", f"问题已销号,但第{index}项整改措施未标记完成",
-                                  f"完成后用 ledger done {issue.number} {index} 标记")
+        if issue.status == STATUS_DONE and issue.has_closing:
+            for index in issue.open_measures:
+                yield Problem(issue.at(f"measures.{index}"), "open-measure-on-closed",
+                              "warning", f"问题已销号,但第{index}项整改措施未标记完成",
+                              f"完成后用 ledger done {issue.number} {index} 标记")
 
 
-def check_dates(ledger: LedgerData, today: date) -> Iterator[Problem]:
+def check_dates(ledger: View, today: date) -> Iterator[Problem]:
     """Nothing is closed, due or extended before the feedback was given."""
     feedback = ledger.header.inspection.feedback
     if feedback is None:
         return
     shown = f"{feedback.isoformat()}"
     for issue in ledger.issues:
-        if issue.closed is not None and issue.closed.date < feedback:
+        closed = issue.closed_date
+        if closed is not None and closed < feedback:
             yield Problem(issue.at("closed.date"), "closed-before-feedback", "error",
-                          f"销号日期 {issue.closed.date.isoformat()} 早于反馈日期 {shown}",
+                          f"销号日期 {closed.isoformat()} 早于反馈日期 {shown}",
                           "请核对销号日期")
         if issue.deadline is not None and issue.deadline.date is not None \
                 and issue.deadline.date < feedback:
             yield Problem(issue.at("deadline"), "deadline-before-feedback", "error",
                           f"整改时限 {issue.deadline.date.isoformat()} 早于反馈日期 {shown}",
                           "请核对时限;要延期请用 ledger extend")
-        for index, measure in enumerate(issue.measures, start=1):
+        for measure in issue.dated_measures:
             when = resolve(measure.deadline, None)
             if when is not None and when < feedback:
+                index = measure.index
                 yield Problem(issue.at(f"measures.{index}.deadline"), "deadline-before-feedback",
                               "error",
                               f"第{index}项措施的时限 {when.isoformat()} 早于反馈日期 {shown}",
                               "请核对时限")
         previous = resolve(issue.deadline, feedback)
-        for index, extension in enumerate(issue.extensions, start=1):
-            if previous is not None and extension.to <= previous:
+        for index, to in enumerate(issue.extension_dates, start=1):
+            if previous is not None and to <= previous:
                 yield Problem(issue.at(f"extensions.{index}.to"), "extension-not-later",
                               "warning",
-                              f"第{index}次延期的新时限 {extension.to.isoformat()} 不晚于原时限 "
+                              f"第{index}次延期的新时限 {to.isoformat()} 不晚于原时限 "
                               f"{previous.isoformat()}", "延期后的时限应当晚于原时限")
-            previous = extension.to
+            previous = to
 
 
-def check_content(ledger: LedgerData, today: date) -> Iterator[Problem]:
+def check_content(ledger: View, today: date) -> Iterator[Problem]:
     """A problem has at least one measure."""
     for issue in ledger.issues:
-        if not issue.measures:
+        if not issue.measure_count:
             yield Problem(issue.at("measures"), "no-measures", "warning",
                           "没有整改措施", "请在 measures 下逐条填写整改措施")
 
 
-def check_money(ledger: LedgerData, today: date) -> Iterator[Problem]:
+def check_money(ledger: View, today: date) -> Iterator[Problem]:
     """Amounts have a unit and the declared decimals; rectified ≤ involved; ways add up."""
     header = ledger.header
     unit, decimals = header.money_unit, header.money_decimals
@@ -212,7 +217,7 @@ def _money_tallies(tallies: tuple[Tally, ...]) -> bool:
     return any(item.amount is not None for item in tallies)
 
 
-def _amounts_in(ledger: LedgerData) -> Iterator[tuple[Location, Decimal]]:
+def _amounts_in(ledger: View) -> Iterator[tuple[Location, Decimal]]:
     """Every amount written in the ledger, with its place."""
     header = ledger.header
     for index, tally in enumerate(header.results, start=1):
@@ -245,12 +250,12 @@ def _money(value: Decimal, decimals: int) -> str:
     return format_amount(value, max(decimals, decimals_of(value)))
 
 
-def computed_counts(ledger: LedgerData) -> dict[str, int]:
+def computed_counts(ledger: View) -> dict[str, int]:
     """The counts a notice states, as the ledger itself has them (see `Stated`)."""
     issues = ledger.issues
     done = sum(1 for issue in issues if issue.is_closed)
     return {"aspects": len(ledger.header.aspects), "problems": len(issues),
-            "measures": sum(len(issue.measures) for issue in issues), "done": done,
+            "measures": sum(issue.measure_count for issue in issues), "done": done,
             "ongoing": len(issues) - done}
 
 
@@ -259,7 +264,7 @@ _STATED_NAMES = {"aspects": "方面数", "problems": "问题数", "measures": "�
                  "rate": "整改完成率", "involved": "问题金额", "rectified": "已整改金额"}
 
 
-def check_stated(ledger: LedgerData, today: date) -> Iterator[Problem]:
+def check_stated(ledger: View, today: date) -> Iterator[Problem]:
     """What the notice states (`stated:`) against what the ledger counts: a warning per difference.
 
     A ledger may hold only part of what a notice covers, so a difference is a
@@ -326,7 +331,7 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def check_temp_files(ledger: LedgerData, today: date) -> Iterator[Problem]:
+def check_temp_files(ledger: View, today: date) -> Iterator[Problem]:
     """Temp files a killed edit left beside the data files (see ledger.lock): never data,
     never to be committed; the next edit removes those whose process is gone."""
     import shlex
@@ -365,11 +370,14 @@ def _choices(what: str, numbers: list[int]) -> str:
     return f"{what}:{'、'.join(str(number) for number in numbers)}"
 
 
-def checked(loaded: Loaded, today: date, full: bool = True,
+def checked(summary: Summary, today: date, full: bool = True,
             notice_found: Iterable[Problem] = ()) -> list[Problem]:
-    """Every validation finding of a loaded ledger, sorted: what the loader found, the
-    checks (`full` adds those that read more than the ledger's own files: evidence
-    hashes) and the notice's own problems. The one composition `validate`, `check`,
-    `list`, `render` and the library use."""
-    found = validate(loaded, today, FULL_CHECKS if full else CHECKS)
-    return sorted([*found, *notice_found], key=lambda problem: problem.sort_key)
+    """Every validation finding of a ledger, sorted: what reading found, the checks
+    (`full` adds those that read more than the ledger's own files: evidence hashes) and
+    the notice's own problems. The one composition `validate`, `check`, `list`,
+    `render` and the library use; the same findings whether `summary` holds briefs
+    from the cache or whole records."""
+    problems = [*summary.problems, *notice_found]
+    for check in FULL_CHECKS if full else CHECKS:
+        problems.extend(check(summary, today))
+    return sorted(problems, key=lambda problem: problem.sort_key)
