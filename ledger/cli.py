@@ -1075,6 +1075,9 @@ def _check_outputs(report: Any, fmt: str, output: Path | None, prefix: str) -> N
     """The report in its format (to -o, with text on the terminal), and the job summary."""
     from ledger.present import ci_formats
 
+    if fmt == "text" and output is None:  # a line at a time: the usual case, at any size
+        sys.stdout.writelines(ci_formats.text_lines(report, prefix))
+        return
     if fmt == "sarif":
         text = ci_formats.format_sarif(report, prefix, _docs_url())
     else:

@@ -145,6 +145,7 @@ def _summary(root: Path, jobs: int | None, progress: Progress | None) -> Summary
 
     from . import codec, store
     from .codec import BriefResult, encode_brief, encode_header
+    from .journal import key_size
 
     paths, folder = loader.listing(root)
     keys = [store.file_key(root, relpath) for relpath in paths]
@@ -152,7 +153,7 @@ def _summary(root: Path, jobs: int | None, progress: Progress | None) -> Summary
     wanted = dict(zip(paths, keys, strict=True))
     wanted[loader.HEADER_PATH] = head_key
     budget = store.BUDGET_FLOOR + store.BUDGET_FACTOR * sum(
-        key[0] for key in keys if key is not None)
+        key_size(key) for key in keys if key is not None)
     cutoff = time.time_ns() - store.RACY_NS
     briefs = store.Store(root, budget, wanted, name=store.BRIEFS_FILE,
                          decode=codec.decode_brief)
@@ -223,6 +224,7 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
     from ledger.read.loader import HEADER_PATH, ISSUES_DIR
 
     from . import parallel, store
+    from .journal import key_size
 
     cutoff = time.time_ns() - store.RACY_NS
     # Containment before the cache, never instead of it: when data/issues leads out of
@@ -235,7 +237,8 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
     head_key: StatKey | None = None
     if cache and inside:
         budget = (store.BUDGET_FLOOR
-                  + store.BUDGET_FACTOR * sum(key[0] for key in keys if key is not None))
+                  + store.BUDGET_FACTOR * sum(key_size(key) for key in keys
+                                               if key is not None))
         try:
             # Decoded while the file is read: only the entries of these files, as they are now.
             wanted = dict(zip(paths, keys, strict=True))

@@ -18,7 +18,7 @@ import json.scanner
 import sys
 import types
 import typing
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -27,7 +27,7 @@ from ledger.core.model import BRIEF_SHARED, Brief, Header, Issue, Location, Prob
 
 Result = tuple[Issue | None, list[Problem]]
 # A problem file as the briefs file holds it: its Brief (None when unreadable) and problems.
-BriefResult = tuple[Brief | None, list[Problem]]
+BriefResult = tuple[Brief | None, Sequence[Problem]]
 # data/ledger.yaml's parse: the header (None when it is not one) and its problems.
 HeaderResult = tuple[Header | None, list[Problem]]
 
@@ -53,7 +53,7 @@ class _Codegen:
         self.names: dict[str, Any] = {
             "Location": Location, "D": _Days().__getitem__, "INTERN": sys.intern,
             "LOCD": _location_dec, "LOCE": _location_enc, "Where": Where, "DEC": _decimal_dec,
-            "TNEW": tuple.__new__,
+            "TNEW": tuple.__new__, "SAME": _Same().__getitem__,
         }
         self.depth = 0
 
@@ -84,11 +84,19 @@ class _Codegen:
             elif hints[field] is str and field in shared:  # few values, many records
                 decs[index] = f"INTERN(v[{index}])"
         self.source["enc"].append(f"def enc_{name}(v, P):\n    return [{', '.join(encs)}]\n")
+        made = build.format(", ".join(decs))
+        if all(self.kind(hints[field])[0] in ("plain", "date", "optional")
+               and self.dec(hints[field], "x") in ("x", "D(x)", "(None if x is None else D(x))")
+               for field in names):
+            # A value (no place in it, plain fields: a Deadline): equal ones are one object.
+            self.names[f"SHARE_{name}"] = {}
+            made = (f"SHARE_{name}.get(KEY) or SHARE_{name}.setdefault(KEY, {made})"
+                    .replace("KEY", f"({', '.join(f'v[{i}]' for i in range(len(names)))},)"))
         self.source["dec"].append(
             f"def dec_{name}(v, P):\n"
             f"    if len(v) != {len(names)}:\n"
             f"        raise ValueError('{name}: wrong number of fields')\n"
-            f"    return {build.format(', '.join(decs))}\n")
+            f"    return {made}\n")
 
     def _var(self) -> str:
         self.depth += 1
@@ -134,8 +142,8 @@ class _Codegen:
         if kind == "tuple":
             var = self._var()
             item = self.dec(args[0], var)
-            if item == var:  # plain values: the list as it is
-                return f"(() if {x} == [] else tuple({x}))"
+            if item == var:  # plain values: the list as it is, equal ones one object
+                return f"(() if {x} == [] else SAME(tuple({x})))"
             return f"(() if {x} == [] else tuple([{item} for {var} in {x}]))"
         if kind == "mapping" and args[1] is Location:
             return f"Where({x}, P)"
@@ -177,6 +185,14 @@ class _Days(dict[int, date]):
     def __missing__(self, ordinal: int) -> date:
         day = self[ordinal] = date.fromordinal(ordinal)
         return day
+
+
+class _Same(dict[tuple[Any, ...], tuple[Any, ...]]):
+    """Equal tuples of plain values as one object (open measures (1, 2, 3), co-units …)."""
+
+    def __missing__(self, key: tuple[Any, ...]) -> tuple[Any, ...]:
+        self[key] = key
+        return key
 
 
 def _is_named_tuple(cls: type) -> bool:
@@ -332,7 +348,7 @@ def _fn(name: str) -> Any:
     return found
 
 
-def _encode(relpath: str, record: object, problems: list[Problem], encoder: str) -> bytes:
+def _encode(relpath: str, record: object, problems: Sequence[Problem], encoder: str) -> bytes:
     """A record (or None) and its file's problems as a line of JSON in UTF-8 (no newline)."""
     enc_problem = _fn("enc_Problem")
     plain = [None if record is None else _fn(encoder)(record, relpath),
@@ -397,4 +413,4 @@ def encode_brief(relpath: str, result: BriefResult) -> bytes:
 def decode_brief(relpath: str, text: str | bytes) -> BriefResult:
     """The inverse of `encode_brief`; raises like `decode`."""
     brief, problems = _decode(relpath, text, "dec_Brief")
-    return brief, problems
+    return brief, tuple(problems) if problems else ()  # () is one object

@@ -23,6 +23,7 @@ from ledger.core.model import Problem
 from ledger.core.paths import inside_root
 
 from .codec import Result, decode, encode
+from .journal import key_size
 from .store import StatKey
 
 # Below this many files to parse, worker processes cost more than they save (measured
@@ -97,10 +98,11 @@ def read_and_parse(root: Path, relpath: str, key: StatKey | None, inside: bool,
     from ledger.read.yamlsrc import MAX_BYTES
 
     data: bytes | None = None
-    if key is not None and inside and key[0] <= MAX_BYTES:  # larger: the reader refuses it
+    size = key_size(key) if key is not None else 0
+    if key is not None and inside and size <= MAX_BYTES:  # larger: the reader refuses it
         try:
             with (root / relpath).open("rb") as handle:
-                data = read_capped(handle, key[0])
+                data = read_capped(handle, size)
         except OSError:
             data = None  # the reader below says why
     if data is None:

@@ -80,7 +80,7 @@ MAGIC = "ledger-cache"
 # Entries younger than this at the start of a run are not stored (see module docstring).
 RACY_NS = 2_000_000_000
 
-StatKey = tuple[int, int, int, int]
+StatKey = journal.StatKey
 
 
 # ---------------------------------------------------------------- the stamp
@@ -137,7 +137,7 @@ def file_key(root: Path, relpath: str) -> StatKey | None:
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    return (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+    return b"%d,%d,%d,%d" % (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
 # ---------------------------------------------------------------- the cache file
@@ -226,7 +226,7 @@ class Store:
             return
         self._fd = fd
         # The entries to decode while reading, by their name as written (json.dumps).
-        want = {_written_name(relpath): (relpath, b"%d,%d,%d,%d" % key)
+        want = {_written_name(relpath): (relpath, key)
                 for relpath, key in (wanted or {}).items() if key is not None}
         try:
             self._scan(fd, size, want)
@@ -315,7 +315,7 @@ class Store:
             self.new[relpath] = None
             return result
         entry = self.old.get(relpath)
-        if entry is None or key is None or entry[0] != b"%d,%d,%d,%d" % key:
+        if entry is None or key is None or entry[0] != key:
             return self._recent(relpath, key)
         if self._fd is None:
             return None
@@ -330,7 +330,7 @@ class Store:
     def has_header(self, key: StatKey | None) -> bool:
         """Whether the header's entry is here for the file as it is now (`key`)."""
         entry = self.old.get(HEADER_PATH)
-        return entry is not None and key is not None and entry[0] == b"%d,%d,%d,%d" % key
+        return entry is not None and key is not None and entry[0] == key
 
     def lookup_header(self, key: StatKey | None) -> HeaderResult | None:
         """The header's parse (data/ledger.yaml), by the rules of `lookup`; edits of the
@@ -361,12 +361,12 @@ class Store:
             result = decode(relpath, found[2])
         except (ValueError, TypeError, IndexError, KeyError, AttributeError):
             return None
-        if max(key[1], key[3]) < self.cutoff:
+        if max(journal.key_times(key)) < self.cutoff:
             self.new[relpath] = (key, found[2])
         return result
 
     def keep(self, relpath: str, key: StatKey | None, line: bytes, cutoff: int) -> None:
-        if key is None or max(key[1], key[3]) >= cutoff:
+        if key is None or max(journal.key_times(key)) >= cutoff:
             return  # a link, or racy: parse it again next time
         self.new[relpath] = (key, line)
         self.changed = True
@@ -426,7 +426,7 @@ class Store:
                         key, payload = fresh
                         self._copy(put, run_start, run_end)
                         run_start = run_end = 0
-                        put(b"%s\t%d,%d,%d,%d\t" % (json.dumps(relpath).encode(), *key))
+                        put(b"%s\t%s\t" % (json.dumps(relpath).encode(), key))
                         put(payload)
                         put(b"\n")
                     self._copy(put, run_start, run_end)

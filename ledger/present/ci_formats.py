@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -93,22 +93,29 @@ def _line(result: Standing) -> str:
 
 def format_text(report: Report, prefix: str = "") -> str:
     """The report for people; every line one line, data in it shown visibly (see `safetext`)."""
+    return "".join(text_lines(report, prefix))
+
+
+def text_lines(report: Report, prefix: str = "") -> Iterator[str]:
+    """`format_text`, a line at a time (with its newline): 100,000 problems' report is
+    never one string."""
     policy = report.policy
-    out = [f"整改时限检查:今天是 {cn_date(report.today)}",
-           f"预警规则:到期前 {policy.green_days} 天内绿色提醒,{policy.yellow_days} 天内黄色预警,"
-           f"超期红色预警;不通过的级别:{_fail_levels(report)}"]
+    head = [f"整改时限检查:今天是 {cn_date(report.today)}",
+            f"预警规则:到期前 {policy.green_days} 天内绿色提醒,{policy.yellow_days} 天内黄色预警,"
+            f"超期红色预警;不通过的级别:{_fail_levels(report)}"]
+    yield from (visible(line) + "\n" for line in head)
     for level in LISTED:
         results = report.at_level(level)
         if not results:
             continue
         fails = level in POLICY_LEVELS and level.value in policy.fail_on
         verdict_word = ",判为不通过" if fails else ""
-        out += ["", f"{_heading(level, report)}{len(results)} 个{verdict_word}:"]
-        out.extend(_line(result) for result in results)
-    out += ["", counts_line(report)]
-    out.extend(f"警告:{warning}" for warning in report.warnings)
-    out.append(verdict(report))
-    return "".join(visible(line) + "\n" for line in out)
+        yield "\n"
+        yield visible(f"{_heading(level, report)}{len(results)} 个{verdict_word}:") + "\n"
+        yield from (visible(_line(result)) + "\n" for result in results)
+    tail = ["", counts_line(report), *(f"警告:{warning}" for warning in report.warnings),
+            verdict(report)]
+    yield from (visible(line) + "\n" for line in tail)
 
 
 # ---------------------------------------------------------------- json

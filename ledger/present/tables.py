@@ -8,7 +8,7 @@ which honours NO_COLOR.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ledger.core.model import LedgerData, cn_date
@@ -44,7 +44,7 @@ def list_table(rows: Sequence[Standing], stream: TextIO | None = None) -> None:
     if stream.isatty():
         _rich_table(rows, stream)
     else:
-        stream.write(plain_table(rows))
+        stream.writelines(aligned_lines(LIST_HEADERS, [_cells(row) for row in rows]))
     stream.write(f"共 {len(rows)} 项\n")
 
 
@@ -159,14 +159,28 @@ def _money_lines(issue: Issue, header: Header) -> list[str]:
 
 def aligned(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """Rows as aligned plain text, columns two spaces apart (display width, CJK counts 2)."""
-    table = [headers, *rows]
-    sized = [[(cell, width(cell)) for cell in line] for line in table]  # measured once
-    widths = [max(line[index][1] for line in sized) for index in range(len(headers))]
-    out = []
-    for line in sized:
-        padded = [cell + " " * (widths[i] - size) for i, (cell, size) in enumerate(line)]
-        out.append("  ".join(padded).rstrip() + "\n")
-    return "".join(out)
+    return "".join(aligned_lines(headers, rows))
+
+
+def aligned_lines(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Iterator[str]:
+    """`aligned`, a line at a time: a table of 100,000 rows is never one string. Each
+    cell is measured once; the measures are kept as machine integers, not objects."""
+    from array import array
+
+    widths = [width(cell) for cell in headers]
+    sizes = array("L")
+    for row in rows:
+        for index, cell in enumerate(row):
+            size = width(cell)
+            sizes.append(size)
+            if size > widths[index]:
+                widths[index] = size
+    yield "  ".join(cell + " " * (widths[i] - width(cell))
+                    for i, cell in enumerate(headers)).rstrip() + "\n"
+    measured = iter(sizes)
+    for row in rows:
+        yield "  ".join([cell + " " * (widths[i] - next(measured))
+                         for i, cell in enumerate(row)]).rstrip() + "\n"
 
 
 def _titled_tables(heading: Sequence[str], tables: Sequence[tuple[str, Sequence[str],

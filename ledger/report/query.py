@@ -51,8 +51,10 @@ def standings(ledger: View, today: date) -> list[Standing]:
 def select(ledger: View, filters: Filters, today: date) -> list[Standing]:
     """The problems that pass every filter, in number order, with their standing."""
     chosen = []
-    for item in standings(ledger, today):
-        issue = item.issue
+    feedback = ledger.header.inspection.feedback
+    policy = ledger.header.policy
+    for issue in ledger.issues:  # one standing at a time: only those chosen are kept
+        item = standing(issue, feedback, policy, today)
         if filters.open and issue.is_closed:
             continue
         if filters.closed and not issue.is_closed:
