@@ -43,6 +43,7 @@ COMMANDS: tuple[tuple[str, ...], ...] = (
     ("show", "3"),
     ("check",),
     ("check", "--format", "json"),
+    ("stats", "--format", "json"),
     ("render", "--template", "table", "--format", "csv"),
 )
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -125,7 +125,8 @@ def summary(root: Path, *, cache: bool | None = None, jobs: int | None = None,
     if not parallel.issues_inside(root, loader.ISSUES_DIR):
         loader.check_complete(root)  # the same refusal as `load` first
         return None
-    return _summary(root, SETTINGS.jobs if jobs is None else jobs, progress)
+    with _collector_paused():  # as in parse_files: 100,000 briefs, no cycles among them
+        return _summary(root, SETTINGS.jobs if jobs is None else jobs, progress)
 
 
 # The cache of whole records is read for the changed files (and rewritten with them)
@@ -205,11 +206,20 @@ def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *
     # the time to decode 10,000 cached problems). Freezing afterwards keeps the first
     # collections after loading from scanning them all again; refcounting still frees
     # them, only cyclic garbage among them would stay (there is none).
+    with _collector_paused():
+        return _parse_files(root, list(relpaths), read, parse, cache, jobs, progress, header,
+                            scan)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic collector off while records are built, and what was built frozen after
+    (see `parse_files`). Freezing also spares the full collection at exit from scanning
+    every module and record again: about 10 ms of a 23-problem `list`."""
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _parse_files(root, list(relpaths), read, parse, cache, jobs, progress, header,
-                            scan)
+        yield
     finally:
         gc.freeze()
         if paused:

