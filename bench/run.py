@@ -273,7 +273,7 @@ def main() -> None:
                             terminal=True))
     meta = {**run_meta(load_before, runs, "HEAD", args.code),
             "packages": _versions(python)}
-    verdicts = judge(rows, floor_python.median)
+    verdicts = judge(rows, floor_python.median, floor_typer.median)
     print_table(rows, floor_python.median, floor_typer.median, meta, verdicts)
     args.out.mkdir(parents=True, exist_ok=True)
     out = args.out / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
@@ -298,8 +298,8 @@ def _versions(python: str) -> dict[str, str]:
         return {}
 
 
-def judge(rows: list[Row], python: float) -> list[dict[str, object]]:
-    """Issue 7's targets, each with the figure it was judged on."""
+def judge(rows: list[Row], python: float, typer: float) -> list[dict[str, object]]:
+    """Issue 7's and issue 15's targets, each with the figure it was judged on."""
     def find(size_prefix: str, command: str, mode: str) -> Row | None:
         for row in rows:
             if row.size.startswith(size_prefix) and row.command == command and row.mode == mode:
@@ -333,6 +333,19 @@ def judge(rows: list[Row], python: float) -> list[dict[str, object]]:
         target(f"100,000 热 {command} <8 s", row, row.median if row else None, 8.0, "s")
         target(f"100,000 热 {command} 峰值 <1 GiB", row,
                row.peak_kib / 1024 / 1024 if row else None, 1.0, "GiB")
+    # Issue 15: 100,000 warm in 4 s and 200 MiB, cold within 1.2x the floor, start-up.
+    floor = find("100,000", "C 加载器下限", "floor")
+    for command in ("validate", "list --open", "check"):
+        row = find("100,000", command, "warm")
+        target(f"100,000 热 {command} ≤4 s", row, row.median if row else None, 4.0, "s")
+        target(f"100,000 热 {command} 峰值 ≤200 MiB", row,
+               row.peak_kib / 1024 if row else None, 200.0, "MiB")
+        row = find("100,000", command, "cold")
+        if floor is not None and row is not None:
+            target(f"100,000 冷 {command} ≤ C 下限×1.2", row, row.median / floor.median, 1.2, "×")
+    row = find("23", "list --open", "warm")
+    target("23 热 list --open ≤1.25×最小 Typer 应用", row, row.median / typer if row else None,
+           1.25, "×")
     return out
 
 
@@ -368,7 +381,7 @@ def print_table(rows: list[Row], python: float, typer: float, meta: dict[str, ob
                       for index, (cell, width) in enumerate(zip(cells, widths, strict=True)))
               + "  " + row.note)
     if verdicts:
-        print("\n目标(issue 7):")
+        print("\n目标(issue 7、issue 15):")
         for verdict in verdicts:
             mark = "达到" if verdict["ok"] else "未达到"
             print(f"  [{mark}] {verdict['target']}: {verdict['value']}{verdict['unit']}")

@@ -32,8 +32,8 @@ TODAY = date(2021, 9, 1)
 
 
 def corpus() -> list[tuple[str, bytes]]:
-    files = [(path.name, path.read_bytes())
-             for folder in ("broken", "hostile") for path in sorted((TESTS / folder).rglob("*.yaml"))]
+    files = [(path.name, path.read_bytes()) for folder in ("broken", "hostile")
+             for path in sorted((TESTS / folder).rglob("*.yaml"))]
     return files + [(name, text.encode()) for name, text in sorted(EXTRA.items())]
 
 
