@@ -29,13 +29,13 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ledger.core.model import Brief, Header, Problem, Summary
+    from ledger.core.model import Header, Problem, Summary
     from ledger.read.loader import FileResult, Loaded, Parse, Read
 
-    from .codec import HeaderResult
+    from .codec import BriefResult, HeaderResult
     from .store import StatKey, Store
 
     HeaderRead = list[tuple[Header, list[Problem]]]
@@ -145,7 +145,7 @@ def _summary(root: Path, jobs: int | None, progress: Progress | None) -> Summary
     from ledger.read import loader
 
     from . import codec, store
-    from .codec import BriefResult, encode_brief, encode_header
+    from .codec import encode_header
     from .journal import key_size
 
     paths, folder = loader.listing(root)
@@ -172,14 +172,14 @@ def _summary(root: Path, jobs: int | None, progress: Progress | None) -> Summary
         names = [paths[index] for index in missed]
         # A folder the briefs may not be kept in (a link …) has been warned about: the
         # whole records are then parsed without a second cache file, or a second warning.
-        fresh = parse_files(root, names, loader.read_bytes, loader.parse_issue,
-                            cache=briefs.usable, jobs=jobs, progress=progress, scan=scan,
-                            header=head if scan and not briefs.has_header(head_key) else None)
-        for index, (issue, problems) in zip(missed, fresh, strict=True):
-            brief: Brief | None = issue.brief() if issue is not None else None
-            results[index] = (brief, problems)
-            relpath = paths[index]
-            briefs.keep(relpath, keys[index], encode_brief(relpath, (brief, problems)), cutoff)
+        with _collector_paused():
+            fresh = _parse_files(root, names, loader.read_bytes, loader.parse_issue,
+                                 briefs.usable, jobs, progress,
+                                 head if scan and not briefs.has_header(head_key) else None,
+                                 scan, briefs=True)
+        for index, (result, line) in zip(missed, fresh, strict=True):
+            results[index] = result
+            briefs.keep(paths[index], keys[index], line, cutoff)
     if head:  # parsed (or found) once for both cache files
         header, header_problems = head[0]
         briefs.keep(loader.HEADER_PATH, head_key,
@@ -228,7 +228,10 @@ def _collector_paused() -> Iterator[None]:
 
 def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: bool,
                  limit: int | None, progress: Progress | None = None,
-                 header: HeaderRead | None = None, scan: bool = True) -> list[FileResult]:
+                 header: HeaderRead | None = None, scan: bool = True,
+                 briefs: bool = False) -> list[Any]:
+    """`parse_files`; with `briefs`, each file's (BriefResult, its brief's line) instead,
+    the briefs made where the files are parsed (see `parallel.brief_pending`)."""
     import time
 
     from ledger.read.loader import HEADER_PATH, ISSUES_DIR
@@ -257,14 +260,14 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
             stored = store.Store(root, budget, wanted, scan=scan)
         except (TypeError, ValueError, OSError):  # pragma: no cover - model not codable
             stored = None
-    results: list[FileResult | None] = [None] * len(paths)
+    results: list[Any] = [None] * len(paths)
     pending: list[int] = []
     for index, relpath in enumerate(paths):
         hit = stored.lookup(relpath, keys[index]) if stored is not None else None
         if hit is None:
             pending.append(index)
         else:
-            results[index] = hit
+            results[index] = _briefed(relpath, hit) if briefs else hit
     work = [(paths[index], keys[index]) for index in pending]
     told = None
     if progress is not None:
@@ -274,18 +277,36 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
         def told(done: int) -> None:
             progress(hits + done, total)
 
-    fresh = parallel.parse_pending(root, work, parallel.Files(read, parse), inside,
-                                   parallel.jobs(len(pending), limit), stored is not None,
-                                   told)
-    for index, (result, line) in zip(pending, fresh, strict=True):
-        results[index] = result
-        if stored is not None and line is not None:
-            stored.keep(paths[index], keys[index], line, cutoff)
+    files, jobs = parallel.Files(read, parse), parallel.jobs(len(pending), limit)
+    if briefs:
+        kept = stored is not None and stored.saving
+        for index, (briefed, line, brief_line) in zip(
+                pending, parallel.brief_pending(root, work, files, inside, jobs, kept, told),
+                strict=True):
+            results[index] = (briefed, brief_line)
+            if stored is not None and line is not None:
+                stored.keep(paths[index], keys[index], line, cutoff)
+    else:
+        for index, (result, line) in zip(
+                pending, parallel.parse_pending(root, work, files, inside, jobs,
+                                                stored is not None, told), strict=True):
+            results[index] = result
+            if stored is not None and line is not None:
+                stored.keep(paths[index], keys[index], line, cutoff)
     if header is not None:
         header.append(read_header(root, stored, head_key, cutoff))
     if stored is not None:
         stored.save()  # and lets go of the old file
     return [result for result in results if result is not None]
+
+
+def _briefed(relpath: str, result: FileResult) -> tuple[BriefResult, bytes]:
+    """A whole record's brief, and the brief's line."""
+    from .codec import encode_brief
+
+    issue, problems = result
+    briefed: BriefResult = (issue.brief() if issue is not None else None, problems)
+    return briefed, encode_brief(relpath, briefed)
 
 
 def read_header(root: Path, stored: Store | None, key: StatKey | None, cutoff: int

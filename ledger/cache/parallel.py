@@ -15,16 +15,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from ledger.core.model import Problem
 from ledger.core.paths import inside_root
 
-from .codec import Result, decode, encode
+from .codec import BriefResult, Result, decode, decode_brief, encode, encode_brief
 from .journal import key_size
 from .store import StatKey
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 # Below this many files to parse, worker processes cost more than they save (measured
 # in bench/: forking two workers and shipping results back costs about 15 ms).
@@ -120,6 +123,22 @@ def _parse_chunk(root: Path, work: Work, inside: bool) -> list[bytes]:
             for relpath, key in work]
 
 
+def _brief_chunk(root: Path, work: Work, inside: bool, want_lines: bool
+                 ) -> list[tuple[bytes | None, bytes]]:
+    """In a worker, for the briefs: each file's line of whole records (when wanted) and
+    its brief's line, so that this process decodes only the brief."""
+    assert _FILES is not None
+    return [_lines(relpath, read_and_parse(root, relpath, key, inside, _FILES), want_lines)
+            for relpath, key in work]
+
+
+def _lines(relpath: str, result: Result, want_lines: bool) -> tuple[bytes | None, bytes]:
+    issue, problems = result
+    brief = issue.brief() if issue is not None else None
+    return (encode(relpath, result) if want_lines else None,
+            encode_brief(relpath, (brief, problems)))
+
+
 def _parse_here(root: Path, work: Work, files: Files, inside: bool, want_lines: bool,
                 lean: bool = False, progress: Callable[[int], None] | None = None
                 ) -> list[tuple[Result, bytes | None]]:
@@ -139,9 +158,27 @@ def _parse_here(root: Path, work: Work, files: Files, inside: bool, want_lines: 
     return out
 
 
+def _brief_here(root: Path, work: Work, files: Files, inside: bool, want_lines: bool
+                ) -> list[Briefed]:
+    out: list[Briefed] = []
+    for relpath, key in work:
+        result = read_and_parse(root, relpath, key, inside, files)
+        line, brief_line = _lines(relpath, result, want_lines)
+        issue, problems = result
+        out.append(((issue.brief() if issue is not None else None, problems), line,
+                    brief_line))
+    return out
+
+
 def _decoded(chunk: Work, lines: list[bytes]) -> list[tuple[Result, bytes | None]]:
     """A worker's encoded results for `chunk`, as records."""
     return [(decode(relpath, line), line) for (relpath, _), line in zip(chunk, lines, strict=True)]
+
+
+def _briefs_decoded(chunk: Work, lines: list[tuple[bytes | None, bytes]]) -> list[Briefed]:
+    """A worker's lines for `chunk`: only the briefs are decoded."""
+    return [(decode_brief(relpath, brief_line), line, brief_line)
+            for (relpath, _), (line, brief_line) in zip(chunk, lines, strict=True)]
 
 
 def parse_pending(root: Path, work: Work, files: Files, inside: bool, jobs: int,
@@ -149,67 +186,106 @@ def parse_pending(root: Path, work: Work, files: Files, inside: bool, jobs: int,
                   ) -> list[tuple[Result, bytes | None]]:
     """Parse `work` in order: here, and in `jobs - 1` forked workers when jobs > 1.
 
+    Each result comes with its encoded cache line when `want_lines`. `progress`,
+    when given, is told how many files of `work` are done, chunk by chunk, and
+    finally all of them (see `_share` for how the work is shared).
+    """
+    lean = len(work) > LEAN_ABOVE
+    return _share(
+        root, work, files, jobs, progress,
+        lambda chunk, told=None: _parse_here(root, chunk, files, inside, want_lines, lean,
+                                             told),
+        lambda pool, chunk: pool.submit(_parse_chunk, root, chunk, inside),
+        _decoded)
+
+
+# A problem file for the briefs: its brief and problems, its line of whole records
+# (None unless wanted), its brief's line.
+Briefed = tuple[BriefResult, "bytes | None", bytes]
+
+
+def brief_pending(root: Path, work: Work, files: Files, inside: bool, jobs: int,
+                  want_lines: bool, progress: Callable[[int], None] | None = None
+                  ) -> list[Briefed]:
+    """`parse_pending` for the briefs (`cache.summary`): each file parsed and briefed
+    where it was parsed; from the workers only briefs are decoded here, never whole
+    records (at 100,000 problems, most of what this process did in a cold run)."""
+    return _share(
+        root, work, files, jobs, progress,
+        lambda chunk, told=None: _brief_here(root, chunk, files, inside, want_lines),
+        lambda pool, chunk: pool.submit(_brief_chunk, root, chunk, inside, want_lines),
+        _briefs_decoded)
+
+
+T = TypeVar("T")
+P = TypeVar("P")
+
+
+def _share(root: Path, work: Work, files: Files, jobs: int,
+           progress: Callable[[int], None] | None,
+           here: Callable[..., list[T]],
+           submit: Callable[[Any, Work], Future[P]],
+           receive: Callable[[Work, P], list[T]]) -> list[T]:
+    """Parse `work` in chunks: `here(chunk)` in this process, `submit(pool, chunk)` in
+    `jobs - 1` forked workers, whose output `receive(chunk, output)` turns into items.
+
     This process takes chunks from the front while the workers take them from
     the back, so they meet wherever the split is even; a chunk a worker has not
     started is simply taken back. This process also decodes what the workers
-    send, so it is one of the `jobs`, not their idle supervisor. `progress`, when given,
-    is told how many files of `work` are done, chunk by chunk, and finally all of them.
+    send, so it is one of the `jobs`, not their idle supervisor.
     """
     global _FILES
     chunks = [work[start: start + CHUNK] for start in range(0, len(work), CHUNK)]
-    lean = len(work) > LEAN_ABOVE
     if jobs <= 1 or len(chunks) < 2:
-        here = _parse_here(root, work, files, inside, want_lines, lean, progress)
+        items = here(work, progress)
         if progress is not None and work:
             progress(len(work))
-        return here
+        return items
     import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor
 
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - no fork on this platform
-        return _parse_here(root, work, files, inside, want_lines)
-    done: list[list[tuple[Result, bytes | None]] | None] = [None] * len(chunks)
+        return here(work)
+    done: list[list[T] | None] = [None] * len(chunks)
     _FILES = files
     try:
         with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
-            futures: list[Future[list[bytes]] | None] = [None] * len(chunks)
+            futures: list[Future[P] | None] = [None] * len(chunks)
             for index in reversed(range(1, len(chunks))):
-                futures[index] = pool.submit(_parse_chunk, root, chunks[index], inside)
+                futures[index] = submit(pool, chunks[index])
             for index, chunk in enumerate(chunks):
                 future = futures[index]
                 if future is not None and not future.cancel():
                     break  # a worker has it: the rest are theirs
-                done[index] = _parse_here(root, chunk, files, inside, want_lines, lean)
+                done[index] = here(chunk)
                 # Decode what the workers have finished meanwhile, so that decoding
                 # overlaps their parsing instead of trailing it.
                 for back in range(len(chunks) - 1, index, -1):
                     finished = futures[back]
                     if done[back] is None and finished is not None and finished.done() \
                             and not finished.cancelled():
-                        done[back] = _decoded(chunks[back], finished.result())
+                        done[back] = receive(chunks[back], finished.result())
                 _tell(progress, done)
             for index, chunk in enumerate(chunks):
                 future = futures[index]
                 if done[index] is None and future is not None:
-                    done[index] = _decoded(chunk, future.result())
+                    done[index] = receive(chunk, future.result())
                     _tell(progress, done)
     except (OSError, RuntimeError):
         pass  # fork refused, or a worker died (BrokenProcessPool): the rest is parsed below
     finally:
         _FILES = None
-    out: list[tuple[Result, bytes | None]] = []
+    out: list[T] = []
     for index, chunk in enumerate(chunks):
         part = done[index]
-        out.extend(part if part is not None
-                   else _parse_here(root, chunk, files, inside, want_lines, lean))
+        out.extend(part if part is not None else here(chunk))
     if progress is not None:
         progress(len(out))
     return out
 
 
-def _tell(progress: Callable[[int], None] | None,
-          done: list[list[tuple[Result, bytes | None]] | None]) -> None:
+def _tell(progress: Callable[[int], None] | None, done: Sequence[list[Any] | None]) -> None:
     if progress is not None:
         progress(sum(len(part) for part in done if part is not None))
