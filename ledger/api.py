@@ -208,7 +208,9 @@ class Ledger:
     def render_blockers(self, public: bool = False) -> tuple[list[Problem], list[Problem]]:
         """(errors that block rendering, errors only warned about). The public version is
         not blocked by errors about internal-only matter (evidence files, which the public
-        never sees); every other error blocks both."""
+        never sees); every other error blocks both. Rendering reads whole records, so they
+        are read first and the findings come from them (not from the briefs as well)."""
+        _ = self.loaded
         errors = [problem for problem in self.diagnostics() if problem.severity == "error"]
         if not public:
             return errors, []

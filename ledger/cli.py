@@ -418,9 +418,13 @@ def _warn_if_invalid(problems: list[Any]) -> None:
              "请运行 ledger validate 查看。", err=True)
 
 
-def _opened_for_reading() -> Ledger:
-    """The ledger for list, show, stats and board: they answer on a broken ledger too."""
+def _opened_for_reading(whole: bool = False) -> Ledger:
+    """The ledger for list, show, stats and board: they answer on a broken ledger too.
+    `whole`: the command reads whole records (show), so the findings come from them
+    rather than from the briefs as well (which would read the ledger twice)."""
     book = _open()
+    if whole:
+        _ = book.loaded
     _warn_if_invalid(book.diagnostics(full=False))
     return book
 
@@ -477,7 +481,7 @@ def show(number: _NUMBER) -> None:
     """显示一个问题的全部内容:措施、责任人、时限及其来源、剩余天数、进展、销号记录、操作记录。"""
     from ledger.present.tables import show_issue
 
-    book = _opened_for_reading()
+    book = _opened_for_reading(whole=True)
     sys.stdout.write(show_issue(book.standing(number), book.problem(number), book.data))
 
 
@@ -1245,8 +1249,8 @@ def board(
     from ledger.present import board as chart
 
     book = _opened_for_reading()
-    trend, note = _trend(book.root, book.data, every.value, book.today)
-    page = chart.render(book.root, chart.build(book.data, book.today, by.value, trend, note))
+    trend, note = _trend(book.root, book.summary, every.value, book.today)
+    page = chart.render(book.root, chart.build(book.summary, book.today, by.value, trend, note))
     _emit(page, output)
 
 

@@ -122,3 +122,33 @@ def test_warm_list_check_validate_stats_never_build_a_whole_record(
     counter = Counter(monkeypatch)
     assert outputs(root, monkeypatch, cached=True, commands=commands) == reference
     assert counter.take() == 0
+
+
+def _guarded_outputs(root: Path, monkeypatch: pytest.MonkeyPatch,
+                     commands: tuple[tuple[str, ...], ...], refused: str) -> None:
+    """The commands' outputs equal the uncached ones with decoding `refused` made to fail."""
+    monkeypatch.setattr(store, "RACY_NS", -3600 * 10**9)
+    reference = outputs(root, monkeypatch, cached=False, commands=commands)
+    assert outputs(root, monkeypatch, cached=True, commands=commands) == reference
+    real = codec._fn
+
+    def guarded(name: str) -> object:
+        if name == refused:
+            raise AssertionError(f"{refused} was called")
+        return real(name)
+
+    monkeypatch.setattr(codec, "_fn", guarded)
+    assert outputs(root, monkeypatch, cached=True, commands=commands) == reference
+
+
+def test_commands_that_read_whole_records_read_no_briefs(base_ledger: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """show and render read whole records, and take their findings from those: the ledger
+    is read once, not once as briefs and again as records."""
+    _guarded_outputs(base_ledger, monkeypatch, (("show", "1"), ("render",),
+                                                ("render", "--template", "table")), "dec_Brief")
+
+
+def test_board_reads_briefs_only(base_ledger: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _guarded_outputs(base_ledger, monkeypatch, (("board",), ("board", "--by", "unit")),
+                     "dec_Issue")
