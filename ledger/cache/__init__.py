@@ -9,10 +9,16 @@ ways after every kind of change). `cache=False` reads every file afresh and
 writes nothing; `jobs` caps the processes that parse (1: this one only;
 None: as many as the cores).
 
+`summary(root)` is the same for what checks and reports read: each problem's
+`Brief` from `.ledger-cache/briefs.jsonl`, whole records built only for the
+files that changed (tests/test_briefs.py holds it to `loader.load`).
+
 The parts, one module each:
-- store.py: the cache file, its stamp, and why it is trusted;
+- store.py: a cache file (issues.jsonl or briefs.jsonl), its stamp, and why it
+  is trusted;
 - codec.py: records to JSON lines and back;
-- parallel.py: parsing what the cache does not have, here and in workers.
+- parallel.py: parsing what the cache does not have, here and in workers;
+- journal.py: the entries of files `ledger` itself just wrote.
 
 The defaults of `load` for callers that do not pass them (edits, render,
 rollup) are the process's `SETTINGS`, which the CLI sets once from
