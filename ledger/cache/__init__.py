@@ -152,15 +152,13 @@ def _summary(root: Path, jobs: int | None, progress: Progress | None) -> Summary
 
     from . import codec, store
     from .codec import encode_header
-    from .journal import key_size
 
     paths, folder = loader.listing(root)
     keys = [store.file_key(root, relpath) for relpath in paths]
     head_key = store.file_key(root, loader.HEADER_PATH)
     wanted = dict(zip(paths, keys, strict=True))
     wanted[loader.HEADER_PATH] = head_key
-    budget = store.BUDGET_FLOOR + store.BUDGET_FACTOR * sum(
-        key_size(key) for key in keys if key is not None)
+    budget = store.budget(keys)
     cutoff = time.time_ns() - store.RACY_NS
     briefs = store.Store(root, budget, wanted, name=store.BRIEFS_FILE,
                          decode=codec.decode_brief)
@@ -182,7 +180,7 @@ def _summary(root: Path, jobs: int | None, progress: Progress | None) -> Summary
             fresh = _parse_files(root, names, loader.read_bytes, loader.parse_issue,
                                  briefs.usable, jobs, progress,
                                  head if scan and not briefs.has_header(head_key) else None,
-                                 scan, briefs=True)
+                                 scan, briefs=True, keys=[keys[index] for index in missed])
         for index, (result, line) in zip(missed, fresh, strict=True):
             results[index] = result
             briefs.keep(paths[index], keys[index], line, cutoff)
@@ -235,15 +233,16 @@ def _collector_paused() -> Iterator[None]:
 def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: bool,
                  limit: int | None, progress: Progress | None = None,
                  header: HeaderRead | None = None, scan: bool = True,
-                 briefs: bool = False) -> list[Any]:
+                 briefs: bool = False, keys: list[StatKey | None] | None = None
+                 ) -> list[Any]:
     """`parse_files`; with `briefs`, each file's (BriefResult, its brief's line) instead,
-    the briefs made where the files are parsed (see `parallel.brief_pending`)."""
+    the briefs made where the files are parsed (see `parallel.brief_pending`). `keys`:
+    the files' stat keys when the caller has just taken them."""
     import time
 
     from ledger.read.loader import HEADER_PATH, ISSUES_DIR
 
-    from . import parallel, store
-    from .journal import key_size
+    from . import codec, parallel, store
 
     cutoff = time.time_ns() - store.RACY_NS
     # Containment before the cache, never instead of it: when data/issues leads out of
@@ -251,13 +250,12 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
     # is looked up or stored (an entry made while the folder was real would match the
     # very same files seen through a link).
     inside = parallel.issues_inside(root, ISSUES_DIR)
-    keys = [store.file_key(root, relpath) for relpath in paths]
+    if keys is None:
+        keys = [store.file_key(root, relpath) for relpath in paths]
     stored: store.Store | None = None
     head_key: StatKey | None = None
     if cache and inside:
-        budget = (store.BUDGET_FLOOR
-                  + store.BUDGET_FACTOR * sum(key_size(key) for key in keys
-                                               if key is not None))
+        budget = store.budget(keys)
         try:
             # Decoded while the file is read: only the entries of these files, as they are now.
             wanted = dict(zip(paths, keys, strict=True))
@@ -273,7 +271,7 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
         if hit is None:
             pending.append(index)
         else:
-            results[index] = _briefed(relpath, hit) if briefs else hit
+            results[index] = codec.brief_line_of(relpath, hit) if briefs else hit
     work = [(paths[index], keys[index]) for index in pending]
     told = None
     if progress is not None:
@@ -304,15 +302,6 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
     if stored is not None:
         stored.save()  # and lets go of the old file
     return [result for result in results if result is not None]
-
-
-def _briefed(relpath: str, result: FileResult) -> tuple[BriefResult, bytes]:
-    """A whole record's brief, and the brief's line."""
-    from .codec import encode_brief
-
-    issue, problems = result
-    briefed: BriefResult = (issue.brief() if issue is not None else None, problems)
-    return briefed, encode_brief(relpath, briefed)
 
 
 def read_header(root: Path, stored: Store | None, key: StatKey | None, cutoff: int

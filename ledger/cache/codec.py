@@ -415,6 +415,14 @@ def encode_brief(relpath: str, result: BriefResult) -> bytes:
     return _encode(relpath, result[0], result[1], "enc_Brief")
 
 
+def brief_line_of(relpath: str, result: Result) -> tuple[BriefResult, bytes]:
+    """A problem file's parse as the briefs file holds it: its brief (`Issue.brief`) and
+    problems, and that as a line."""
+    issue, problems = result
+    briefed: BriefResult = (issue.brief() if issue is not None else None, problems)
+    return briefed, encode_brief(relpath, briefed)
+
+
 def decode_brief(relpath: str, text: str | bytes) -> BriefResult:
     """The inverse of `encode_brief`; raises like `decode`."""
     brief, problems = _decode(relpath, text, "dec_Brief")

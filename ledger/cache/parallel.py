@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 from ledger.core.model import Problem
 from ledger.core.paths import inside_root
 
-from .codec import BriefResult, Result, decode, decode_brief, encode, encode_brief
+from .codec import BriefResult, Result, brief_line_of, decode, decode_brief, encode
 from .journal import key_size
 from .store import StatKey
 
@@ -36,6 +36,9 @@ CHUNK = 64
 # Above this many files to parse, freshly parsed records are swapped for their leaner
 # decoded twins (see _parse_here).
 LEAN_ABOVE = 20_000
+
+T = TypeVar("T")
+P = TypeVar("P")
 
 Read = Callable[[Path, str], tuple[bytes | None, Problem | None]]
 Parse = Callable[[str, bytes], Result]
@@ -128,45 +131,28 @@ def _brief_chunk(root: Path, work: Work, inside: bool, want_lines: bool
     """In a worker, for the briefs: each file's line of whole records (when wanted) and
     its brief's line, so that this process decodes only the brief."""
     assert _FILES is not None
-    return [_lines(relpath, read_and_parse(root, relpath, key, inside, _FILES), want_lines)
+    return [_briefed(relpath, key, read_and_parse(root, relpath, key, inside, _FILES),
+                     want_lines)[1:]
             for relpath, key in work]
 
 
-def _lines(relpath: str, result: Result, want_lines: bool) -> tuple[bytes | None, bytes]:
-    issue, problems = result
-    brief = issue.brief() if issue is not None else None
-    return (encode(relpath, result) if want_lines else None,
-            encode_brief(relpath, (brief, problems)))
+def _briefed(relpath: str, key: StatKey | None, result: Result, want_lines: bool
+             ) -> Briefed:
+    """A parsed file for the briefs: its brief, its line of whole records when wanted,
+    its brief's line."""
+    briefed, brief_line = brief_line_of(relpath, result)
+    return briefed, encode(relpath, result) if want_lines else None, brief_line
 
 
-def _parse_here(root: Path, work: Work, files: Files, inside: bool, want_lines: bool,
-                lean: bool = False, progress: Callable[[int], None] | None = None
-                ) -> list[tuple[Result, bytes | None]]:
-    out: list[tuple[Result, bytes | None]] = []
+def _here(root: Path, work: Work, files: Files, inside: bool,
+          finish: Callable[[str, StatKey | None, Result], T],
+          progress: Callable[[int], None] | None = None) -> list[T]:
+    """Parse `work` in this process, each result through `finish(relpath, key, result)`."""
+    out: list[T] = []
     for relpath, key in work:
         if progress is not None and out and len(out) % CHUNK == 0:
             progress(len(out))
-        result = read_and_parse(root, relpath, key, inside, files)
-        if want_lines and key is not None:
-            line = encode(relpath, result)
-            # In a large ledger keep what a warm run reads: equal records, but
-            # leaner (field locations stay text until asked for); 100,000 parsed
-            # records would not fit in 1 GiB. Below that, decoding is wasted time.
-            out.append((decode(relpath, line) if lean else result, line))
-        else:
-            out.append((result, None))
-    return out
-
-
-def _brief_here(root: Path, work: Work, files: Files, inside: bool, want_lines: bool
-                ) -> list[Briefed]:
-    out: list[Briefed] = []
-    for relpath, key in work:
-        result = read_and_parse(root, relpath, key, inside, files)
-        line, brief_line = _lines(relpath, result, want_lines)
-        issue, problems = result
-        out.append(((issue.brief() if issue is not None else None, problems), line,
-                    brief_line))
+        out.append(finish(relpath, key, read_and_parse(root, relpath, key, inside, files)))
     return out
 
 
@@ -191,10 +177,20 @@ def parse_pending(root: Path, work: Work, files: Files, inside: bool, jobs: int,
     finally all of them (see `_share` for how the work is shared).
     """
     lean = len(work) > LEAN_ABOVE
+
+    def finish(relpath: str, key: StatKey | None, result: Result
+               ) -> tuple[Result, bytes | None]:
+        if not want_lines or key is None:
+            return result, None
+        line = encode(relpath, result)
+        # In a large ledger keep what a warm run reads: equal records, but leaner
+        # (field locations stay text until asked for); 100,000 parsed records would
+        # not fit in 1 GiB. Below that, decoding is wasted time.
+        return decode(relpath, line) if lean else result, line
+
     return _share(
         root, work, files, jobs, progress,
-        lambda chunk, told=None: _parse_here(root, chunk, files, inside, want_lines, lean,
-                                             told),
+        lambda chunk, told=None: _here(root, chunk, files, inside, finish, told),
         lambda pool, chunk: pool.submit(_parse_chunk, root, chunk, inside),
         _decoded)
 
@@ -210,15 +206,14 @@ def brief_pending(root: Path, work: Work, files: Files, inside: bool, jobs: int,
     """`parse_pending` for the briefs (`cache.summary`): each file parsed and briefed
     where it was parsed; from the workers only briefs are decoded here, never whole
     records (at 100,000 problems, most of what this process did in a cold run)."""
+    def finish(relpath: str, key: StatKey | None, result: Result) -> Briefed:
+        return _briefed(relpath, key, result, want_lines)
+
     return _share(
         root, work, files, jobs, progress,
-        lambda chunk, told=None: _brief_here(root, chunk, files, inside, want_lines),
+        lambda chunk, told=None: _here(root, chunk, files, inside, finish, told),
         lambda pool, chunk: pool.submit(_brief_chunk, root, chunk, inside, want_lines),
         _briefs_decoded)
-
-
-T = TypeVar("T")
-P = TypeVar("P")
 
 
 def _share(root: Path, work: Work, files: Files, jobs: int,

@@ -56,7 +56,7 @@ import os
 import stat
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +137,7 @@ def file_key(root: Path, relpath: str) -> StatKey | None:
         return None
     if not stat.S_ISREG(info.st_mode):
         return None
-    return b"%d,%d,%d,%d" % (info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+    return journal.make_key(info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
 # ---------------------------------------------------------------- the cache file
@@ -335,9 +335,9 @@ class Store:
     def lookup_header(self, key: StatKey | None) -> HeaderResult | None:
         """The header's parse (data/ledger.yaml), by the rules of `lookup`; edits of the
         header are not journalled: a changed header is parsed again."""
-        entry = self.old.get(HEADER_PATH)
-        if entry is None or not self.has_header(key):
+        if not self.has_header(key):
             return None
+        entry = self.old[HEADER_PATH]
         result, self.header_hit = self.header_hit, None
         if result is None and self._fd is not None:  # not asked for while reading
             try:
@@ -465,6 +465,12 @@ def _written_name(relpath: str) -> bytes:
             and "\\" not in relpath:
         return b'"' + relpath.encode() + b'"'
     return json.dumps(relpath).encode()
+
+
+def budget(keys: Iterable[StatKey | None]) -> int:
+    """The most a cache file for files of these keys may hold (see module docstring)."""
+    return BUDGET_FLOOR + BUDGET_FACTOR * sum(journal.key_size(key) for key in keys
+                                              if key is not None)
 
 
 def cache_path(root: Path) -> Path:

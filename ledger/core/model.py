@@ -295,19 +295,20 @@ class Issue:
 
     def brief(self) -> Brief:
         """What reports and checks read of this problem, without its texts (see `Brief`)."""
+        open_measures, dated = self.open_measures, self.dated_measures
         wanted = [*BRIEF_KEYS, *(f"extensions.{index}.to"
                                  for index in range(1, len(self.extensions) + 1)),
                   *(f"measures.{index}" for index in (
-                      self.open_measures if self.is_closed and self.closed else ())),
-                  *(f"measures.{item.index}.deadline" for item in self.dated_measures),
+                      open_measures if self.is_closed and self.closed else ())),
+                  *(f"measures.{item.index}.deadline" for item in dated),
                   *(f"results.{index}.amount" for index in range(1, len(self.results) + 1))]
         where = self.where
         return Brief(
             self.number, self.aspect, self.title, self.path, self.subject, self.leader,
             self.unit, self.co_units, self.owner, self.deadline, self.status, self.public,
             self.closed_date, self.has_closing, self.evidence_count, self.evidence_files,
-            self.extension_dates, self.measure_count, self.measures_done, self.open_measures,
-            self.dated_measures, self.amounts, self.results, self.loc,
+            self.extension_dates, self.measure_count, self.measures_done, open_measures,
+            dated, self.amounts, self.results, self.loc,
             {key: where[key] for key in wanted if key in where})
 
 
