@@ -50,7 +50,7 @@ def closure_codec() -> dict[str, Any]:
     from collections.abc import Callable
     from datetime import date
 
-    from ledger.cache import codec
+    from ledger.cache import codec, values
     from ledger.core.model import Issue, Location, Problem
 
     Enc = Callable[[Any, str], Any]
@@ -65,9 +65,9 @@ def closure_codec() -> dict[str, Any]:
         if what == "date":
             return (lambda v, p: v.toordinal()), (lambda v, p: date.fromordinal(v))
         if what == "decimal":  # exact: the digits as written, never a float
-            return (lambda v, p: str(v)), (lambda v, p: codec._decimal_dec(v))
+            return (lambda v, p: str(v)), (lambda v, p: values.decimal_dec(v))
         if what == "location":
-            return codec._location_enc, codec._location_dec
+            return values.location_enc, values.location_dec
         if what == "optional":
             inner = _converters(args[0])
             if inner is None:
@@ -83,7 +83,7 @@ def closure_codec() -> dict[str, Any]:
             return ((lambda v, p: [enc(x, p) for x in v]),
                     (lambda v, p: tuple([dec(x, p) for x in v])))
         if what == "mapping" and args[1] is Location:
-            return codec.Where.encode, codec.Where
+            return values.Where.encode, values.Where
         if what == "mapping":
             inner = _converters(args[1])
             if inner is None:
@@ -137,17 +137,17 @@ def closure_codec() -> dict[str, Any]:
 
 def child(variant: str, root: Path) -> None:
     """One warm load (and validate) with the parts as `variant` says; prints JSON."""
-    from ledger.cache import codec
+    from ledger.cache import codec, values
 
     generated, lazy = VARIANTS[variant]
     if not lazy:
-        lazy_where = codec.Where
+        lazy_where = values.Where
 
         def plain(raw: str, path: str) -> dict[str, Any]:
             return lazy_where(raw, path)._dict()
 
         plain.encode = lazy_where.encode  # type: ignore[attr-defined]
-        codec.Where = plain  # type: ignore[assignment,misc]
+        values.HELPERS["Where"] = plain  # what the generated decoders call
     if not generated:
         codec._CODEC.update(closure_codec())
     from datetime import date

@@ -15,11 +15,11 @@ environment variable, prints, or names a command-line flag.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ledger.core.record import record
 from ledger.validate.rules import checked
 
 # lock.DEFAULT_TIMEOUT, without importing the lock module at start-up (tests check they agree).
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from ledger.report.stats import Stats
 
 
-@dataclass
+@record
 class Ledger:
     """A ledger read from its folder (or, with `as_of`, from its git history) on `today`.
 

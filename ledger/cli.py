@@ -21,7 +21,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from enum import Enum
 from pathlib import Path
@@ -40,6 +40,7 @@ from ledger.core.errors import (
     LedgerError,
     UsageError,
 )
+from ledger.core.record import record
 from ledger.present.safetext import visible
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ app = _App(
 # ---------------------------------------------------------------- environment and settings
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Environment:
     """Every environment variable ledger reads, read here and nowhere else."""
 
@@ -193,7 +194,7 @@ class Environment:
                    get("LEDGER_DOCS_URL", ""), get("LEDGER_PROGRESS", ""))
 
 
-@dataclass
+@record
 class Settings:
     """The global options and the environment of this run, shared by every command."""
 

@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 import ledger
 import ledger.version
 from ledger import cache
-from ledger.cache import codec, parallel, store
+from ledger.cache import codec, parallel, store, values
 from ledger.cli import app
 from ledger.core.model import Location
 from ledger.read import loader
@@ -186,17 +186,17 @@ def test_round_trip_equals_parse(path: Path) -> None:
 def assert_lookups_agree(where: Mapping[str, Location], relpath: str) -> None:
     """Single lookups straight from the cached text agree with the loader's dict."""
     for key in [*where, "", "nonexistent", "measures.99", 'a"b', "title,"]:
-        lazy = codec.Where(codec.Where.encode(where, relpath), relpath)
+        lazy = values.Where(values.Where.encode(where, relpath), relpath)
         assert lazy.get(key) == where.get(key), key
         assert (key in lazy) == (key in where), key
-    assert codec.Where(codec.Where.encode(where, relpath), relpath) == where
+    assert values.Where(values.Where.encode(where, relpath), relpath) == where
 
 
 def test_where_lookup_is_not_fooled_by_quotes_in_keys() -> None:
     where = {'x"number': Location("a.yaml", 1, 2), "number": Location("a.yaml", 3, 4),
              "数字": Location("a.yaml", 5, 6)}
     assert_lookups_agree(where, "a.yaml")
-    assert codec.Where(codec.Where.encode(where, "a.yaml"), "a.yaml")["number"].line == 3
+    assert values.Where(values.Where.encode(where, "a.yaml"), "a.yaml")["number"].line == 3
 
 
 @pytest.mark.parametrize("name", sorted(EXTRA))
@@ -215,7 +215,7 @@ def test_round_trip_rich_records(name: str) -> None:
 
 def test_where_keeps_a_foreign_path() -> None:
     where = {"title": Location("elsewhere.yaml", 3, 4), "number": Location("a.yaml", 1, 1)}
-    decoded = codec.Where(codec.Where.encode(where, "a.yaml"), "a.yaml")
+    decoded = values.Where(values.Where.encode(where, "a.yaml"), "a.yaml")
     assert decoded == where
     assert decoded["title"].path == "elsewhere.yaml"
     assert_lookups_agree(where, "a.yaml")
@@ -393,6 +393,24 @@ def test_tool_version_change_rebuilds(root: Path, trusted: None, counter: Counte
     counter.take()
     assert outputs(root, monkeypatch, cached=True) == reference
     assert counter.take() == 5  # every file parsed once by the new version, then reused
+
+
+def test_an_edited_module_changes_the_stamp(tmp_path: Path) -> None:
+    """Modules count by path, size and modification time (to the nanosecond): an edit
+    that keeps the size still changes the stamp; compiled files do not count."""
+    package = tmp_path / "pkg"
+    (package / "sub" / "__pycache__").mkdir(parents=True)
+    module = package / "sub" / "m.py"
+    module.write_text("x = 1\n", encoding="utf-8")
+    (package / "a.py").write_text("", encoding="utf-8")
+    os.utime(module, ns=(10**18, 10**18))
+    first = store.sources_identity(str(package))
+    assert first.startswith(b"a.py\x000\x00")
+    (package / "sub" / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"compiled")
+    assert store.sources_identity(str(package)) == first
+    module.write_text("x = 2\n", encoding="utf-8")
+    os.utime(module, ns=(10**18 + 1, 10**18 + 1))
+    assert store.sources_identity(str(package)) != first
 
 
 def test_schema_version_change_rebuilds(root: Path, trusted: None, counter: Counter,

@@ -33,9 +33,10 @@ import contextlib
 import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ledger.core.record import record
 
 if TYPE_CHECKING:
     from ledger.core.model import Header, Problem, Summary
@@ -49,7 +50,7 @@ if TYPE_CHECKING:
 # Told (files done, files in all) as the problem files are read; the caller draws it.
 Progress = Callable[[int, int], None]
 
-@dataclass
+@record
 class Settings:
     """What `load` does when its caller does not say: the cache on or off, and the most
     processes that parse (None: as many as the cores)."""
@@ -126,9 +127,7 @@ def summary(root: Path, *, cache: bool | None = None, jobs: int | None = None,
         return None
     from ledger.read import loader
 
-    from . import parallel
-
-    if not parallel.issues_inside(root, loader.ISSUES_DIR):
+    if not _issues_inside(root, loader.ISSUES_DIR):
         loader.check_complete(root)  # the same refusal as `load` first
         return None
     with _collector_paused():  # as in parse_files: 100,000 briefs, no cycles among them
@@ -215,6 +214,16 @@ def parse_files(root: Path, relpaths: Iterable[str], read: Read, parse: Parse, *
                             scan)
 
 
+def _issues_inside(root: Path, issues_dir: str) -> bool:
+    """Does the issues folder itself resolve inside the root?"""
+    from ledger.core.paths import inside_root
+
+    try:
+        return inside_root(root, root / issues_dir)
+    except (OSError, RuntimeError):  # RuntimeError: a link loop, Python < 3.12
+        return False
+
+
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     """The cyclic collector off while records are built, and what was built frozen after
@@ -249,7 +258,7 @@ def _parse_files(root: Path, paths: list[str], read: Read, parse: Parse, cache: 
     # the root, every file goes through the loader's reader and its checks, and nothing
     # is looked up or stored (an entry made while the folder was real would match the
     # very same files seen through a link).
-    inside = parallel.issues_inside(root, ISSUES_DIR)
+    inside = _issues_inside(root, ISSUES_DIR)
     if keys is None:
         keys = [store.file_key(root, relpath) for relpath in paths]
     stored: store.Store | None = None

@@ -4,7 +4,7 @@
 None, and its problems) into one line of JSON; `decode` is its inverse and
 raises ValueError (or TypeError, IndexError …) on anything malformed, so a
 bad entry is parsed afresh rather than trusted. Reading never runs code:
-`json.loads` only.
+the JSON scanner only.
 
 What it does not do: read or write files (store.py), or decide what a file
 means (the loader).
@@ -13,17 +13,17 @@ means (the loader).
 from __future__ import annotations
 
 import dataclasses
-import json
-import json.scanner
 import sys
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from ledger.core.model import BRIEF_SHARED, Brief, Header, Issue, Location, Problem
+
+from .values import HELPERS, loads
 
 Result = tuple[Issue | None, list[Problem]]
 # A problem file as the briefs file holds it: its Brief (None when unreadable) and problems.
@@ -50,11 +50,7 @@ class _Codegen:
     def __init__(self) -> None:
         self.done: set[type] = set()
         self.source: dict[str, list[str]] = {"enc": [], "dec": []}
-        self.names: dict[str, Any] = {
-            "Location": Location, "D": _Days().__getitem__, "INTERN": sys.intern,
-            "LOCD": _location_dec, "LOCE": _location_enc, "Where": Where, "DEC": _decimal_dec,
-            "TNEW": tuple.__new__, "SAME": _Same().__getitem__,
-        }
+        self.names: dict[str, Any] = {"Location": Location, **HELPERS}
         self.depth = 0
 
     def record(self, cls: type) -> None:
@@ -178,170 +174,62 @@ class _Codegen:
         raise TypeError(f"the cache cannot store {hint!r}")
 
 
-class _Days(dict[int, date]):
-    """Day ordinals to dates, each date made once per process: a ledger's dates are a few
-    hundred distinct days, repeated across 100,000 records."""
-
-    def __missing__(self, ordinal: int) -> date:
-        day = self[ordinal] = date.fromordinal(ordinal)
-        return day
-
-
-class _Same(dict[tuple[Any, ...], tuple[Any, ...]]):
-    """Equal tuples of plain values as one object (open measures (1, 2, 3), co-units …)."""
-
-    def __missing__(self, key: tuple[Any, ...]) -> tuple[Any, ...]:
-        self[key] = key
-        return key
-
-
 def _is_named_tuple(cls: type) -> bool:
     return issubclass(cls, tuple) and hasattr(cls, "_fields")
-
-
-def _decimal_dec(value: Any) -> Decimal:
-    """An amount back from its text; anything else (a JSON number) is a malformed entry."""
-    if not isinstance(value, str):
-        raise ValueError("amount: expected text")
-    return Decimal(value)
-
-
-def _location_enc(value: Location, path: str) -> list[Any]:
-    if value.path == path:
-        return [value.line, value.col]
-    return [value.line, value.col, value.path]
-
-
-def _location_dec(value: list[Any], path: str) -> Location:
-    if len(value) == 2:
-        return Location(path, value[0], value[1])
-    return Location(value[2], value[0], value[1])
-
-
-class Where(Mapping[str, Location]):
-    """A record's field locations as read from the cache, decoded on first use.
-
-    Most commands never look at them (`list` does not), and they are most of
-    what a record holds: 30 locations for a typical problem. Until then they
-    stay one compact string. Equal to the dict the loader builds, and read the
-    same way (`get`, `[]`, `in`, iteration).
-    """
-
-    __slots__ = ("_map", "_path", "_raw")
-
-    _keys: typing.ClassVar[dict[str, str]] = {}  # one string per key path in the process
-    _needles: typing.ClassVar[dict[str, str]] = {}  # a key as _find looks for it
-
-    def __init__(self, raw: str, path: str) -> None:
-        if not isinstance(raw, str):
-            raise ValueError("locations: expected text")
-        self._raw: str | None = raw
-        self._path = path
-        self._map: dict[str, Location] | None = None
-
-    @staticmethod
-    def encode(where: Mapping[str, Location], path: str) -> str:
-        """JSON of key, line, col triples; quads with the path if any location is elsewhere."""
-        flat: list[Any] = []
-        if all(loc.path == path for loc in where.values()):
-            for key, loc in where.items():
-                flat += (key, loc.line, loc.col)
-            return json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
-        for key, loc in where.items():
-            flat += (key, loc.line, loc.col, loc.path)
-        return "4" + json.dumps(flat, ensure_ascii=False, separators=(",", ":"))
-
-    def _dict(self) -> dict[str, Location]:
-        if self._map is None:
-            raw, keys, path = self._raw or "[]", self._keys, self._path
-            if raw.startswith("4"):
-                flat = json.loads(raw[1:])
-                self._map = {keys.setdefault(flat[i], flat[i]):
-                             Location(flat[i + 3], flat[i + 1], flat[i + 2])
-                             for i in range(0, len(flat), 4)}
-            else:
-                flat = json.loads(raw)
-                self._map = {keys.setdefault(flat[i], flat[i]):
-                             Location(path, flat[i + 1], flat[i + 2])
-                             for i in range(0, len(flat), 3)}
-            self._raw = None
-        return self._map
-
-    def _find(self, key: object) -> Location | None:
-        """One location straight from the text, for the usual single lookup.
-
-        In the triple form the only strings are the keys, so `"key",` found at
-        the start of a list item (after `[` or `,`) is that key's entry; an
-        escaped quote inside another key is preceded by a backslash instead.
-        """
-        raw = self._raw
-        if raw is None or raw.startswith("4") or not isinstance(key, str):
-            loc = self._dict().get(key) if isinstance(key, str) else None
-            return loc
-        needle = self._needles.get(key)
-        if needle is None:
-            needle = self._needles[key] = json.dumps(key, ensure_ascii=False) + ","
-        start = raw.find(needle)
-        while start > 0 and raw[start - 1] not in "[,":
-            start = raw.find(needle, start + 1)
-        if start <= 0:
-            return None
-        first = start + len(needle)
-        comma = raw.index(",", first)
-        end = raw.find(",", comma + 1)
-        last = raw[comma + 1: end if end >= 0 else len(raw) - 1]
-        return Location(self._path, int(raw[first:comma]), int(last))
-
-    def __getitem__(self, key: str) -> Location:
-        loc = self._find(key)
-        if loc is None:
-            raise KeyError(key)
-        return loc
-
-    def get(self, key: str, default: Any = None) -> Any:
-        loc = self._find(key)
-        return default if loc is None else loc
-
-    def __contains__(self, key: object) -> bool:
-        return self._find(key) is not None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._dict())
-
-    def __len__(self) -> int:
-        return len(self._dict())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Where):
-            return self._dict() == other._dict()
-        return self._dict() == other
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(self._dict())
 
 
 _CODEC: dict[str, Any] = {}
 _GEN: list[_Codegen] = []
 # The records an entry starts from; the functions of the records inside them follow.
-_ROOTS = {"Issue": Issue, "Problem": Problem, "Header": Header, "Brief": Brief}
+ROOTS = {"Issue": Issue, "Problem": Problem, "Header": Header, "Brief": Brief}
 _COMPILED = {"enc": 0, "dec": 0}  # how many generated sources of each half are compiled
 
 
+def generated_source() -> tuple[str, str, list[type]]:
+    """Every encoder and every decoder, as `python -m ledger.ahead` writes them into
+    `_codec_ahead.py`, and the records they build."""
+    gen = _Codegen()
+    for root in ROOTS.values():
+        gen.record(root)
+    classes = [value for name, value in gen.names.items()
+               if isinstance(value, type) and name not in HELPERS]
+    return "\n".join(gen.source["enc"]), "\n".join(gen.source["dec"]), classes
+
+
+def shape(classes: Sequence[type]) -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:
+    """The records' fields as written (names and annotations): what the functions in
+    `_codec_ahead.py` were generated from, read without resolving a type."""
+    return tuple((cls.__name__, tuple((name, getattr(hint, "__forward_arg__", hint))
+                                      for name, hint in cls.__annotations__.items()))
+                 for cls in classes)
+
+
+def _ahead() -> dict[str, Any]:
+    """The functions written ahead in `_codec_ahead.py`, loaded from its .pyc; none when
+    the records have changed since it was written (then `_fn` generates them)."""
+    from ledger.cache import _codec_ahead as ahead
+
+    if shape(ahead.CLASSES) != ahead.SHAPE:
+        return {}
+    return {name: value for name, value in vars(ahead).items()
+            if name.startswith(("enc_", "dec_"))}
+
+
 def _fn(name: str) -> Any:
-    """A generated function (`enc_Issue`, `dec_Problem` …), built on first use: only the
-    records it needs are generated, and only the half asked for (encoders or decoders)
-    is compiled. A warm `list` decodes briefs, headers and problems only: it never
-    generates or compiles the functions of whole records (measured: about 4 ms of
-    its start-up)."""
+    """A generated function (`enc_Issue`, `dec_Problem` …): written ahead, or built on
+    first use when the records have changed since (then only the records it needs are
+    generated, and only the half asked for, encoders or decoders, is compiled)."""
     found = _CODEC.get(name)
     if found is None:
+        if not _CODEC and not _GEN:
+            _CODEC.update(_ahead())
+            if name in _CODEC:
+                return _CODEC[name]
         if not _GEN:
             _GEN.append(_Codegen())
         gen = _GEN[0]
         part = name[:3]
-        gen.record(_ROOTS[name[4:]])
+        gen.record(ROOTS[name[4:]])
         gen.record(Problem)  # every entry holds its file's problems
         sources = gen.source[part][_COMPILED[part]:]
         _COMPILED[part] += len(sources)
@@ -358,34 +246,19 @@ def _encode(relpath: str, record: object, problems: Sequence[Problem], encoder: 
     enc_problem = _fn("enc_Problem")
     plain = [None if record is None else _fn(encoder)(record, relpath),
              [enc_problem(problem, relpath) for problem in problems]]
+    import json
+
     return json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _decode(relpath: str, text: str | bytes, decoder: str) -> tuple[Any, list[Problem]]:
     """The inverse of `_encode`; raises ValueError (or TypeError …) on anything malformed."""
     dec_problem = _fn("dec_Problem")
-    plain = _loads(text)
+    plain = loads(text)
     if not isinstance(plain, list) or len(plain) != 2 or not isinstance(plain[1], list):
         raise ValueError("not a cache entry")
     record = None if plain[0] is None else _fn(decoder)(plain[0], relpath)
     return record, [dec_problem(item, relpath) for item in plain[1]]
-
-
-def _loads(text: str | bytes) -> Any:
-    """`json.loads` for one entry, without its per-call detours (finding the encoding,
-    the wrappers): a warm run at 100,000 problems makes 100,000 calls."""
-    if isinstance(text, bytes):
-        text = text.decode()
-    try:
-        value, end = _SCAN(text, 0)
-    except StopIteration:
-        raise ValueError("not JSON") from None
-    if end != len(text):
-        raise ValueError("not one JSON value")
-    return value
-
-
-_SCAN = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 def encode(relpath: str, result: Result) -> bytes:

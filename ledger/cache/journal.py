@@ -33,13 +33,13 @@ only read), or decide what a file means (`loader.parse_issue`, by the caller).
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import stat
+from _blake2 import blake2b
 from pathlib import Path
 
 from .codec import Result, encode
+from .values import loads, quoted
 
 JOURNAL_FILE = "recent.jsonl"
 # A few hundred edits' entries; the next edit past this starts the file afresh.
@@ -76,11 +76,11 @@ def _head(tool: str) -> bytes:
 
 
 def _seal(tool: str, body: bytes) -> bytes:
-    return hashlib.blake2b(tool.encode() + b"\0" + body, digest_size=16).hexdigest().encode()
+    return blake2b(tool.encode() + b"\0" + body, digest_size=16).hexdigest().encode()
 
 
 def content_digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return blake2b(data, digest_size=16).hexdigest()
 
 
 def entries(blob: bytes, tool: str) -> dict[str, Entry]:
@@ -96,7 +96,7 @@ def entries(blob: bytes, tool: str) -> dict[str, Entry]:
             continue  # a torn last line, or not ours
         try:
             name, key_text, digest, payload = body.split(b"\t")
-            relpath = json.loads(name)
+            relpath = loads(name)
             a, b, c, d = (int(part) for part in key_text.split(b","))
         except ValueError:
             continue
@@ -129,7 +129,7 @@ def holds(root: Path, relpath: str, key: StatKey, digest: str) -> bool:
 def line(tool: str, relpath: str, key: StatKey, data: bytes, result: Result) -> bytes:
     """The journal line saying that `relpath`, as `key` says it is and holding `data`,
     parses to `result`."""
-    body = b"\t".join((json.dumps(relpath).encode(), key,
+    body = b"\t".join((quoted(relpath).encode(), key,
                        content_digest(data).encode(), encode(relpath, result)))
     return body + b"\t" + _seal(tool, body) + b"\n"
 

@@ -9,10 +9,12 @@ functions in `ledger.dates`, never stored.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, NamedTuple
+
+from ledger.core.record import record
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -44,7 +46,7 @@ MONEY_DECIMALS = 2
 WAYS: tuple[str, ...] = ("上缴财政", "归还原渠道", "调整账目", "盘活资金")
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(frozen=True, slots=True, order=True)
 class Location:
     """A place in a file: path relative to the ledger root (POSIX), 1-based line and column."""
 
@@ -65,7 +67,7 @@ NOWHERE = Location("")
 Where = Mapping[str, Location]
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Problem:
     """One finding about the ledger: an error or a warning, with its exact place."""
 
@@ -83,7 +85,7 @@ class Problem:
         return (loc.path, loc.line, loc.col, self.code, self.message, self.hint, self.severity)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Deadline:
     """A problem's or measure's deadline: an absolute date or a tier (短期, 长期坚持 …)."""
 
@@ -98,7 +100,7 @@ class Deadline:
         return self.tier or ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Measure:
     """One rectification measure (整改措施): text, optional own deadline, unit, done date."""
 
@@ -110,7 +112,7 @@ class Measure:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Note:
     """A dated progress note (进展)."""
 
@@ -120,7 +122,7 @@ class Note:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Evidence:
     """One piece of evidence (佐证材料): a file in the repo (with sha256) or a description."""
 
@@ -130,7 +132,7 @@ class Evidence:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Closing:
     """The closing record (销号): when, by whom, on what evidence."""
 
@@ -141,7 +143,7 @@ class Closing:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Extension:
     """A deadline extension (延期): the new date, why, and who approved it."""
 
@@ -153,7 +155,7 @@ class Extension:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class HistoryEntry:
     """One line of the audit trail written by the lifecycle commands."""
 
@@ -164,7 +166,7 @@ class HistoryEntry:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Way:
     """One way an amount was rectified (上缴财政 …) and how much, in the ledger's unit."""
 
@@ -173,7 +175,7 @@ class Way:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Amounts:
     """A problem's money: the amount involved (问题金额), rectified so far, and by which ways."""
 
@@ -183,7 +185,7 @@ class Amounts:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Tally:
     """A side result (问责 3 人, 制定完善制度 5 项, 追缴资金 12.5 万元): a count or an amount."""
 
@@ -194,7 +196,7 @@ class Tally:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Stated:
     """What a published notice states, verbatim, to be checked against the ledger's own counts."""
 
@@ -211,7 +213,7 @@ class Stated:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Issue:
     """One problem (问题) fed back by the inspection, from data/issues/NNN.yaml."""
 
@@ -312,7 +314,7 @@ class Issue:
             {key: where[key] for key in wanted if key in where})
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class DatedMeasure:
     """A measure that has a deadline of its own: which one (from 1), the deadline, done or not."""
 
@@ -375,7 +377,7 @@ class Brief(NamedTuple):
         return self.where.get(key, self.loc)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Aspect:
     """An aspect (方面) of the feedback, the top grouping of problems."""
 
@@ -384,7 +386,7 @@ class Aspect:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Subject:
     """An optional numbered subject between aspect and problem."""
 
@@ -394,7 +396,7 @@ class Subject:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Inspection:
     """Who inspected, when, and when the feedback (反馈意见) was given."""
 
@@ -406,7 +408,7 @@ class Inspection:
     loc: Location = NOWHERE
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Policy:
     """The office's warning policy for `ledger check` (see DOMAIN.md: 绿/黄/红)."""
 
@@ -418,7 +420,7 @@ class Policy:
     no_deadline: str = "warn"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Header:
     """data/ledger.yaml: the inspection's header."""
 
@@ -444,7 +446,7 @@ class Header:
         return self.where.get(key, self.loc)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class LedgerData:
     """The whole ledger as loaded: header and problems, sorted by number."""
 
@@ -453,7 +455,7 @@ class LedgerData:
     issues: tuple[Issue, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Summary:
     """The ledger as reports and checks read it: header, and each problem's `Brief`
     (or its `Issue`, which reads the same), sorted by number; `problems` are what

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
 from ledger.core.model import MONEY_DECIMALS, WAYS, Header, Tally
+from ledger.core.record import record
 
 if TYPE_CHECKING:
     from ledger.core.model import Facts
@@ -111,7 +111,7 @@ def has_money(issues: Iterable[Facts]) -> bool:
     return any(issue.amounts is not None for issue in issues)
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class ResultTotal:
     """One side result summed over the header and the problems."""
 

@@ -14,13 +14,13 @@ Pure: `today`, the feedback date and the policy are parameters; no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING
 
 from ledger.core import dates
 from ledger.core.model import STATUS_DONE, Location, Policy, cn_date
+from ledger.core.record import record
 
 if TYPE_CHECKING:
     from ledger.core.model import Facts
@@ -80,7 +80,7 @@ DERIVED_EXTENDED = "已延期"
 DERIVED_LATE = "逾期完成"
 
 
-@dataclass(frozen=True, slots=True)
+@record(frozen=True, slots=True)
 class Standing:
     """One problem's derived facts on `today` under the office's policy."""
 

@@ -16,7 +16,6 @@ import importlib
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -58,6 +57,7 @@ from ledger.core.model import (
 )
 from ledger.core.money import MONEY, RESULT_KINDS, parse_amount
 from ledger.core.paths import inside_root
+from ledger.core.record import record
 
 
 class _Later:
@@ -140,7 +140,7 @@ def check_complete(root: Path) -> None:
         f"(不必加 --force;会重新写入全部文件,完成后自动删除 {IMPORT_MARKER})")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Loaded:
     """A ledger as read from disk, with every problem met while reading it."""
 
@@ -1000,10 +1000,10 @@ def collect(header_problems: list[Problem], folder: list[Problem],
     the header's, the folder's, each file's. `load` and the cache's `summary` both end here."""
     problems = [*header_problems, *folder]
     records: list[R] = []
-    for record, found in results:
+    for item, found in results:
         problems.extend(found)
-        if record is not None:
-            records.append(record)
+        if item is not None:
+            records.append(item)
     records.sort(key=lambda item: (item.number, item.path))
     return records, problems
 

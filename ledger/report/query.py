@@ -7,12 +7,12 @@ presentation layer draws these rows, the CLI turns them into JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from ledger.core.errors import RefusedError
 from ledger.core.model import STATUSES, Issue
+from ledger.core.record import record
 from ledger.deadline.standing import (
     DERIVED_EXTENDED,
     DERIVED_LATE,
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ledger.core.model import View
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Filters:
     """What `ledger list` was asked to show."""
 
