@@ -98,6 +98,42 @@ def test_a_warm_list_parses_nothing_and_never_imports_yaml(shipped: Path,
     assert "ledger.read.yamlsrc" in found
 
 
+# Work a warm list never needs at start: compiling records' methods and the cache's
+# decoders (written ahead: ledger.core.record, `python -m ledger.ahead`), json's
+# regular expressions, OpenSSL (hashlib), the calendar module.
+NOT_FOR_A_WARM_LIST = ("json", "hashlib", "_hashlib", "calendar", "ledger.cache.parallel")
+COUNTING_PROBE = ("import dataclasses, sys\n"
+                  "made = []\n"
+                  "real = dataclasses._process_class\n"
+                  "def counted(cls, *args):\n"
+                  "    made.append(cls.__qualname__)\n"
+                  "    return real(cls, *args)\n"
+                  "dataclasses._process_class = counted\n"
+                  "compiled = []\n"
+                  "sys.addaudithook(lambda event, args: event == 'compile'"
+                  " and str(args[1]).startswith('<ledger') and compiled.append(str(args[1])))\n"
+                  + PROBE.replace("sys.stderr.write(", "sys.stderr.write('made ' + ' '.join(made)"
+                                  " + '\\ncompiled ' + ' '.join(compiled) + '\\n' + "))
+
+
+def test_a_warm_list_compiles_nothing(shipped: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger import cache
+    from ledger.cache import store
+
+    monkeypatch.setattr(store, "RACY_NS", -3600 * 10**9)  # files just copied count as old
+    cache.summary(shipped, cache=True, jobs=1)  # the briefs `list` reads
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("LEDGER_") and key not in ("COLUMNS", "FORCE_COLOR")}
+    env["LEDGER_TODAY"] = "2021-12-31"
+    done = subprocess.run([sys.executable, "-c", COUNTING_PROBE, "list", "--open"],
+                          cwd=shipped, env=env, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.endswith("共 23 项\n")
+    lines = done.stderr.splitlines()
+    assert lines[:2] == ["made ", "compiled "]  # no dataclass, no decoder compiled
+    assert _loaded(set(lines[2:]), NOT_FOR_A_WARM_LIST) == []
+
+
 def test_help_imports_no_reading_of_the_ledger(shipped: Path) -> None:
     code, out, found = _modules(shipped, "--help")
     assert code == 0

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 from ledger.core.model import Problem
-from ledger.core.paths import inside_root
 
 from .codec import BriefResult, Result, brief_line_of, decode, decode_brief, encode
 from .journal import key_size
@@ -71,14 +70,6 @@ def jobs(pending: int, limit: int | None = None) -> int:
     if limit is not None and limit > 0:
         cores = min(cores, limit)
     return max(1, min(cores, pending // max(1, PARALLEL_MIN // 2)))
-
-
-def issues_inside(root: Path, issues_dir: str) -> bool:
-    """Does the issues folder itself resolve inside the root?"""
-    try:
-        return inside_root(root, root / issues_dir)
-    except (OSError, RuntimeError):  # RuntimeError: a link loop, Python < 3.12
-        return False
 
 
 def read_capped(handle: BinaryIO, size: int) -> bytes:

@@ -5,7 +5,6 @@ Pure functions: `today` is always a parameter, never read from the clock here.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date
 from typing import TYPE_CHECKING
@@ -19,6 +18,13 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _CN = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
 
+def month_days(year: int, month: int) -> int:
+    """How many days the month has (calendar.monthrange, without importing calendar)."""
+    if month == 12:
+        return 31
+    return (date(year, month + 1, 1) - date(year, month, 1)).days
+
+
 def parse_date(text: str) -> tuple[date | None, str]:
     """Parse 2021-08-26 or 2021年8月26日; on failure return (None, a Chinese reason)."""
     text = text.strip()
@@ -28,7 +34,7 @@ def parse_date(text: str) -> tuple[date | None, str]:
     year, month, day = (int(group) for group in match.groups())
     if not 1 <= month <= 12:
         return None, f"月份{month}不存在"
-    last = calendar.monthrange(year, month)[1]
+    last = month_days(year, month)
     if not 1 <= day <= last:
         return None, f"{year}年{month}月没有{day}日(这个月只有{last}天)"
     return date(year, month, day), ""
@@ -38,7 +44,7 @@ def add_months(start: date, months: int) -> date:
     """The same day `months` later, clamped to the month's end (8月31日 + 6个月 = 2月28/29日)."""
     index = start.month - 1 + months
     year, month = start.year + index // 12, index % 12 + 1
-    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    return date(year, month, min(start.day, month_days(year, month)))
 
 
 def resolve(deadline: Deadline | None, feedback: date | None) -> date | None:

@@ -7,7 +7,6 @@ commands that annotate the file. Plain strings only: no rich, no colour.
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 
@@ -96,6 +95,8 @@ def format_json(problems: Sequence[Problem]) -> str:
         }
         for problem in problems
     ]
+    import json  # here: only the JSON format needs it
+
     return json_safe(json.dumps(items, ensure_ascii=False, indent=2)) + "\n"
 
 

@@ -8,7 +8,6 @@ hash only the evidence they record. It never reads a file outside the ledger.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -22,6 +21,8 @@ if TYPE_CHECKING:
 
 
 def file_sha256(path: Path) -> str:
+    import hashlib  # here: loading OpenSSL costs 2 ms of every start, and few runs hash
+
     digest = hashlib.sha256()
     with path.open("rb") as stream:
         for block in iter(lambda: stream.read(1 << 16), b""):
