@@ -41,6 +41,8 @@ Spec = tuple[bool, bool, bool, bool, tuple[FieldSpec, ...]]
 _MISSING = dataclasses.MISSING
 # What an argument left to its default factory holds (shown as <factory> in signatures).
 _FACTORY = getattr(dataclasses, "_HAS_DEFAULT_FACTORY", _MISSING)
+# copy.replace's hook, which dataclass adds from Python 3.13 on.
+_REPLACE = getattr(dataclasses, "_replace", None)
 # Methods dataclass writes only when the class body does not define them itself.
 _OWN_IF_ABSENT = ("__init__", "__repr__", "__eq__", "__match_args__")
 _ORDER = ("__lt__", "__le__", "__gt__", "__ge__")
@@ -164,6 +166,8 @@ def _assemble(cls: type, options: dict[str, bool]) -> type | None:
             if not (explicit is _MISSING or (explicit is None and "__eq__" in body)):
                 continue
         setattr(made_cls, name, method)
+    if _REPLACE is not None and "__replace__" not in body:
+        made_cls.__replace__ = _REPLACE  # type: ignore[attr-defined]
     return made_cls
 
 
