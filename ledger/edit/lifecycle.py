@@ -694,12 +694,12 @@ def new(root: Path, aspect: int, title: str, *, today: date, by: str = "",
         subject: int | None = None, fields: Iterable[tuple[str, str]] = ()) -> Edit:
     """A new problem file with the next free number, from templates/issue.yaml."""
     title = _required(title, "title", "问题描述")
-    try:
-        real = (root / ISSUES_DIR).resolve()
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop on Python 3.10/3.11
+    try:  # a symlink loop: RuntimeError on Python 3.10/3.11, OSError since
+        inside = inside_root(root, root / ISSUES_DIR)
+    except (OSError, RuntimeError):
         raise RefusedError(f"{ISSUES_DIR} 是循环的链接,无法在其中新增问题",
                            f"请把 {ISSUES_DIR} 换成真实的目录") from None
-    if not inside_root(root, real):
+    if not inside:
         raise RefusedError(f"{ISSUES_DIR} 是指向台账目录之外的链接,拒绝在那里新增文件",
                            f"问题文件必须在台账目录之内:请把 {ISSUES_DIR} 换成真实的目录")
     scope = _Scope(root)

@@ -9,10 +9,13 @@ the caller's: this imports neither Jinja nor anything that renders.
 from __future__ import annotations
 
 import importlib.resources
-from importlib.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ledger.core.paths import inside_root
+
+if TYPE_CHECKING:  # importlib.abc's name warns from Python 3.13 on; annotations only
+    from importlib.abc import Traversable
 
 TEMPLATES_DIR = "templates"
 
