@@ -396,20 +396,22 @@ def test_tool_version_change_rebuilds(root: Path, trusted: None, counter: Counte
 
 
 def test_an_edited_module_changes_the_stamp(tmp_path: Path) -> None:
-    """Modules count by path, size and modification time (to the nanosecond): an edit
-    that keeps the size still changes the stamp; compiled files do not count."""
+    """Modules count by path and content: an edit that keeps the size changes the stamp;
+    the same files elsewhere, written at another time, do not (two installs of the same
+    code share a cache); compiled files do not count."""
     package = tmp_path / "pkg"
     (package / "sub" / "__pycache__").mkdir(parents=True)
     module = package / "sub" / "m.py"
     module.write_text("x = 1\n", encoding="utf-8")
     (package / "a.py").write_text("", encoding="utf-8")
-    os.utime(module, ns=(10**18, 10**18))
     first = store.sources_identity(str(package))
-    assert first.startswith(b"a.py\x000\x00")
+    assert first.startswith(b"a.py\x000\x000\nsub/m.py\x006\x00")
     (package / "sub" / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"compiled")
-    assert store.sources_identity(str(package)) == first
+    os.utime(module, ns=(10**18, 10**18))
+    copy = tmp_path / "elsewhere" / "pkg"
+    shutil.copytree(package, copy)
+    assert store.sources_identity(str(package)) == store.sources_identity(str(copy)) == first
     module.write_text("x = 2\n", encoding="utf-8")
-    os.utime(module, ns=(10**18 + 1, 10**18 + 1))
     assert store.sources_identity(str(package)) != first
 
 
