@@ -1447,16 +1447,42 @@ def _command_group(args: Sequence[str]) -> Any:
     one first (after the global options); else every command (help, completion, a
     mistyped name). Typer reads every command's parameters to build one: the 23
     commands cost more at start-up than the command being run."""
+    import copy
+
     name = _command_name(args)
     chosen = [info for info in app.registered_commands
               if name is not None and _registered_name(info) == name]
-    if not chosen or app.registered_groups:
+    if app.registered_groups or (not chosen and _completing()):
         return typer.main.get_command(app)
-    import copy
-
     single = copy.copy(app)
-    single.registered_commands = chosen
+    # No command named: the group's help, its errors (a mistyped name, an unknown
+    # option) and --version read only each command's name and summary, never its
+    # parameters; the command built for the listing has none (the whole help, built
+    # either way, is the same: tests/test_startup.py).
+    single.registered_commands = chosen or [_listed(info) for info in app.registered_commands]
     return typer.main.get_command(single)
+
+
+def _listed(info: Any) -> Any:
+    """A command as the group's listing reads it: name and help, no parameters to read."""
+    import copy
+    import inspect
+
+    listed = copy.copy(info)
+    listed.name = _registered_name(info)
+    listed.help = info.help if info.help is not None else inspect.getdoc(info.callback)
+    listed.callback = _never_run
+    return listed
+
+
+def _never_run() -> None:  # pragma: no cover - a listed command is never invoked
+    raise AssertionError("a command built for the listing ran")
+
+
+def _completing() -> bool:
+    """Shell completion is asking (Click's variable for the program `ledger`): it reads
+    every command's options."""
+    return "_LEDGER_COMPLETE" in os.environ
 
 
 def _command_name(args: Sequence[str]) -> str | None:

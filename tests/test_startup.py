@@ -169,6 +169,39 @@ def test_only_the_command_named_is_built(args: list[str], built: list[str] | Non
     assert sorted(group.commands) == (every if built is None else built)
 
 
+@pytest.mark.parametrize("args", [[], ["--help"], ["-h"], ["--help", "list"],
+                                  ["--root", "x", "--help"], ["lst"], ["--bogus"],
+                                  ["--version"]])
+def test_the_listing_reads_no_parameters_and_says_what_the_whole_group_says(
+        args: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a command named, the commands are built for the group's listing only (no
+    parameters read: about 25 ms of `--help`); help, errors and exit codes are the ones
+    the fully built group gives (which completion still gets)."""
+    from ledger import cli
+
+    from .conftest import run_ledger
+
+    listing = cli._command_group(cli.hoist_global_options(args))
+    assert all(command.params == [] for command in listing.commands.values())
+    light = run_ledger(*args)
+    monkeypatch.setattr(cli, "_completing", lambda: True)
+    whole_group = cli._command_group(cli.hoist_global_options(args))
+    assert sum(len(command.params) for command in whole_group.commands.values()) > 50
+    whole = run_ledger(*args)
+    assert (light.exit_code, light.stdout, light.stderr) == (
+        whole.exit_code, whole.stdout, whole.stderr)
+    assert light.stdout or light.stderr
+
+
+def test_completion_is_asked_for_through_its_environment_variable(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ledger import cli
+
+    assert not cli._completing()
+    monkeypatch.setenv("_LEDGER_COMPLETE", "bash_complete")
+    assert cli._completing()
+
+
 def test_group_help_before_the_command_lists_every_command(shipped: Path) -> None:
     from .conftest import run_ledger
 
