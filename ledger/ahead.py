@@ -61,7 +61,7 @@ def codec_source() -> str:
     from ledger.cache import codec
     from ledger.cache.values import HELPERS
 
-    enc, dec, classes = codec.generated_source()
+    enc, dec, classes, shares = codec.generated_source()
     names = sorted(cls.__name__ for cls in classes)
     if any(cls.__module__ != "ledger.core.model" for cls in classes):
         raise TypeError("the cache's records must all be defined in ledger.core.model")
@@ -71,9 +71,7 @@ def codec_source() -> str:
              f"from ledger.cache.values import HELPERS\n"
              f"from ledger.core.model import {', '.join(names)}\n\n"]
     lines += [f"{helper} = HELPERS[{helper!r}]\n" for helper in HELPERS]
-    shares = sorted({line.split("SHARE_")[1].split(".")[0]
-                     for line in dec.splitlines() if "SHARE_" in line})
-    lines += [f"SHARE_{name} = {{}}\n" for name in shares]
+    lines += [f"{name} = {{}}\n" for name in shares]
     lines.append(f"CLASSES = ({', '.join(names)},)\n")
     written = codec.shape(sorted(classes, key=lambda cls: cls.__name__))
     lines.append(f"SHAPE = {written!r}\n\n\n")

@@ -1444,9 +1444,10 @@ def run(args: list[str], group: Any = None) -> int:
 
 def _command_group(args: Sequence[str]) -> Any:
     """The command group for this command line: only the command it names, when it names
-    one first (after the global options); else every command (help, completion, a
-    mistyped name). Typer reads every command's parameters to build one: the 23
-    commands cost more at start-up than the command being run."""
+    one first (after the global options); else every command, built for the listing
+    (help, a mistyped name) or whole (completion). Typer reads every command's
+    parameters to build one: the 23 commands cost more at start-up than the command
+    being run."""
     import copy
 
     name = _command_name(args)
@@ -1456,9 +1457,8 @@ def _command_group(args: Sequence[str]) -> Any:
         return typer.main.get_command(app)
     single = copy.copy(app)
     # No command named: the group's help, its errors (a mistyped name, an unknown
-    # option) and --version read only each command's name and summary, never its
-    # parameters; the command built for the listing has none (the whole help, built
-    # either way, is the same: tests/test_startup.py).
+    # option) and --version read only each command's name and summary (the output is
+    # the same either way: tests/test_startup.py).
     single.registered_commands = chosen or [_listed(info) for info in app.registered_commands]
     return typer.main.get_command(single)
 

@@ -185,15 +185,16 @@ ROOTS = {"Issue": Issue, "Problem": Problem, "Header": Header, "Brief": Brief}
 _COMPILED = {"enc": 0, "dec": 0}  # how many generated sources of each half are compiled
 
 
-def generated_source() -> tuple[str, str, list[type]]:
+def generated_source() -> tuple[str, str, list[type], list[str]]:
     """Every encoder and every decoder, as `python -m ledger.ahead` writes them into
-    `_codec_ahead.py`, and the records they build."""
+    `_codec_ahead.py`, the records they build and the names of their shared-value tables."""
     gen = _Codegen()
     for root in ROOTS.values():
         gen.record(root)
     classes = [value for name, value in gen.names.items()
                if isinstance(value, type) and name not in HELPERS]
-    return "\n".join(gen.source["enc"]), "\n".join(gen.source["dec"]), classes
+    shares = sorted(name for name in gen.names if name.startswith("SHARE_"))
+    return "\n".join(gen.source["enc"]), "\n".join(gen.source["dec"]), classes, shares
 
 
 def shape(classes: Sequence[type]) -> tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]:

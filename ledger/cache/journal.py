@@ -39,7 +39,7 @@ from _blake2 import blake2b
 from pathlib import Path
 
 from .codec import Result, encode
-from .values import loads, quoted
+from .values import loads, written_name
 
 JOURNAL_FILE = "recent.jsonl"
 # A few hundred edits' entries; the next edit past this starts the file afresh.
@@ -129,7 +129,7 @@ def holds(root: Path, relpath: str, key: StatKey, digest: str) -> bool:
 def line(tool: str, relpath: str, key: StatKey, data: bytes, result: Result) -> bytes:
     """The journal line saying that `relpath`, as `key` says it is and holding `data`,
     parses to `result`."""
-    body = b"\t".join((quoted(relpath).encode(), key,
+    body = b"\t".join((written_name(relpath), key,
                        content_digest(data).encode(), encode(relpath, result)))
     return body + b"\t" + _seal(tool, body) + b"\n"
 

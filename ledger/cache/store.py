@@ -64,7 +64,7 @@ from ledger.read.loader import HEADER_PATH
 
 from . import journal
 from .codec import HeaderResult, Result, decode, decode_header
-from .values import loads, quoted
+from .values import loads, written_name
 
 # An entry's payload back to its records: `codec.decode` (whole records) or `decode_brief`.
 Decode = Callable[[str, bytes], Any]
@@ -246,7 +246,7 @@ class Store:
             return
         self._fd = fd
         # The entries to decode while reading, by their name as written (json.dumps).
-        want = {_written_name(relpath): (relpath, key)
+        want = {written_name(relpath): (relpath, key)
                 for relpath, key in (wanted or {}).items() if key is not None}
         try:
             self._scan(fd, size, want)
@@ -446,7 +446,7 @@ class Store:
                         key, payload = fresh
                         self._copy(put, run_start, run_end)
                         run_start = run_end = 0
-                        put(b"%s\t%s\t" % (_written_name(relpath), key))
+                        put(b"%s\t%s\t" % (written_name(relpath), key))
                         put(payload)
                         put(b"\n")
                     self._copy(put, run_start, run_end)
@@ -477,14 +477,6 @@ class Store:
         if len(data) != end - start:
             raise ValueError("cache file shrank")  # never write a torn line
         put(data)
-
-
-def _written_name(relpath: str) -> bytes:
-    """A relpath as an entry writes it (`json.dumps`), quickly for the usual names."""
-    if relpath.isascii() and relpath.isprintable() and '"' not in relpath \
-            and "\\" not in relpath:
-        return b'"' + relpath.encode() + b'"'
-    return quoted(relpath).encode()
 
 
 def budget(keys: Iterable[StatKey | None]) -> int:

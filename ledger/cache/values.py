@@ -2,7 +2,7 @@
 
 The functions `codec` generates (or loads from `_codec_ahead.py`) build records
 through these: dates from day ordinals, shared tuples, amounts, locations and
-the lazily decoded `Where`. `loads` and `quoted` are the two JSON operations
+the lazily decoded `Where`. `loads` and `written_name` are the two JSON operations
 every start needs, done with the C functions `json` itself calls: importing
 `json` compiles its regular expressions, about 1 ms of every run.
 
@@ -164,8 +164,6 @@ class Where(Mapping[str, Location]):
         return repr(self._dict())
 
 
-# The helpers generated functions call, by the names they use.
-
 def loads(text: str | bytes) -> Any:
     """`json.loads` for one value, without its per-call detours (finding the encoding,
     the wrappers): a warm run at 100,000 problems makes 100,000 calls."""
@@ -180,10 +178,14 @@ def loads(text: str | bytes) -> Any:
     return value
 
 
-def quoted(text: str) -> str:
-    """`json.dumps(text)` for a string, every non-ASCII character escaped (the C function
-    json.dumps calls), without importing json."""
-    return str(_json.encode_basestring_ascii(text))
+def written_name(relpath: str) -> bytes:
+    """A relpath as the cache files write it: `json.dumps(relpath)` (every non-ASCII and
+    control character escaped, by the C function json.dumps calls), quickly for the
+    usual names."""
+    if relpath.isascii() and relpath.isprintable() and '"' not in relpath \
+            and "\\" not in relpath:
+        return b'"' + relpath.encode() + b'"'
+    return str(_json.encode_basestring_ascii(relpath)).encode()
 
 
 def _no_constant(name: str) -> Any:

@@ -43,8 +43,6 @@ _MISSING = dataclasses.MISSING
 _FACTORY = getattr(dataclasses, "_HAS_DEFAULT_FACTORY", _MISSING)
 # copy.replace's hook, which dataclass adds from Python 3.13 on.
 _REPLACE = getattr(dataclasses, "_replace", None)
-# Methods dataclass writes only when the class body does not define them itself.
-_OWN_IF_ABSENT = ("__init__", "__repr__", "__eq__", "__match_args__")
 _ORDER = ("__lt__", "__le__", "__gt__", "__ge__")
 _FROZEN = ("__setattr__", "__delattr__")
 
@@ -158,14 +156,14 @@ def _assemble(cls: type, options: dict[str, bool]) -> type | None:
     maker: Callable[..., dict[str, Any]] = ahead[1]
     methods = maker(made_cls, defaults, object.__setattr__, dataclasses.FrozenInstanceError,
                     _FACTORY)
+    explicit_hash = body.get("__hash__", _MISSING)
     for name, method in methods.items():
-        if name != "__hash__" and name in body:
-            continue  # the class's own, as dataclass leaves it
-        if name == "__hash__":
-            explicit = body.get("__hash__", _MISSING)
-            if not (explicit is _MISSING or (explicit is None and "__eq__" in body)):
-                continue
-        setattr(made_cls, name, method)
+        if name == "__hash__":  # dataclass's rule: a __hash__ the class wrote stays
+            own = not (explicit_hash is _MISSING or (explicit_hash is None and "__eq__" in body))
+        else:  # any other method the class wrote itself stays too
+            own = name in body
+        if not own:
+            setattr(made_cls, name, method)
     if _REPLACE is not None and "__replace__" not in body:
         made_cls.__replace__ = _REPLACE  # type: ignore[attr-defined]
     return made_cls
@@ -207,17 +205,15 @@ def method_source(key: str, spec: Spec) -> str:
         return "(" + "".join(f"{who}.{field}," for field in compared) + ")"
 
     if eq:
-        methods.append("__eq__")
+        methods += ["__eq__", "__hash__"]
         lines += ["    def __eq__(self, other):",
                   "        if other.__class__ is self.__class__:",
                   f"            return {fields_of('self')} == {fields_of('other')}",
                   "        return NotImplemented"]
         if frozen:
-            methods.append("__hash__")
             lines += ["    def __hash__(self):", f"        return hash({fields_of('self')})"]
-        else:
+        else:  # mutable and comparable: unhashable, as dataclass makes it
             lines.append("    __hash__ = None")
-            methods.append("__hash__")
     if order:
         for method, operator in zip(_ORDER, ("<", "<=", ">", ">="), strict=True):
             methods.append(method)
